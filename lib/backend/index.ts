@@ -1,0 +1,2 @@
+// Filled by the backend work; see lib/index.ts.
+export {};

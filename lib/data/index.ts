@@ -1,0 +1,2 @@
+// Filled by the data work; see lib/index.ts.
+export {};

@@ -1,0 +1,2 @@
+// Filled by the display work; see lib/index.ts.
+export {};

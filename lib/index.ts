@@ -1,0 +1,11 @@
+/**
+ * tensorcell's library: what every cell sees as preloaded globals, and what
+ * `import { models, viz } from "tensorcell"` gives in cells and in plain Node.
+ * Each folder owns one concern and exports through its index.ts.
+ */
+export * from "./backend/index.js";
+export * from "./models/index.js";
+export * from "./data/index.js";
+export * from "./display/index.js";
+export * from "./viz/index.js";
+export * from "./repro/index.js";

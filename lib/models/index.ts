@@ -1,0 +1,2 @@
+// Filled by the models work; see lib/index.ts.
+export {};

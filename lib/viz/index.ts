@@ -1,0 +1,2 @@
+// Filled by the viz work; see lib/index.ts.
+export {};
