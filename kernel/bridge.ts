@@ -1,0 +1,103 @@
+/**
+ * The one place where the kernel meets the library (lib/, bundled as
+ * dist/lib.js): it loads the library after the sockets are up, installs the
+ * host that turns display/input/comm calls into messages for the right cell,
+ * and puts the preloaded names on globalThis. The library never sees ZeroMQ.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { inspect } from "node:util";
+import { currentCell } from "./executor/cell-context.js";
+import type { Formatter } from "./executor/executor.js";
+import type { CommManager } from "./handlers/comm.js";
+
+/** What the kernel needs from the loaded library. */
+export interface LoadedLibrary {
+  /** The module namespace, served to cells for `import ... from "tensorcell"`. */
+  module: Record<string, unknown>;
+  formatter: Formatter;
+  /** Backend name and reason for the banner, after the backend was initialised. */
+  backend?: { name: string; reason: string };
+}
+
+/** Kernel services the host needs. */
+export interface BridgeServices {
+  publish(msgType: string, content: Record<string, unknown>, parent: Record<string, unknown>): void;
+  requestInput(prompt: string, password: boolean, parent: Record<string, unknown>): Promise<string>;
+  comms: CommManager;
+  interrupted(): boolean;
+  log(line: string): void;
+}
+
+/** The preloaded globals every cell sees (also the language service's list). */
+export const PRELOADED_NAMES = ["tf", "models", "data", "viz", "display", "seed", "useBackend", "backendInfo", "input"] as const;
+
+/** util.inspect formatting, used until (or if) the library's richer formatter is there. */
+export const plainFormatter: Formatter = async (value) =>
+  value === undefined ? undefined : { data: { "text/plain": inspect(value, { colors: false, depth: 4 }) }, metadata: {} };
+
+/** Loads dist/lib.js, initialises the backend and preloads the globals. */
+export async function loadLibrary(kernelDir: string, services: BridgeServices, backendPreference?: string): Promise<LoadedLibrary> {
+  const file = join(kernelDir, "lib.js");
+  if (!existsSync(file)) {
+    services.log(`library not found at ${file}; cells run without the preloaded library (run npm run build)`);
+    return { module: {}, formatter: plainFormatter };
+  }
+  // A computed URL keeps the bundler from inlining the library (and tfjs) into the kernel's start-up path.
+  const module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  installHost(module, services);
+  let backend: LoadedLibrary["backend"];
+  const initBackend = module.initBackend as ((preference?: string) => Promise<{ name: string; reason: string }>) | undefined;
+  if (initBackend) {
+    const info = await initBackend(backendPreference);
+    backend = { name: info.name, reason: info.reason };
+  }
+  for (const name of PRELOADED_NAMES) {
+    if (name === "input") continue;
+    if (module[name] !== undefined) defineGlobal(name, module[name]);
+  }
+  defineGlobal("input", (prompt = "", options?: { password?: boolean }) => hostInput(services, String(prompt), Boolean(options?.password)));
+  defineGlobal("tensorcell", module);
+  const mimeBundle = module.mimeBundle as Formatter | undefined;
+  const formatter: Formatter = mimeBundle
+    ? async (value) => {
+        try {
+          return await mimeBundle(value);
+        } catch (error) {
+          services.log(`rich display failed, showing text: ${(error as Error).message}`);
+          return plainFormatter(value);
+        }
+      }
+    : plainFormatter;
+  return { module, formatter, backend };
+}
+
+/** Preloaded names are writable (a cell may shadow them) but survive `delete`. */
+function defineGlobal(name: string, value: unknown): void {
+  Object.defineProperty(globalThis, name, { value, writable: true, enumerable: false, configurable: false });
+}
+
+function hostInput(services: BridgeServices, prompt: string, password: boolean): Promise<string> {
+  const cell = currentCell();
+  if (!cell || !cell.allowStdin) {
+    return Promise.reject(new Error("input() is not available: this frontend does not accept input for this cell (allow_stdin is false)"));
+  }
+  return services.requestInput(prompt, password, cell.parent);
+}
+
+function installHost(module: Record<string, unknown>, services: BridgeServices): void {
+  const setHost = module.setHost as ((host: unknown) => void) | undefined;
+  if (!setHost) return;
+  setHost({
+    display(message: { type: string; data?: unknown; metadata?: unknown; displayId?: string; wait?: boolean }) {
+      const parent = currentCell()?.parent ?? {};
+      if (message.type === "clear_output") return services.publish("clear_output", { wait: Boolean(message.wait) }, parent);
+      const transient = message.displayId ? { display_id: message.displayId } : {};
+      services.publish(message.type, { data: message.data, metadata: message.metadata ?? {}, transient }, parent);
+    },
+    input: (prompt: string, options?: { password?: boolean }) => hostInput(services, prompt, Boolean(options?.password)),
+    registerCommTarget: (target: string, onOpen: Parameters<CommManager["registerTarget"]>[1]) => services.comms.registerTarget(target, onOpen),
+    interrupted: () => services.interrupted(),
+  });
+}

@@ -1,0 +1,109 @@
+#!/usr/bin/env node
+/**
+ * tensorcell's command line:
+ *   tensorcell install [--user | --sys-prefix | --prefix DIR] [--name NAME] [--display-name TEXT]
+ *   tensorcell uninstall [--user | --sys-prefix | --prefix DIR] [--name NAME]
+ *   tensorcell kernel -f CONNECTION_FILE [--backend NAME]
+ *   tensorcell run | verify | grade | assign ...   (headless notebooks; see README)
+ * Every user error is one line on stderr and a non-zero exit, never a stack dump.
+ */
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { ConnectionFileError } from "./channels/connection.js";
+import { installKernelspec, uninstallKernelspec, type InstallScope } from "./kernelspec.js";
+
+/** A mistake in how the command was called: printed as one line, exit 2. */
+export class UsageError extends Error {}
+
+const USAGE = `usage: tensorcell <command> [options]
+  install [--user | --sys-prefix | --prefix DIR] [--name NAME] [--display-name TEXT]
+  uninstall [--user | --sys-prefix | --prefix DIR] [--name NAME]
+  kernel -f CONNECTION_FILE [--backend auto|wasm|cpu|tensorflow|webgpu]
+  run NOTEBOOK [-o OUT] [-p name=value ...] [--timeout S] [--html OUT.html] [--seed N]
+  verify NOTEBOOK
+  grade ASSIGNMENT.ipynb SUBMISSIONS_DIR [--tests HIDDEN_DIR] [-o report.csv|report.json]
+  assign SOURCE.ipynb [-o STUDENT.ipynb]`;
+
+function parse(args: string[], options: ParseArgsConfig["options"]) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message.split("\n")[0]);
+  }
+}
+
+const scopeOptions = {
+  user: { type: "boolean" },
+  "sys-prefix": { type: "boolean" },
+  prefix: { type: "string" },
+  name: { type: "string" },
+} as const;
+
+function scopeOf(values: { user?: boolean; "sys-prefix"?: boolean; prefix?: string }): InstallScope {
+  const chosen = [values.user, values["sys-prefix"], values.prefix !== undefined].filter(Boolean).length;
+  if (chosen > 1) throw new UsageError("choose one of --user, --sys-prefix and --prefix DIR");
+  if (values.user) return { kind: "user" };
+  if (values["sys-prefix"]) return { kind: "sys-prefix" };
+  if (values.prefix !== undefined) return { kind: "prefix", dir: values.prefix };
+  return { kind: "system" };
+}
+
+/** Runs one CLI invocation; resolves to the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...args] = argv;
+  switch (command) {
+    case "install": {
+      const { values } = parse(args, { ...scopeOptions, "display-name": { type: "string" } });
+      const dir = installKernelspec({
+        scope: scopeOf(values),
+        name: values.name ?? "tensorcell",
+        displayName: values["display-name"] ?? "TypeScript (tensorcell)",
+      });
+      console.log(`Installed kernelspec ${values.name ?? "tensorcell"} in ${dir}`);
+      return 0;
+    }
+    case "uninstall": {
+      const { values } = parse(args, scopeOptions);
+      const name = values.name ?? "tensorcell";
+      const dir = uninstallKernelspec(scopeOf(values), name);
+      if (!dir) throw new Error(`no kernelspec named "${name}" is installed there`);
+      console.log(`Removed kernelspec ${name} from ${dir}`);
+      return 0;
+    }
+    case "kernel": {
+      const { values } = parse(args, { f: { type: "string", short: "f" }, backend: { type: "string" } });
+      if (!values.f) throw new UsageError("kernel needs -f CONNECTION_FILE");
+      const { runKernel } = await import("./kernel.js");
+      await runKernel(values.f, { backend: values.backend });
+      return await new Promise<number>(() => {}); // the kernel exits the process on shutdown
+    }
+    case "run":
+    case "verify":
+    case "grade":
+    case "assign": {
+      const { runHeadlessCommand } = await import("./headless/commands.js");
+      return runHeadlessCommand(command, args);
+    }
+    case undefined:
+    case "-h":
+    case "--help":
+    case "help":
+      console.log(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+// Captured before the kernel replaces process.exit for cells.
+const exit = process.exit.bind(process);
+const isEntry = process.argv[1] !== undefined && import.meta.url.endsWith(`/${process.argv[1].split("/").pop()}`);
+if (isEntry) {
+  main(process.argv.slice(2)).then(
+    (code) => exit(code),
+    (error: Error) => {
+      process.stderr.write(`tensorcell: ${error.message}\n`);
+      if (error instanceof UsageError) process.stderr.write(`(run "tensorcell --help" for usage)\n`);
+      exit(error instanceof UsageError || error instanceof ConnectionFileError ? 2 : 1);
+    },
+  );
+}

@@ -1,0 +1,82 @@
+/**
+ * Errors as Jupyter shows them: ename, evalue and a traceback whose frames
+ * point at the cells' own TypeScript lines (through each cell's source map),
+ * with the offending line shown, and without the kernel's own frames.
+ */
+import type { TransformedCell } from "./transform.js";
+
+/** The error fields of an `error` message and an error execute_reply. */
+export interface ErrorReport {
+  ename: string;
+  evalue: string;
+  traceback: string[];
+}
+
+const RED = "\x1b[31m";
+const CYAN = "\x1b[36m";
+const GREEN = "\x1b[32m";
+const RESET = "\x1b[0m";
+
+/** The transformed cells of the session by filename, to map any frame that lands in one. */
+export class CellSources {
+  private readonly cells = new Map<string, { source: string; cell: TransformedCell; label: string }>();
+
+  /** Remembers a cell so later stack traces into it can be mapped. */
+  add(filename: string, label: string, source: string, cell: TransformedCell): void {
+    this.cells.set(filename, { source, cell, label });
+  }
+
+  /** Maps a generated position in a cell file back to the cell's source. */
+  lookup(filename: string, line: number, column: number) {
+    const entry = this.cells.get(filename);
+    if (!entry) return undefined;
+    const position = entry.cell.originalPosition(line, column);
+    if (!position) return { label: entry.label, lineText: undefined, line, column };
+    return { label: entry.label, line: position.line, column: position.column, lineText: entry.source.split("\n")[position.line - 1] };
+  }
+}
+
+/** Frames from these places are the kernel's own machinery, not the user's code. */
+function isKernelFrame(file: string, kernelDir: string): boolean {
+  return file.startsWith("node:") || file.startsWith(kernelDir) || file === "evalmachine.<anonymous>";
+}
+
+const FRAME = /^\s*at (?:(.*?) \()?(.*?):(\d+):(\d+)\)?$/;
+
+/** Builds the error report for anything a cell threw. */
+export function reportError(error: unknown, sources: CellSources, kernelDir: string): ErrorReport {
+  if (!(error instanceof Error)) {
+    const evalue = typeof error === "string" ? error : safeInspect(error);
+    return { ename: "Uncaught", evalue, traceback: [`${RED}Uncaught${RESET}: ${evalue}`] };
+  }
+  const ename = error.name || error.constructor?.name || "Error";
+  const evalue = error.message;
+  const traceback = [`${RED}${ename}${RESET}: ${evalue}`];
+  const stack = typeof error.stack === "string" ? error.stack.split("\n") : [];
+  for (const line of stack) {
+    const match = FRAME.exec(line);
+    if (!match) continue;
+    const [, fn, file, lineText, columnText] = match;
+    if (isKernelFrame(file, kernelDir)) continue;
+    const mapped = sources.lookup(file, Number(lineText), Number(columnText));
+    const where = fn && !fn.startsWith("eval") ? `${fn} ` : "";
+    if (!mapped) {
+      traceback.push(`    at ${where}(${file}:${lineText}:${columnText})`);
+      continue;
+    }
+    traceback.push(`${CYAN}${mapped.label}${RESET} line ${GREEN}${mapped.line}${RESET}, column ${mapped.column}${where ? `, in ${where.trim()}` : ""}`);
+    if (mapped.lineText !== undefined) {
+      traceback.push(`    ${mapped.lineText}`);
+      traceback.push(`    ${" ".repeat(Math.max(0, mapped.column - 1))}${RED}^${RESET}`);
+    }
+  }
+  return { ename, evalue, traceback };
+}
+
+function safeInspect(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}

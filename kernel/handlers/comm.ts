@@ -1,0 +1,95 @@
+/**
+ * Comms: comm_info/comm_open/comm_msg/comm_close, with a target registry the
+ * library uses through the bridge (host.registerCommTarget).
+ */
+import { randomUUID } from "node:crypto";
+import type { Handler } from "./context.js";
+
+/** Callbacks for one open comm. */
+export interface CommCallbacks {
+  onMessage?(data: unknown, buffers: ArrayBuffer[]): void;
+  onClose?(data: unknown): void;
+}
+
+/** An open comm as the library sees it. */
+export interface OpenComm {
+  readonly commId: string;
+  readonly targetName: string;
+  send(data: unknown): void;
+  close(data?: unknown): void;
+}
+
+/** Sends a comm message on iopub, parented to the current cell. */
+export type CommPublish = (msgType: "comm_open" | "comm_msg" | "comm_close", content: Record<string, unknown>) => void;
+
+/** The session's comm targets and open comms. */
+export class CommManager {
+  private readonly targets = new Map<string, (comm: OpenComm, data: unknown) => CommCallbacks | void>();
+  private readonly open = new Map<string, { comm: OpenComm; callbacks: CommCallbacks }>();
+
+  constructor(private readonly publish: CommPublish, private readonly log: (line: string) => void) {}
+
+  /** Registers what to do when a frontend opens a comm with this target name. */
+  registerTarget(targetName: string, onOpen: (comm: OpenComm, data: unknown) => CommCallbacks | void): void {
+    this.targets.set(targetName, onOpen);
+  }
+
+  /** Opens a comm from the kernel side. */
+  openComm(targetName: string, data: unknown = {}, callbacks: CommCallbacks = {}): OpenComm {
+    const comm = this.makeComm(randomUUID(), targetName);
+    this.open.set(comm.commId, { comm, callbacks });
+    this.publish("comm_open", { comm_id: comm.commId, target_name: targetName, data });
+    return comm;
+  }
+
+  private makeComm(commId: string, targetName: string): OpenComm {
+    return {
+      commId,
+      targetName,
+      send: (data: unknown) => this.publish("comm_msg", { comm_id: commId, data }),
+      close: (data: unknown = {}) => {
+        if (!this.open.delete(commId)) return;
+        this.publish("comm_close", { comm_id: commId, data });
+      },
+    };
+  }
+
+  /** The request handlers for the comm message family. */
+  handlers(): Record<string, Handler> {
+    return {
+      comm_info_request: ({ request, reply }) => {
+        const wanted = request.content.target_name as string | undefined;
+        const comms: Record<string, { target_name: string }> = {};
+        for (const [id, { comm }] of this.open) {
+          if (!wanted || comm.targetName === wanted) comms[id] = { target_name: comm.targetName };
+        }
+        reply({ status: "ok", comms });
+      },
+      // comm_open/msg/close are messages, not requests: no reply, like ipykernel.
+      comm_open: ({ request }) => {
+        const { comm_id: commId, target_name: targetName, data } = request.content as { comm_id: string; target_name: string; data: unknown };
+        const onOpen = this.targets.get(targetName);
+        if (!onOpen) {
+          this.log(`no comm target registered for "${targetName}"; closing comm ${commId}`);
+          this.publish("comm_close", { comm_id: commId, data: {} });
+          return;
+        }
+        const comm = this.makeComm(commId, targetName);
+        const callbacks = onOpen(comm, data) ?? {};
+        this.open.set(commId, { comm, callbacks });
+      },
+      comm_msg: ({ request }) => {
+        const { comm_id: commId, data } = request.content as { comm_id: string; data: unknown };
+        const entry = this.open.get(commId);
+        if (!entry) return this.log(`comm_msg for unknown comm ${commId} (ignored)`);
+        entry.callbacks.onMessage?.(data, request.buffers.map((b) => b.slice().buffer as ArrayBuffer));
+      },
+      comm_close: ({ request }) => {
+        const { comm_id: commId, data } = request.content as { comm_id: string; data: unknown };
+        const entry = this.open.get(commId);
+        this.open.delete(commId);
+        entry?.callbacks.onClose?.(data);
+      },
+    };
+  }
+}
