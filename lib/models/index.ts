@@ -1,2 +1,146 @@
-// Filled by the models work; see lib/index.ts.
-export {};
+/**
+ * The model library as cells see it: `models.list / create / info / features
+ * / save / load / checkpoint`. Every family file registers its variants on
+ * import (families.ts imports them all).
+ */
+import type * as tf from "@tensorflow/tfjs";
+import "./families.js";
+import { extractFeatures, type FeatureOptions } from "./features.js";
+import { type CheckpointCallback, type CheckpointOptions, checkpoint, loadModel, saveModel } from "./io.js";
+import { readModelMetadata, writeModelMetadata } from "./metadata.js";
+import { acceptedOptions, resolveModelOptions } from "./options.js";
+import { countTrainableParams } from "./params.js";
+import { allModelSpecs, getModelSpec, type ModelOptions, type ModelSpec, type ModelTask } from "./registry.js";
+
+export type { ModelOptions, ModelSpec, ModelTask } from "./registry.js";
+export type { FeatureOptions } from "./features.js";
+export type { CheckpointCallback, CheckpointOptions } from "./io.js";
+export type { TensorcellModelMetadata } from "./metadata.js";
+
+/** What `models.info(name)` reports about a registered architecture. */
+export interface ModelInfo {
+  /** Registry name. */
+  name: string;
+  /** Family (the file it lives in): "resnet", "convnext", "vit", "gcn" ... */
+  family: string;
+  /** The paper or reference implementation it follows. */
+  paper: string;
+  /** What it consumes: "image", "node" or "graph". */
+  task: ModelTask;
+  /** Trainable parameters of the default configuration (counted on a built model, as timm counts). */
+  params: number;
+  /** Default input shape without the batch axis. */
+  defaultInput: number[];
+  /** Default number of classes. */
+  numClasses: number;
+  /** Every option `create` accepts, with its default (null when the builder picks it). */
+  options: Record<string, unknown>;
+}
+
+const paramCache = new Map<string, number>();
+
+/** Converts a wildcard pattern ("vit_*", "resnet?0") to an anchored regular expression. */
+function wildcardToRegExp(pattern: string): RegExp {
+  const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  return new RegExp(`^${escaped}$`, "i");
+}
+
+/** The model library: create, inspect, extract features from, save and load registered architectures. */
+export const models = {
+  /**
+   * Registered model names, in registration order; with a pattern, only the
+   * names matching it (`*` any run of characters, `?` one character;
+   * case-insensitive): `models.list("resnet?0")` -> ["resnet20"].
+   */
+  list(pattern?: string): string[] {
+    const names = allModelSpecs().map((spec) => spec.name);
+    if (pattern === undefined) return names;
+    if (typeof pattern !== "string") throw new Error(`models.list: pattern must be a string such as "vit_*", got ${JSON.stringify(pattern)}.`);
+    const matcher = wildcardToRegExp(pattern);
+    return names.filter((name) => matcher.test(name));
+  },
+
+  /**
+   * Builds a fresh, randomly initialised model. Options: `numClasses`,
+   * `inputShape` (no batch axis, e.g. [32, 32, 3]) and the family's own
+   * (see `models.info(name).options`). Classifiers end in softmax unless
+   * `headActivation: "linear"` asks for logits. Throws a one-line error for
+   * an unknown name (with close names), unknown options or a bad shape.
+   * @example const net = models.create("resnet20", { numClasses: 10 });
+   */
+  create(name: string, options?: ModelOptions): tf.LayersModel {
+    if (typeof name !== "string") throw new Error(`models.create: the model name must be a string such as "resnet18", got ${JSON.stringify(name)}.`);
+    const spec = getModelSpec(name);
+    const resolved = resolveModelOptions(spec, options);
+    const model = spec.build(resolved);
+    writeModelMetadata(model, { model: spec.name, family: spec.family });
+    return model;
+  },
+
+  /**
+   * Describes a registered model: family, paper, task, trainable parameters
+   * of the default configuration (built once, then cached), default input,
+   * classes and accepted options.
+   */
+  info(name: string): ModelInfo {
+    const spec = getModelSpec(name);
+    let params = paramCache.get(spec.name);
+    if (params === undefined) {
+      const model = spec.build(resolveModelOptions(spec, {}));
+      params = countTrainableParams(model);
+      model.dispose();
+      paramCache.set(spec.name, params);
+    }
+    const options = Object.fromEntries(acceptedOptions(spec).map((option) => [option, spec.defaults[option] ?? null]));
+    return {
+      name: spec.name,
+      family: spec.family,
+      paper: spec.paper,
+      task: spec.task,
+      params,
+      defaultInput: [...spec.defaults.inputShape],
+      numClasses: spec.defaults.numClasses,
+      options,
+    };
+  },
+
+  /**
+   * Named intermediate activations for `input`, like timm's features_only.
+   * Default: the last layer of each stage (resnet: act1, layer1..layer4;
+   * convnext / inception_next: stem, stages.0..stages.3; lenet5, mnist_cnn,
+   * simplenet: each pooling stage); `options.layers` picks feature names,
+   * layer names or model.layers indices instead. Dispose the tensors when done.
+   * @example const maps = models.features(net, images); // { act1, layer1, ... }
+   */
+  features(model: tf.LayersModel, input: tf.Tensor | tf.Tensor[], options?: FeatureOptions): Record<string, tf.Tensor> {
+    return extractFeatures(model, input, options);
+  },
+
+  /** Saves a model to a folder on disk (model.json + weights.bin); the folder is created if needed. */
+  save(model: tf.LayersModel, dir: string): Promise<void> {
+    return saveModel(model, dir);
+  },
+
+  /** Loads a model saved with `models.save` from its folder; predictions match the saved model exactly. */
+  load(dir: string): Promise<tf.LayersModel> {
+    return loadModel(dir);
+  },
+
+  /**
+   * A `model.fit` callback that saves the model to `dir` at the end of every
+   * epoch (`{ every: n }` for every n-th, `{ keepAll: true }` for one folder
+   * per epoch: dir/epoch-001 ...).
+   * @example await net.fit(x, y, { epochs: 5, callbacks: [models.checkpoint("runs/net")] });
+   */
+  checkpoint(dir: string, options?: CheckpointOptions): CheckpointCallback {
+    return checkpoint(dir, options);
+  },
+
+  /** The registry name a model was created from (kept through save/load), or undefined. */
+  nameOf(model: tf.LayersModel): string | undefined {
+    return readModelMetadata(model).model;
+  },
+};
+
+/** Trainable parameters of a model, counted as timm/PyTorch count them. */
+export { countTrainableParams } from "./params.js";

@@ -34,6 +34,16 @@ export interface ModelSpec {
   options?: string[];
   /** Trainable parameters of the reference implementation for the default config, when known. */
   referenceParams?: number;
+  /**
+   * Image models: the smallest height/width the architecture accepts (its total
+   * downsampling); `models.create` rejects smaller inputs with a one-line error.
+   */
+  minInputSize?: number;
+  /**
+   * Extra validation of family-specific options (already defaulted); throw an
+   * Error whose one-line message says what was expected.
+   */
+  checkOptions?(options: ModelOptions & { inputShape: number[]; numClasses: number }): void;
   /** Builds a fresh model with the given (already defaulted and validated) options. */
   build(options: ModelOptions & { inputShape: number[]; numClasses: number }): tf.LayersModel;
 }

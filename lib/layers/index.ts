@@ -1,0 +1,10 @@
+/**
+ * tensorcell's custom tfjs layers. Importing this module registers every one
+ * of them for serialization ("tensorcell>LayerScale" ... in model.json), so
+ * models that use them save and load.
+ */
+export { ChannelLayerNorm, type ChannelLayerNormArgs } from "./layer_norm.js";
+export { ChannelSlice, type ChannelSliceArgs } from "./channel_slice.js";
+export { DropPath, type DropPathArgs } from "./drop_path.js";
+export { LayerScale, type LayerScaleArgs } from "./layer_scale.js";
+export { ZeroPadShortcut, type ZeroPadShortcutArgs } from "./shortcut.js";
