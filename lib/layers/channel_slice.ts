@@ -16,7 +16,7 @@ export interface ChannelSliceArgs extends CnnLayerArgs {
 /** y = x[..., start : start + size]. */
 export class ChannelSlice extends tf.layers.Layer {
   /** Serialization name. */
-  static override className = "ChannelSlice";
+  static className = "ChannelSlice";
   /** First channel taken. */
   readonly start: number;
   /** Number of channels taken. */

@@ -5,7 +5,7 @@
 import * as tf from "@tensorflow/tfjs";
 
 /** Arguments every tfjs-layers Layer accepts (name, trainable, dtype ...). */
-export type CnnLayerArgs = ConstructorParameters<typeof tf.layers.Layer>[0];
+export type CnnLayerArgs = NonNullable<ConstructorParameters<typeof tf.layers.Layer>[0]>;
 
 /** Serialization package of tensorcell's layers: model.json names them "tensorcell>LayerScale" etc. */
 export const CNN_LAYER_PACKAGE = "tensorcell";

@@ -16,7 +16,7 @@ export interface DropPathArgs extends CnnLayerArgs {
 /** Per-sample branch dropout for residual blocks; identity unless `training` is true. */
 export class DropPath extends tf.layers.Layer {
   /** Serialization name. */
-  static override className = "DropPath";
+  static className = "DropPath";
   /** Probability of dropping the branch for one sample. */
   readonly rate: number;
 

@@ -20,7 +20,7 @@ export interface ChannelLayerNormArgs extends CnnLayerArgs {
 /** y = (x - mean) / sqrt(var + eps) * gamma + beta, statistics over the last axis; 2 * channels parameters. */
 export class ChannelLayerNorm extends tf.layers.Layer {
   /** Serialization name. */
-  static override className = "ChannelLayerNorm";
+  static className = "ChannelLayerNorm";
   /** Added to the variance before the square root. */
   readonly epsilon: number;
   private gamma?: tf.LayerVariable;

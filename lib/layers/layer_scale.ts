@@ -16,7 +16,7 @@ export interface LayerScaleArgs extends CnnLayerArgs {
 /** Per-channel learned scale on the last axis: y = x * gamma. */
 export class LayerScale extends tf.layers.Layer {
   /** Serialization name. */
-  static override className = "LayerScale";
+  static className = "LayerScale";
   /** Initial value of gamma. */
   readonly initValue: number;
   private gamma?: tf.LayerVariable;

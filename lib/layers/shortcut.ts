@@ -19,7 +19,7 @@ export interface ZeroPadShortcutArgs extends CnnLayerArgs {
 /** Identity shortcut for a downsampling block: x[:, ::s, ::s, :] zero-padded to `outChannels`. */
 export class ZeroPadShortcut extends tf.layers.Layer {
   /** Serialization name. */
-  static override className = "ZeroPadShortcut";
+  static className = "ZeroPadShortcut";
   /** Output channels. */
   readonly outChannels: number;
   /** Spatial subsampling step. */

@@ -7,6 +7,9 @@
  */
 import * as tf from "@tensorflow/tfjs";
 
+/** A weight initialiser (tfjs-layers does not export the Initializer type by name). */
+export type WeightInitializer = ReturnType<typeof tf.initializers.zeros>;
+
 /** A symbolic tensor in a functional model under construction. */
 export type Node = tf.SymbolicTensor;
 
@@ -16,12 +19,12 @@ export function apply(layer: tf.layers.Layer, input: Node | Node[]): Node {
 }
 
 /** He/Kaiming normal initialisation with fan_out, torchvision's choice for ResNet convolutions. */
-export function kaimingFanOut(): tf.initializers.Initializer {
+export function kaimingFanOut(): WeightInitializer {
   return tf.initializers.varianceScaling({ scale: 2, mode: "fanOut", distribution: "normal" });
 }
 
 /** timm's trunc_normal_(std=0.02), used by ConvNeXt / InceptionNeXt for every conv and linear weight. */
-export function truncNormal02(): tf.initializers.Initializer {
+export function truncNormal02(): WeightInitializer {
   return tf.initializers.truncatedNormal({ stddev: 0.02 });
 }
 
@@ -40,7 +43,7 @@ export interface TorchConvOptions {
   /** Depthwise (groups = channels) instead of a full convolution. */
   depthwise?: boolean;
   /** Weight initialiser. Default Kaiming normal (fan_out). */
-  kernelInitializer?: tf.initializers.Initializer;
+  kernelInitializer?: WeightInitializer;
   /** Layer name (timm-style dotted names, e.g. "layer1.0.conv1"). */
   name: string;
 }
@@ -51,7 +54,7 @@ export interface TorchConvOptions {
  */
 export function torchConv2d(x: Node, options: TorchConvOptions): Node {
   const strides = options.strides ?? 1;
-  const kernel = typeof options.kernelSize === "number" ? [options.kernelSize, options.kernelSize] : options.kernelSize;
+  const kernel: [number, number] = typeof options.kernelSize === "number" ? [options.kernelSize, options.kernelSize] : options.kernelSize;
   const pad = options.padding ?? 0;
   const [padH, padW] = typeof pad === "number" ? [pad, pad] : pad;
   const isSame = strides === 1 && padH * 2 === kernel[0] - 1 && padW * 2 === kernel[1] - 1;
@@ -98,7 +101,7 @@ export function dense(
   x: Node,
   units: number,
   name: string,
-  options: { activation?: "relu" | "tanh" | "softmax" | "gelu"; kernelInitializer?: tf.initializers.Initializer } = {},
+  options: { activation?: "relu" | "tanh" | "softmax" | "gelu"; kernelInitializer?: WeightInitializer } = {},
 ): Node {
   return apply(
     tf.layers.dense({ units, name, activation: options.activation, kernelInitializer: options.kernelInitializer }),
@@ -110,7 +113,7 @@ export function dense(
 export type HeadActivation = "softmax" | "linear";
 
 /** Reads the `headActivation` option ("softmax" unless given); the same option the ViT family takes. */
-export function headActivationOf(options: { headActivation?: unknown }, model: string): HeadActivation {
+export function headActivationOf(options: Record<string, unknown>, model: string): HeadActivation {
   const value = options.headActivation;
   if (value === undefined) return "softmax";
   if (value === "softmax" || value === "linear") return value;

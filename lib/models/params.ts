@@ -3,5 +3,5 @@ import type * as tf from "@tensorflow/tfjs";
 
 /** Number of trainable scalars in a model (sum over model.trainableWeights). */
 export function countTrainableParams(model: tf.LayersModel): number {
-  return model.trainableWeights.reduce((sum, weight) => sum + weight.shape.reduce((a, b) => a * (b ?? 1), 1), 0);
+  return model.trainableWeights.reduce((sum, weight) => sum + weight.shape.reduce<number>((a, b) => a * (b ?? 1), 1), 0);
 }
