@@ -1,0 +1,190 @@
+/**
+ * Completion for the current cell: TypeScript's entries at the cursor,
+ * filtered by the typed prefix (case-insensitively, exact-case matches
+ * first), with IPython-style kinds and, for the first matches, the type or
+ * call signature taken straight from the checker (one getCompletionEntryDetails
+ * per entry would cost milliseconds each).
+ */
+import type * as TS from "typescript";
+import type { CellView } from "./service.js";
+import type { CompletionContext, CompletionTypeInfo, ServiceCompletion } from "./protocol.js";
+import type { DeclarationKind } from "./cells.js";
+
+/** How many matches get a `signature` in the metadata, and the time allowed for them. */
+const SIGNATURE_LIMIT = 40;
+const SIGNATURE_BUDGET_MS = 30;
+
+const IDENTIFIER_PART = /[\p{ID_Continue}$\u200c\u200d]/u;
+
+/** TypeScript's element kinds in the vocabulary IPython uses for `_jupyter_types_experimental`. */
+const TYPE_OF_KIND: Readonly<Record<string, string>> = {
+  function: "function", "local function": "function", method: "function", construct: "function", call: "function",
+  class: "class", "local class": "class", interface: "interface", type: "type", "type parameter": "type",
+  "primitive type": "type", enum: "enum", "enum member": "instance", module: "module", "external module name": "module",
+  var: "instance", let: "instance", const: "instance", "local var": "instance", using: "instance", parameter: "param",
+  property: "property", getter: "property", setter: "property", accessor: "property", keyword: "keyword",
+  string: "text", directory: "path", script: "path",
+};
+
+const TYPE_OF_DECLARATION: Readonly<Record<DeclarationKind, string>> = {
+  const: "instance", let: "instance", var: "instance", function: "function", class: "class", interface: "interface",
+  type: "type", enum: "enum", namespace: "module", import: "module",
+};
+
+/** Completes at `cursorPos` (cell offset) in the view's current cell. */
+export function completeInCell(view: CellView, cursorPos: number): ServiceCompletion {
+  const { ts, service, fileName, offset, code } = view;
+  let wordStart = cursorPos;
+  while (wordStart > 0 && IDENTIFIER_PART.test(code[wordStart - 1])) wordStart--;
+  let wordEnd = cursorPos;
+  while (wordEnd < code.length && IDENTIFIER_PART.test(code[wordEnd])) wordEnd++;
+
+  const info = service.getCompletionsAtPosition(fileName, offset + cursorPos, {
+    includeCompletionsForModuleExports: false,
+    includeCompletionsWithInsertText: false,
+    includeCompletionsWithSnippetText: false,
+    includeAutomaticOptionalChainCompletions: false,
+  });
+  const empty = (context: CompletionContext): ServiceCompletion => ({
+    matches: [], cursorStart: wordStart, cursorEnd: wordEnd, metadata: { _jupyter_types_experimental: [] }, context,
+  });
+  if (!info) {
+    // TypeScript offers nothing after `x.` when x is `any`; runtime names may still know its members.
+    const target = memberTarget(view, wordStart);
+    const prefix = code.slice(wordStart, cursorPos);
+    if (!target) return empty({ kind: "none", prefix });
+    return empty({ kind: "member", prefix, expression: target.text, expressionIsAny: (target.type.flags & ts.TypeFlags.Any) !== 0 });
+  }
+
+  // String-literal and path completions replace a span TypeScript names; identifiers replace the word.
+  const span = info.entries.find((e) => e.replacementSpan)?.replacementSpan;
+  let start = wordStart;
+  let end = wordEnd;
+  if (span && span.start >= offset && span.start - offset <= cursorPos && span.start + span.length - offset >= cursorPos) {
+    start = span.start - offset;
+    end = span.start + span.length - offset;
+  }
+  const prefix = code.slice(start, cursorPos);
+  const lowerPrefix = prefix.toLowerCase();
+
+  const target = info.isMemberCompletion ? memberTarget(view, wordStart) : undefined;
+  const context: CompletionContext = target
+    ? { kind: "member", prefix, expression: target.text, expressionIsAny: (target.type.flags & ts.TypeFlags.Any) !== 0 }
+    : { kind: span ? "none" : "identifier", prefix };
+
+  const seen = new Set<string>();
+  const entries = info.entries
+    .filter((e) => e.kind !== "warning" && !e.source && !e.hasAction && e.name.toLowerCase().startsWith(lowerPrefix))
+    .filter((e) => !(e.kind === "keyword" && prefix === ""))
+    .sort((a, b) => rank(a, prefix) - rank(b, prefix) || compare(a.sortText, b.sortText) || compare(a.name, b.name))
+    .filter((e) => (seen.has(e.name) ? false : (seen.add(e.name), true)));
+
+  const symbolOf = target ? memberSymbols(view, target) : scopeSymbols(view, wordStart);
+  const deadline = performance.now() + SIGNATURE_BUDGET_MS;
+  const signatureOf = (name: string) => signatureOfSymbol(view, symbolOf(name), target?.node);
+  const types: CompletionTypeInfo[] = entries.map((entry, index) => {
+    const item: CompletionTypeInfo = { text: entry.name, type: typeOfEntry(view, entry, symbolOf), start, end };
+    if (index < SIGNATURE_LIMIT && entry.kind !== "keyword" && performance.now() < deadline) {
+      const signature = signatureOf(entry.name);
+      if (signature) item.signature = signature;
+    }
+    return item;
+  });
+  return { matches: entries.map((e) => e.name), cursorStart: start, cursorEnd: end, metadata: { _jupyter_types_experimental: types }, context };
+}
+
+/** 0 when the name starts with the prefix in the same case, 1 otherwise. */
+function rank(entry: TS.CompletionEntry, prefix: string): number {
+  return entry.name.startsWith(prefix) ? 0 : 1;
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The expression left of the dot before `wordStart` (cell offset), its text and static type. */
+function memberTarget(view: CellView, wordStart: number): { node: TS.Node; text: string; type: TS.Type } | undefined {
+  const { ts, sourceFile, offset, code, checker } = view;
+  let dot = wordStart - 1;
+  while (dot >= 0 && /\s/.test(code[dot])) dot--;
+  if (code[dot] !== ".") return undefined;
+  const dotInFile = offset + dot;
+  let found: TS.Expression | TS.EntityName | undefined;
+  const visit = (node: TS.Node): void => {
+    if (dotInFile < node.pos || dotInFile >= node.end) return;
+    if (ts.isPropertyAccessExpression(node) && node.expression.end <= dotInFile) found = node.expression;
+    else if (ts.isQualifiedName(node) && node.left.end <= dotInFile) found = node.left;
+    ts.forEachChild(node, visit);
+  };
+  visit(sourceFile);
+  if (!found) return undefined;
+  const start = found.getStart(sourceFile) - offset;
+  return { node: found, text: code.slice(Math.max(0, start), found.end - offset), type: checker.getTypeAtLocation(found) };
+}
+
+/** The deepest node that contains `position` (cell offset), for scope lookups. */
+function nodeAt(view: CellView, position: number): TS.Node {
+  const { ts, sourceFile, offset } = view;
+  const inFile = offset + position;
+  let deepest: TS.Node = sourceFile;
+  const visit = (node: TS.Node): void => {
+    if (inFile < node.getStart(sourceFile) || inFile > node.end) return;
+    deepest = node;
+    ts.forEachChild(node, visit);
+  };
+  ts.forEachChild(sourceFile, visit);
+  return deepest;
+}
+
+/** Symbols visible at the cursor by name (innermost first wins), computed on first use. */
+function scopeSymbols(view: CellView, position: number): (name: string) => TS.Symbol | undefined {
+  const { ts, checker } = view;
+  let byName: Map<string, TS.Symbol> | undefined;
+  return (name) => {
+    if (!byName) {
+      byName = new Map();
+      const flags = ts.SymbolFlags.Value | ts.SymbolFlags.Type | ts.SymbolFlags.Namespace | ts.SymbolFlags.Alias;
+      for (const symbol of checker.getSymbolsInScope(nodeAt(view, position), flags)) if (!byName.has(symbol.name)) byName.set(symbol.name, symbol);
+    }
+    return byName.get(name);
+  };
+}
+
+/** Properties of the member-access target's type by name. */
+function memberSymbols(view: CellView, target: { type: TS.Type }): (name: string) => TS.Symbol | undefined {
+  const apparent = view.checker.getApparentType(target.type);
+  return (name) => view.checker.getPropertyOfType(apparent, name);
+}
+
+/** The type of a value (or the declared type of a type), as text; imports are followed to what they name. */
+function signatureOfSymbol(view: CellView, symbol: TS.Symbol | undefined, location: TS.Node | undefined): string | undefined {
+  const { ts, checker } = view;
+  if (!symbol) return undefined;
+  if (symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
+  if (symbol.flags & ts.SymbolFlags.Value) return printType(view, checker.getTypeOfSymbolAtLocation(symbol, location ?? view.sourceFile));
+  if (symbol.flags & ts.SymbolFlags.Type) return printType(view, checker.getDeclaredTypeOfSymbol(symbol));
+  return undefined;
+}
+
+function printType(view: CellView, type: TS.Type): string {
+  return view.checker.typeToString(type, undefined, view.ts.TypeFormatFlags.UseAliasDefinedOutsideCurrentScope);
+}
+
+/** IPython-style kind of an entry; imports (earlier cells' names, user imports) are resolved to what they name. */
+function typeOfEntry(view: CellView, entry: TS.CompletionEntry, symbolOf: (name: string) => TS.Symbol | undefined): string {
+  if (entry.kind !== "alias") return TYPE_OF_KIND[entry.kind] ?? entry.kind;
+  const { ts, checker } = view;
+  const symbol = symbolOf(entry.name);
+  if (symbol && symbol.flags & ts.SymbolFlags.Alias) {
+    const flags = checker.getAliasedSymbol(symbol).flags;
+    if (flags & ts.SymbolFlags.Function) return "function";
+    if (flags & ts.SymbolFlags.Class) return "class";
+    if (flags & ts.SymbolFlags.Enum) return "enum";
+    if (flags & ts.SymbolFlags.Variable) return "instance";
+    if (flags & ts.SymbolFlags.Interface) return "interface";
+    if (flags & ts.SymbolFlags.TypeAlias) return "type";
+    if (flags & ts.SymbolFlags.Module) return "module";
+  }
+  const definition = view.cells.definitionOf(entry.name);
+  return definition ? TYPE_OF_DECLARATION[definition.kind] : "module";
+}

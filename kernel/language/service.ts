@@ -1,0 +1,144 @@
+/**
+ * Type-aware editor assistance for a tensorcell session: completion, inspect
+ * and on-demand type checking from the TypeScript language service.
+ *
+ * Design (see cells.ts for the session model):
+ * - One ts.LanguageService over a VirtualProject (project.ts) whose root files
+ *   are a generated globals .d.ts (the preloaded `tf`, `models`, ... typed
+ *   from @tensorflow/tfjs and the library's lib/ sources), one virtual module
+ *   per executed cell, and the current (unexecuted) cell.
+ * - Later cells see earlier cells' top-level names through a generated
+ *   one-line prelude of `import` / `declare ... typeof import()` statements
+ *   pointing at the NEWEST definition, so redefinition and out-of-order runs
+ *   follow execution order, and no type is ever printed and re-parsed.
+ * - The current cell is `prelude + code`; every position is shifted by the
+ *   prelude's length, and answers are cell-relative again.
+ * - Speed: one DocumentRegistry and one program that TypeScript updates
+ *   incrementally (a request re-parses only the current cell); skipLibCheck;
+ *   lib files are read lazily by the program; the checker is lazy, so only
+ *   the types a request touches are computed. The worker adds a V8 code cache
+ *   for typescript.js itself (typescript-runtime.ts).
+ *
+ * Nothing here throws for bad user code: a cell with syntax or type errors
+ * still completes, inspects and checks.
+ */
+import type * as TS from "typescript";
+import { typescript, type TypeScript } from "./typescript-runtime.js";
+import { SessionCells, CELL_FILE_PREFIX } from "./cells.js";
+import { VirtualProject, PRELOADED_GLOBALS, cellCompilerOptions, globalsDeclaration, toPosix } from "./project.js";
+import { completeInCell } from "./completion.js";
+import { inspectInCell } from "./inspect.js";
+import { checkCell } from "./diagnostics.js";
+import { findKernelRoot } from "./kernel-root.js";
+import type { CellDiagnostic, InspectReply, ServiceCompletion } from "./protocol.js";
+
+/** Options of a session language service. */
+export interface LanguageServiceOptions {
+  /** The tensorcell package root (package.json, lib/, node_modules/). Default: found from this file's location. */
+  kernelRoot?: string;
+  /** Where cells live, for relative imports and package resolution. Default: process.cwd(). */
+  cellDirectory?: string;
+  /** Preloaded global names and their type expressions. Default: PRELOADED_GLOBALS. */
+  globals?: Readonly<Record<string, string>>;
+  /** Extra compiler options over the defaults (e.g. `{ noImplicitAny: true }` for a strict course). */
+  compilerOptions?: TS.CompilerOptions;
+  /** The TypeScript module to use (the worker passes one loaded through a code cache). */
+  ts?: TypeScript;
+}
+
+/** Everything a request needs about the current cell, in the program's terms. */
+export interface CellView {
+  ts: TypeScript;
+  service: TS.LanguageService;
+  program: TS.Program;
+  checker: TS.TypeChecker;
+  sourceFile: TS.SourceFile;
+  fileName: string;
+  /** Length of the prelude: file position = offset + cell position. */
+  offset: number;
+  /** The cell's code with directives masked (same length as what the user sent). */
+  code: string;
+  /** The session model, to name the kinds of earlier cells' declarations. */
+  cells: SessionCells;
+}
+
+/** Language service over one kernel session. Create one per session; it is synchronous. */
+export class SessionLanguageService {
+  private readonly ts: TypeScript;
+  private readonly project: VirtualProject;
+  private readonly service: TS.LanguageService;
+  private readonly cells: SessionCells;
+  private readonly currentFile: string;
+  private readonly cellDirectory: string;
+
+  constructor(options: LanguageServiceOptions = {}) {
+    this.ts = options.ts ?? typescript();
+    const kernelRoot = toPosix(options.kernelRoot ?? findKernelRoot());
+    this.cellDirectory = toPosix(options.cellDirectory ?? process.cwd());
+    const compilerOptions = cellCompilerOptions(this.ts, kernelRoot, options.compilerOptions);
+    this.project = new VirtualProject(this.ts, compilerOptions, this.cellDirectory, kernelRoot);
+    this.project.setFile(`${kernelRoot}/__tensorcell_globals__.d.ts`, globalsDeclaration(options.globals ?? PRELOADED_GLOBALS));
+    this.cells = new SessionCells(this.ts, this.cellDirectory);
+    this.currentFile = `${this.cellDirectory}/${CELL_FILE_PREFIX}current__.ts`;
+    this.service = this.ts.createLanguageService(this.project, this.ts.createDocumentRegistry());
+  }
+
+  /** Records a cell the kernel executed; its top-level names are visible to later cells and shadow older ones. */
+  recordExecuted(code: string): void {
+    const cell = this.cells.record(code);
+    this.project.setFile(cell.fileName, cell.text);
+  }
+
+  /** Forgets every executed cell (after a kernel restart). */
+  reset(): void {
+    for (const cell of this.cells.executed()) this.project.deleteFile(cell.fileName);
+    this.cells.clear();
+  }
+
+  /**
+   * Completions at `cursorPos` (JS string offset in `code`): members after a
+   * dot, names in scope otherwise, filtered by the partial name typed before
+   * the cursor. `context` says what runtime names may be merged in.
+   */
+  complete(code: string, cursorPos: number): ServiceCompletion {
+    return completeInCell(this.view(code), clamp(cursorPos, code.length));
+  }
+
+  /** Signature, type and JSDoc of the name under (or just before) the cursor, or of the call the cursor is in. */
+  inspect(code: string, cursorPos: number, detailLevel: 0 | 1 = 0): InspectReply {
+    return inspectInCell(this.view(code), clamp(cursorPos, code.length), detailLevel);
+  }
+
+  /** Syntax and type errors of `code` as if it ran next, with cell-relative 1-based line:column. */
+  check(code: string): CellDiagnostic[] {
+    return checkCell(this.view(code));
+  }
+
+  /** Builds the program once with an empty cell, so the first real request is fast. */
+  warmUp(): void {
+    this.complete("tf.", 3);
+  }
+
+  private view(code: string): CellView {
+    const { prelude, masked } = this.cells.current(code);
+    this.project.setFile(this.currentFile, prelude + masked);
+    const program = this.service.getProgram();
+    const sourceFile = program?.getSourceFile(this.currentFile);
+    if (!program || !sourceFile) throw new Error("tensorcell language service: the current cell is missing from the program (internal error).");
+    return {
+      ts: this.ts,
+      service: this.service,
+      program,
+      checker: program.getTypeChecker(),
+      sourceFile,
+      fileName: this.currentFile,
+      offset: prelude.length,
+      code: masked,
+      cells: this.cells,
+    };
+  }
+}
+
+function clamp(position: number, length: number): number {
+  return Math.max(0, Math.min(length, Math.floor(position)));
+}
