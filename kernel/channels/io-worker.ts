@@ -4,6 +4,7 @@
  * for the same reason). Shell requests are queued and handed to the main thread
  * one at a time; busy/idle are published here around every request.
  */
+import { writeSync } from "node:fs";
 import { parentPort, workerData } from "node:worker_threads";
 import * as zmq from "zeromq";
 import { endpoint, type Channel } from "./connection.js";
@@ -39,8 +40,10 @@ const queue: Message[] = [];
 let current: Message | undefined;
 let closing = false;
 
+/** Kernel log lines go straight to fd 2: a worker's process.stderr is piped through the main
+ * thread's stream, which the kernel captures for cells. */
 function log(line: string): void {
-  process.stderr.write(`tensorcell: ${line}\n`);
+  writeSync(2, `tensorcell: ${line}\n`);
 }
 
 function toMain(message: ToMain): void {

@@ -36,6 +36,8 @@ export interface LaunchOptions {
   transport?: "tcp" | "ipc";
   /** Pass stderr through to this process's stderr as well. */
   echoStderr?: boolean;
+  /** Called with the connection before the process starts (e.g. to subscribe to iopub early). */
+  beforeStart?: (connection: ConnectionInfo) => void | Promise<void>;
 }
 
 async function freePort(): Promise<number> {
@@ -74,6 +76,7 @@ export async function launchKernel(options: LaunchOptions = {}): Promise<Launche
   };
   const connectionFile = join(dir, "connection.json");
   writeFileSync(connectionFile, JSON.stringify(connection));
+  await options.beforeStart?.(connection);
   const child = spawn(process.execPath, [options.cliPath ?? defaultCliPath(), "kernel", "-f", connectionFile, ...(options.extraArgs ?? [])], {
     cwd: options.cwd,
     env: { ...process.env, ...options.env },

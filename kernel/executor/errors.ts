@@ -30,15 +30,18 @@ export class CellSources {
   lookup(filename: string, line: number, column: number) {
     const entry = this.cells.get(filename);
     if (!entry) return undefined;
-    const position = entry.cell.originalPosition(line, column);
-    if (!position) return { label: entry.label, lineText: undefined, line, column };
-    return { label: entry.label, line: position.line, column: position.column, lineText: entry.source.split("\n")[position.line - 1] };
+    const position = entry.cell.mapStackPosition(line, column);
+    // Frames in code the transform added (the cell's wrapper) are not the user's.
+    const lineText = position ? entry.source.split("\n")[position.line - 1] : undefined;
+    if (!position || lineText === undefined) return null;
+    return { label: entry.label, line: position.line, column: position.column, lineText };
   }
 }
 
 /** Frames from these places are the kernel's own machinery, not the user's code. */
 function isKernelFrame(file: string, kernelDir: string): boolean {
-  return file.startsWith("node:") || file.startsWith(kernelDir) || file === "evalmachine.<anonymous>";
+  const path = file.startsWith("file://") ? decodeURIComponent(new URL(file).pathname) : file;
+  return path.startsWith("node:") || path.startsWith(`${kernelDir}/`) || path === "evalmachine.<anonymous>";
 }
 
 const FRAME = /^\s*at (?:(.*?) \()?(.*?):(\d+):(\d+)\)?$/;
@@ -59,16 +62,15 @@ export function reportError(error: unknown, sources: CellSources, kernelDir: str
     const [, fn, file, lineText, columnText] = match;
     if (isKernelFrame(file, kernelDir)) continue;
     const mapped = sources.lookup(file, Number(lineText), Number(columnText));
+    if (mapped === null) continue;
     const where = fn && !fn.startsWith("eval") ? `${fn} ` : "";
     if (!mapped) {
       traceback.push(`    at ${where}(${file}:${lineText}:${columnText})`);
       continue;
     }
     traceback.push(`${CYAN}${mapped.label}${RESET} line ${GREEN}${mapped.line}${RESET}, column ${mapped.column}${where ? `, in ${where.trim()}` : ""}`);
-    if (mapped.lineText !== undefined) {
-      traceback.push(`    ${mapped.lineText}`);
-      traceback.push(`    ${" ".repeat(Math.max(0, mapped.column - 1))}${RED}^${RESET}`);
-    }
+    traceback.push(`    ${mapped.lineText}`);
+    traceback.push(`    ${" ".repeat(Math.max(0, mapped.column - 1))}${RED}^${RESET}`);
   }
   return { ename, evalue, traceback };
 }

@@ -93,6 +93,8 @@ export class Executor {
 
   /** Formats anything thrown as a Jupyter error report. */
   describe(error: unknown): ErrorReport {
+    // vm's breakOnSigint (SIGINT while cell code runs synchronously) throws its own error.
+    if ((error as NodeJS.ErrnoException | undefined)?.code === "ERR_SCRIPT_EXECUTION_INTERRUPTED") error = new KeyboardInterrupt();
     if (error instanceof CellSyntaxError) {
       const pointer = `${" ".repeat(Math.max(0, error.column - 1))}^`;
       return {

@@ -1,0 +1,80 @@
+/**
+ * Starts the real kernel (dist/cli.js, built by `npm test`) and connects the
+ * ZeroMQ test client. Every integration test talks to a real process.
+ */
+import { KernelClient } from "../../kernel/client/client.js";
+import { launchKernel, type LaunchOptions, type LaunchedKernel } from "../../kernel/client/launch.js";
+import type { Message } from "../../kernel/wire/message.js";
+
+/** A started kernel with a connected client. */
+export interface KernelUnderTest {
+  kernel: LaunchedKernel;
+  client: KernelClient;
+  /** Runs code and returns the reply content and outputs (by type). */
+  run(code: string, options?: Parameters<KernelClient["execute"]>[1]): Promise<RunResult>;
+  stop(): Promise<void>;
+}
+
+/** Reply content plus the iopub outputs of one cell. */
+export interface RunResult {
+  reply: Record<string, unknown>;
+  outputs: Message[];
+  stdout: string;
+  stderr: string;
+  result: Record<string, unknown> | undefined;
+  error: Record<string, unknown> | undefined;
+}
+
+/** Collects a cell's outputs into the pieces tests check. */
+export function summarize(reply: Message, outputs: Message[]): RunResult {
+  const text = (name: string) =>
+    outputs
+      .filter((m) => m.header.msg_type === "stream" && m.content.name === name)
+      .map((m) => String(m.content.text))
+      .join("");
+  const find = (type: string) => outputs.find((m) => m.header.msg_type === type)?.content as Record<string, unknown> | undefined;
+  return {
+    reply: reply.content,
+    outputs,
+    stdout: text("stdout"),
+    stderr: text("stderr"),
+    result: find("execute_result"),
+    error: find("error"),
+  };
+}
+
+/** Launches a kernel and connects; default backend cpu keeps start-up light unless a test asks otherwise. */
+export async function startKernel(options: LaunchOptions = {}): Promise<KernelUnderTest> {
+  const kernel = await launchKernel({ ...options, env: { TENSORCELL_BACKEND: "cpu", ...options.env } });
+  const client = new KernelClient(kernel.connection);
+  try {
+    await client.connect(60_000);
+  } catch (error) {
+    await kernel.dispose();
+    throw new Error(`kernel did not start: ${(error as Error).message}\n${kernel.stderr()}`);
+  }
+  return {
+    kernel,
+    client,
+    async run(code, runOptions) {
+      const { reply, outputs } = await client.execute(code, runOptions);
+      return summarize(reply, outputs);
+    },
+    async stop() {
+      client.close();
+      await kernel.dispose();
+    },
+  };
+}
+
+/** Resolves when the process exits; with its exit code. */
+export function exited(kernel: LaunchedKernel, timeoutMs = 10_000): Promise<number | null> {
+  return new Promise((resolve, reject) => {
+    if (kernel.process.exitCode !== null) return resolve(kernel.process.exitCode);
+    const timer = setTimeout(() => reject(new Error("kernel did not exit")), timeoutMs);
+    kernel.process.once("exit", (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+  });
+}
