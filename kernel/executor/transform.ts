@@ -1,0 +1,128 @@
+/**
+ * The cell transformer: TypeScript cell source -> a script for vm.runInThisContext.
+ *
+ * Cells run in the kernel's own realm (tfjs checks `instanceof Float32Array`, which a second
+ * realm breaks), so a cell's top-level bindings must live on globalThis to survive into later
+ * cells, and re-running `const x = 1` must rebind rather than fail "already declared".
+ * Two steps: esbuild strips the types (transpile.ts), then acorn + magic-string rewrite the
+ * JavaScript (rewrite.ts); the two source maps are composed so stack positions map back to
+ * what the user typed.
+ */
+import { TraceMap, originalPositionFor } from "@jridgewell/trace-mapping";
+import { RewriteError, rewriteCell } from "./transform/rewrite.js";
+import {
+  composeMappings,
+  encodeMappings,
+  lookupOriginal,
+  traceMapFromSegments,
+  type SourceMapV3,
+  type SourcePosition,
+} from "./transform/source-map.js";
+import { CellSyntaxError, sourceLine } from "./transform/syntax-error.js";
+import { endsWithSemicolon, transpileCell } from "./transform/transpile.js";
+
+export { CellSyntaxError } from "./transform/syntax-error.js";
+export type { SourceMapV3, SourcePosition } from "./transform/source-map.js";
+
+/** How to transform a cell. */
+export interface TransformOptions {
+  /** Name shown in stack traces and source maps, e.g. "cell-7.ts"; pass the same to vm.runInThisContext. */
+  filename: string;
+  /**
+   * Global name of the runtime object (an identifier or dotted path, e.g. "__tc"). The output calls
+   * `${runtime}.tick()` at the start of every loop iteration (it should throw to interrupt) and
+   * `${runtime}.import(specifier, options?)` for static and dynamic imports (it returns a Promise
+   * of the module namespace).
+   */
+  runtime: string;
+}
+
+/** A transformed cell, ready for vm.runInThisContext(code, { filename, breakOnSigint: true }). */
+export interface TransformedCell {
+  /**
+   * JavaScript that evaluates to `undefined` (nothing to show), `{ value }` (the last expression's
+   * value, possibly a Promise for the executor to await) or, when `isAsync`, a Promise of either.
+   */
+  code: string;
+  /** True when the code evaluates to a Promise (top-level await, for await, or static imports). */
+  isAsync: boolean;
+  /** Top-level names the cell binds on globalThis (const/let/var/function/class/enum/namespace/import). */
+  declaredNames: string[];
+  /** v3 source map from `code` to the cell's TypeScript source. */
+  map: SourceMapV3;
+  /**
+   * Maps a generated position to the cell source. Source-map convention: 1-based line, 0-based
+   * column, both in and out. V8's stack traces (`cell-7.ts:LINE:COL`) print 1-based columns:
+   * pass COL - 1, or use `mapStackPosition`. Undefined for code the transform inserted.
+   */
+  originalPosition(line: number, column: number): SourcePosition | undefined;
+  /**
+   * Maps a position as printed in a V8 stack frame (`cell-7.ts:LINE:COL`, both 1-based) to the
+   * cell source, also 1-based both, ready to display. Undefined for code the transform inserted.
+   */
+  mapStackPosition(line: number, column: number): SourcePosition | undefined;
+}
+
+const RUNTIME_NAME = /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$/;
+
+/**
+ * Transforms one cell. Top-level declarations become assignments to globals (re-running rebinds),
+ * function declarations stay hoisted and are published to globalThis, classes become
+ * `C = class C {}`, static imports become awaited `${runtime}.import()` calls hoisted to the top,
+ * `export` is stripped, every loop body starts with `${runtime}.tick();`, and the last expression
+ * is returned as `{ value }` unless the source ends with ";" (IPython's convention).
+ * @throws CellSyntaxError (line and column in the cell) for syntax and transpile errors.
+ */
+export function transformCell(source: string, options: TransformOptions): TransformedCell {
+  if (!RUNTIME_NAME.test(options.runtime)) {
+    throw new TypeError(`transformCell: runtime must be a global name such as "__tc", got ${JSON.stringify(options.runtime)}`);
+  }
+  const filename = options.filename;
+  const transpiled = transpileCell(source, filename);
+  const esbuildMap = new TraceMap(transpiled.map);
+  let rewritten;
+  try {
+    rewritten = rewriteCell(transpiled.code, {
+      runtime: options.runtime,
+      isUserName: (name) => appearsInSource(source, name),
+      endsWithSemicolon: () => endsWithSemicolon(source, filename),
+    });
+  } catch (error) {
+    if (error instanceof RewriteError) throw syntaxErrorAt(error, transpiled.code, esbuildMap, source);
+    throw error;
+  }
+  const mappings = composeMappings(rewritten.mappings, esbuildMap);
+  const composed = traceMapFromSegments(filename, source, mappings);
+  const originalPosition = (line: number, column: number) => lookupOriginal(composed, line, column);
+  return {
+    code: rewritten.code,
+    isAsync: rewritten.isAsync,
+    declaredNames: rewritten.declaredNames,
+    map: { version: 3, file: filename, sources: [filename], sourcesContent: [source], names: [], mappings: encodeMappings(mappings) },
+    originalPosition,
+    mapStackPosition(line, column) {
+      const position = originalPosition(line, column - 1);
+      return position && { line: position.line, column: position.column + 1 };
+    },
+  };
+}
+
+/**
+ * True when `name` occurs as an identifier-like word in the cell. Top-level names esbuild
+ * invents (its helpers such as `__decorateElement`, `cell_1_default`) do not, and stay local.
+ */
+function appearsInSource(source: string, name: string): boolean {
+  const escaped = name.replace(/[$]/g, "\\$");
+  return new RegExp(`(?<![\\p{ID_Continue}$\\u200c\\u200d])${escaped}(?![\\p{ID_Continue}$\\u200c\\u200d])`, "u").test(source);
+}
+
+/** Places a rewrite-stage error at the cell position esbuild's map gives for its offset. */
+function syntaxErrorAt(error: RewriteError, js: string, esbuildMap: TraceMap, source: string): CellSyntaxError {
+  const before = js.slice(0, error.offset).split("\n");
+  const line = before.length;
+  const column = before[before.length - 1]?.length ?? 0;
+  const original = originalPositionFor(esbuildMap, { line, column });
+  const originalLine = original.line ?? 1;
+  const originalColumn = original.column ?? 0;
+  return new CellSyntaxError(error.reason, originalLine, originalColumn + 1, sourceLine(source, originalLine));
+}
