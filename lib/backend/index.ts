@@ -1,2 +1,18 @@
-// Filled by the backend work; see lib/index.ts.
-export {};
+/**
+ * Tensor backends: the one TensorFlow.js instance everything uses (`tf`), the
+ * choice of backend at start-up (`initBackend`, `predictBackend`), switching
+ * from a cell (`useBackend`) and what is in use (`backendInfo`).
+ *
+ * What is verified: the wasm backend (XNNPACK, SIMD) with tensorcell's extra
+ * training kernels is tested numerically against the cpu backend and trains
+ * the reference CNN on MNIST in the tests. tfjs-node, tfjs-node-gpu and webgpu
+ * are optional and are NOT exercised by the tests here (they cannot be
+ * installed offline / need a GPU): only their selection and fallback are.
+ * bench/gpu/check.sh proves the webgpu path on an NVIDIA machine.
+ */
+import * as tf from "@tensorflow/tfjs";
+
+export { tf };
+export { initBackend, useBackend, backendInfo, predictBackend } from "./select.js";
+export type { BackendInfo, BackendAttempt } from "./select.js";
+export { normalizeBackendName, type BackendName } from "./loaders.js";

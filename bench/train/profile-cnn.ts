@@ -1,0 +1,31 @@
+// Per-kernel profile of one training step of the reference CNN on wasm (development aid).
+import * as tf from "@tensorflow/tfjs";
+import { registerWasmKernels } from "../../lib/backend/wasm/register.js";
+import { installGradientFixes } from "../../lib/backend/gradients.js";
+import { referenceCnn } from "./reference-cnn.js";
+
+await import("@tensorflow/tfjs-backend-wasm");
+await tf.setBackend(process.argv[2] ?? "wasm");
+if (process.env.NOFIX !== "1") { registerWasmKernels(); installGradientFixes(); }
+const model = referenceCnn();
+const batch = 64;
+const x = tf.randomNormal([batch, 28, 28, 1]);
+const y = tf.oneHot(tf.randomUniform([batch], 0, 10, "int32"), 10);
+for (let i = 0; i < 3; i++) await model.trainOnBatch(x, y);
+const steps = 10;
+let t0 = performance.now();
+for (let i = 0; i < steps; i++) await model.trainOnBatch(x, y);
+let dt = (performance.now() - t0) / steps;
+console.log(`trainOnBatch: ${dt.toFixed(1)} ms/step, ${(batch * 1000 / dt).toFixed(0)} img/s`);
+const profile = await tf.profile(async () => { await model.trainOnBatch(x, y); });
+const byKernel = new Map<string, { ms: number; n: number }>();
+for (const k of profile.kernels) {
+  const ms = typeof k.kernelTimeMs === "number" ? k.kernelTimeMs : 0;
+  const key = k.name + " " + JSON.stringify(k.inputShapes);
+  const e = byKernel.get(key) ?? { ms: 0, n: 0 };
+  e.ms += ms; e.n++; byKernel.set(key, e);
+}
+const rows = [...byKernel.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 25);
+let total = 0; for (const [, v] of byKernel) total += v.ms;
+console.log(`kernels: ${profile.kernels.length}, summed kernel ms ${total.toFixed(1)}`);
+for (const [k, v] of rows) console.log(v.ms.toFixed(2).padStart(8), String(v.n).padStart(4), k);

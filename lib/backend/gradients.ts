@@ -1,0 +1,127 @@
+/**
+ * Gradient overrides for tfjs-core that remove performance traps in training.
+ * They apply to every backend (gradients are backend-independent) and give the
+ * same values as tfjs's own gradients (checked in tests/unit/backend).
+ */
+import * as tf from "@tensorflow/tfjs";
+
+/**
+ * Tile: tfjs-core's gradient adds one slice of dy per repetition (a loop of
+ * slice+add kernels, thousands per step for LayerNormalization, which tiles its
+ * statistics to the full input). The gradient of tile is a sum over the
+ * repetitions: reshape dy to [r0, d0, r1, d1, ...] and sum the r axes.
+ */
+export const tileGradient: tf.GradConfig = {
+  kernelName: "Tile",
+  inputsToSave: ["x"],
+  gradFunc: (dy, saved) => {
+    const [x] = saved;
+    const grad = dy as tf.Tensor;
+    return {
+      x: () => {
+        const repsShape: number[] = [];
+        const repAxes: number[] = [];
+        x.shape.forEach((size, axis) => {
+          const reps = grad.shape[axis] / size;
+          if (reps !== 1) repAxes.push(repsShape.length);
+          repsShape.push(reps, size);
+        });
+        if (repAxes.length === 0) return grad.clone();
+        return tf.sum(tf.reshape(grad, repsShape), repAxes).reshape(x.shape);
+      },
+    };
+  },
+};
+
+/**
+ * Conv2D: tfjs-core refuses gradients of dilated convolutions ("dilation rates
+ * greater than 1 are not yet supported in gradients"). With dilation d (stride
+ * 1, as tfjs requires one of them to be 1) both gradients are ordinary convs:
+ * dx is a "full" conv of dy with the rotated, dilated filter, and dW is a conv
+ * of x (channels as batch) with dy as filter and stride d. Undilated convs keep
+ * tfjs's own gradient (Conv2DBackpropInput/Filter kernels).
+ */
+export const conv2dGradient: tf.GradConfig = {
+  kernelName: "Conv2D",
+  inputsToSave: ["x", "filter"],
+  gradFunc: (dy, saved, attrs) => {
+    const [x, filter] = saved as [tf.Tensor4D, tf.Tensor4D];
+    const a = attrs as unknown as { strides: [number, number] | number; pad: "valid" | "same" | number | tf.backend_util.ExplicitPadding; dataFormat: "NHWC" | "NCHW"; dilations: [number, number] | number; dimRoundingMode?: "floor" | "round" | "ceil" };
+    const dilations = typeof a.dilations === "number" ? [a.dilations, a.dilations] : (a.dilations ?? [1, 1]);
+    const dy4 = dy as tf.Tensor4D;
+    if (dilations[0] === 1 && dilations[1] === 1) {
+      return {
+        x: () => tf.engine().runKernel("Conv2DBackpropInput", { dy: dy4, filter }, { strides: a.strides, pad: a.pad, dataFormat: a.dataFormat, dimRoundingMode: a.dimRoundingMode, inputShape: x.shape } as unknown as tf.NamedAttrMap) as tf.Tensor4D,
+        filter: () => backpropFilter(x, dy4, filter.shape, a.strides, a.pad, a.dataFormat, a.dimRoundingMode),
+      };
+    }
+    if (a.dataFormat === "NCHW") throw new Error("tensorcell: gradients of dilated NCHW convolutions are not supported; use channelsLast (NHWC).");
+    return {
+      x: () => dilatedInputGradient(dy4, filter, x.shape, dilations as [number, number], a.pad, a.dimRoundingMode),
+      filter: () => dilatedFilterGradient(x, dy4, filter.shape, dilations as [number, number], a.pad, a.dimRoundingMode),
+    };
+  },
+};
+
+function backpropFilter(
+  x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: [number, number, number, number], strides: [number, number] | number,
+  pad: "valid" | "same" | number | tf.backend_util.ExplicitPadding, dataFormat: "NHWC" | "NCHW", dimRoundingMode?: "floor" | "round" | "ceil",
+): tf.Tensor4D {
+  return tf.engine().runKernel("Conv2DBackpropFilter", { x, dy }, { strides, pad, dataFormat, dimRoundingMode, filterShape } as unknown as tf.NamedAttrMap) as tf.Tensor4D;
+}
+
+/** dx of a dilated stride-1 conv: full conv of dy with the rotated filter, same dilation. */
+function dilatedInputGradient(
+  dy: tf.Tensor4D, filter: tf.Tensor4D, inputShape: [number, number, number, number], dilations: [number, number],
+  pad: "valid" | "same" | number | tf.backend_util.ExplicitPadding, dimRoundingMode?: "floor" | "round" | "ceil",
+): tf.Tensor4D {
+  return tf.tidy(() => {
+    const info = tf.backend_util.computeConv2DInfo(inputShape, filter.shape, 1, dilations, pad, dimRoundingMode);
+    const effectiveKh = (info.filterHeight - 1) * dilations[0] + 1;
+    const effectiveKw = (info.filterWidth - 1) * dilations[1] + 1;
+    const top = effectiveKh - 1 - info.padInfo.top;
+    const left = effectiveKw - 1 - info.padInfo.left;
+    const bottom = info.inHeight - 1 + effectiveKh - info.outHeight - top;
+    const right = info.inWidth - 1 + effectiveKw - info.outWidth - left;
+    const rotated = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D;
+    // Negative sides (explicit pads wider than the filter reach) are cropped after a zero-padded conv.
+    const grow = [top, bottom, left, right].map((p) => Math.max(p, 0));
+    const full = tf.conv2d(dy, rotated, 1, [[0, 0], [grow[0], grow[1]], [grow[2], grow[3]], [0, 0]], "NHWC", dilations);
+    return tf.slice(full, [0, grow[0] - top, grow[2] - left, 0], inputShape);
+  });
+}
+
+/** dW of a dilated stride-1 conv: conv of x (channels as batch) with dy as filter, stride = dilation. */
+function dilatedFilterGradient(
+  x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: [number, number, number, number], dilations: [number, number],
+  pad: "valid" | "same" | number | tf.backend_util.ExplicitPadding, dimRoundingMode?: "floor" | "round" | "ceil",
+): tf.Tensor4D {
+  return tf.tidy(() => {
+    const info = tf.backend_util.computeConv2DInfo(x.shape, filterShape, 1, dilations, pad, dimRoundingMode);
+    const { top, left } = info.padInfo;
+    const [kh, kw] = [info.filterHeight, info.filterWidth];
+    const bottom = info.outHeight + (kh - 1) * dilations[0] - top - x.shape[1];
+    const right = info.outWidth + (kw - 1) * dilations[1] - left - x.shape[2];
+    const cropped = tf.slice(x, [0, 0, 0, 0], [-1, x.shape[1] + Math.min(bottom, 0), x.shape[2] + Math.min(right, 0), -1]);
+    const out = tf.conv2d(
+      tf.transpose(cropped, [3, 1, 2, 0]) as tf.Tensor4D,
+      tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D,
+      dilations,
+      [[0, 0], [top, Math.max(bottom, 0)], [left, Math.max(right, 0)], [0, 0]],
+    );
+    return tf.transpose(out, [1, 2, 0, 3]) as tf.Tensor4D;
+  });
+}
+
+let installed = false;
+
+/**
+ * Installs the gradient overrides (Tile, dilated Conv2D) once per process.
+ * Call after tfjs is loaded; initBackend() does it for you.
+ */
+export function installGradientFixes(): void {
+  if (installed) return;
+  tf.registerGradient(tileGradient);
+  tf.registerGradient(conv2dGradient);
+  installed = true;
+}

@@ -1,0 +1,282 @@
+/**
+ * Backend choice: `auto` tries tfjs-node-gpu (when an NVIDIA GPU is visible),
+ * then tfjs-node, then wasm, then cpu; a named backend is tried alone (then the
+ * rest of the auto order when it fails at start-up). Each failure is one line
+ * on stderr with its fix; absent optional packages are skipped quietly in auto
+ * mode and listed in BackendInfo.attempts.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import {
+  BACKEND_ORDER, BACKEND_PACKAGES, BackendUnavailable, importOptional, normalizeBackendName, nvidiaGpuVisible, resolvePackage,
+  type BackendName,
+} from "./loaders.js";
+import { installGradientFixes } from "./gradients.js";
+import { registerWasmKernels, type WasmKernelRegistration } from "./wasm/register.js";
+import { loadWebGpu, webGpuAdapterInfo } from "./webgpu.js";
+import { configureWasmThreads, wasmThreadCount } from "./wasm/threads.js";
+
+/** One backend tried during selection. */
+export interface BackendAttempt {
+  /** tensorcell's backend name (node-gpu, node, webgpu, wasm, cpu). */
+  name: string;
+  /** Whether it loaded and initialised. */
+  ok: boolean;
+  /** Why it did not (absent when ok). */
+  error?: string;
+  /** What to install or change so it works (absent when ok). */
+  fix?: string;
+}
+
+/** The backend in use, how it was chosen, and what tensorcell added to it. */
+export interface BackendInfo {
+  /** tensorcell's name for the backend in use: node-gpu, node, webgpu, wasm or cpu. */
+  name: string;
+  /** tfjs's own name for it (tf.getBackend()): tensorflow, webgpu, wasm or cpu. */
+  tfjsBackend: string;
+  /** What was asked for: "auto" or a backend name. */
+  requested: string;
+  /** Why this backend, in one sentence (shown in the kernel banner). */
+  reason: string;
+  /** Versions: tfjs and the backend package. */
+  version: string;
+  /** Every backend tried, in order. */
+  attempts: BackendAttempt[];
+  /** wasm: whether the SIMD build runs. */
+  simd?: boolean;
+  /** wasm: XNNPACK threads (1 unless the threaded build is enabled). */
+  threads?: number;
+  /** wasm: kernels tensorcell registered that tfjs-backend-wasm lacks. */
+  kernelsAdded: string[];
+  /** wasm: tfjs-backend-wasm kernels replaced by faster compositions. */
+  kernelsReplaced: string[];
+  /** Gradients (all backends) replaced to remove tfjs performance traps or limits. */
+  gradientsReplaced: string[];
+  /** webgpu: the adapter Dawn reported. */
+  device?: string;
+  /** What of this backend's path is verified by tensorcell's tests, and what is not. */
+  verified: string;
+}
+
+/** How much each backend's path is verified (see bench/README.md). */
+const VERIFICATION: Record<BackendName, string> = {
+  wasm: "tested: every added kernel against cpu (forward and gradients), training of the reference CNN on MNIST, no tensor leaks",
+  cpu: "tested: reference for the wasm kernel tests",
+  node: "not verified by tensorcell's tests (tfjs-node cannot be installed offline); selection and fallback are tested",
+  "node-gpu": "not verified by tensorcell's tests (needs an NVIDIA GPU and CUDA 11.2); selection and fallback are tested",
+  webgpu: "not verified by tensorcell's tests (needs a GPU); bench/gpu/check.sh proves it on an NVIDIA machine",
+};
+
+/** How tfjs names each of tensorcell's backends. */
+const TFJS_NAME: Record<BackendName, string> = { "node-gpu": "tensorflow", node: "tensorflow", webgpu: "webgpu", wasm: "wasm", cpu: "cpu" };
+
+let current: BackendInfo | undefined;
+let pending: Promise<BackendInfo> | undefined;
+let wasmRegistration: WasmKernelRegistration | undefined;
+
+/**
+ * The backend `initBackend(preference)` would most likely pick, without loading
+ * anything (synchronous and cheap, for the kernel banner before tfjs is ready).
+ * It only checks which optional packages resolve and whether a GPU is visible.
+ */
+export function predictBackend(preference?: string): { name: string; reason: string } {
+  const requested = preference ?? process.env.TENSORCELL_BACKEND ?? "auto";
+  if (requested.trim().toLowerCase() !== "auto") {
+    const name = normalizeBackendName(requested);
+    const source = preference === undefined ? "TENSORCELL_BACKEND" : "the kernel option";
+    const missing = BACKEND_PACKAGES[name].packages.filter((p) => resolvePackage(p) === null);
+    if (missing.length) return { name: "wasm", reason: `${name} requested by ${source}, but ${missing.join(" and ")} is not installed; falling back to wasm` };
+    return { name, reason: `requested by ${source}` };
+  }
+  const skipped: string[] = [];
+  for (const name of BACKEND_ORDER) {
+    if (name === "node-gpu") {
+      if (!resolvePackage("@tensorflow/tfjs-node-gpu")) { skipped.push("tfjs-node-gpu not installed"); continue; }
+      if (!nvidiaGpuVisible()) { skipped.push("no NVIDIA GPU visible"); continue; }
+      return { name, reason: "auto: tfjs-node-gpu is installed and an NVIDIA GPU is visible" };
+    }
+    if (name === "node") {
+      if (!resolvePackage("@tensorflow/tfjs-node")) { skipped.push("tfjs-node not installed"); continue; }
+      return { name, reason: `auto: tfjs-node is installed${skipped.length ? ` (${skipped.join(", ")})` : ""}` };
+    }
+    if (name === "wasm" && resolvePackage("@tensorflow/tfjs-backend-wasm")) {
+      return { name, reason: `auto: ${skipped.join(", ")}; wasm (XNNPACK, SIMD) with tensorcell's training kernels` };
+    }
+  }
+  return { name: "cpu", reason: "auto: no native or wasm backend is installed; the pure-JS cpu backend is slow" };
+}
+
+/**
+ * Loads and selects the tensor backend, registers tensorcell's extra wasm
+ * kernels and gradient fixes, and returns what was chosen and why.
+ * `preference`: "auto" or a backend name (node-gpu, node, webgpu, wasm, cpu);
+ * undefined means process.env.TENSORCELL_BACKEND ?? "auto". A backend that
+ * fails prints one line on stderr with the fix and the next one is tried.
+ */
+export function initBackend(preference?: string): Promise<BackendInfo> {
+  const requested = (preference ?? process.env.TENSORCELL_BACKEND ?? "auto").trim().toLowerCase() || "auto";
+  if (pending && current?.requested === requested) return pending;
+  pending = selectBackend(requested).catch((error: unknown) => {
+    pending = undefined;
+    throw error;
+  });
+  return pending;
+}
+
+/**
+ * Switches the backend from a cell, e.g. `await useBackend("cpu")`. Unlike
+ * start-up there is no fallback: if the backend cannot load, this throws an
+ * error saying what to install, and the current backend stays.
+ */
+export async function useBackend(name: string): Promise<BackendInfo> {
+  if (name.trim().toLowerCase() === "auto") return initBackendFresh("auto");
+  const backend = normalizeBackendName(name);
+  prepareRegistries();
+  const attempt = await tryBackend(backend);
+  if (!attempt.ok) throw new Error(`Backend "${backend}" is unavailable: ${attempt.error}. Fix: ${attempt.fix}. The current backend (${tf.getBackend()}) is still in use.`);
+  current = await describe(backend, backend, `switched by useBackend("${name}")`, [attempt]);
+  pending = Promise.resolve(current);
+  return current;
+}
+
+function initBackendFresh(requested: string): Promise<BackendInfo> {
+  pending = undefined;
+  current = undefined;
+  return initBackend(requested);
+}
+
+/**
+ * The backend in use. Before initBackend() has finished it describes tfjs's
+ * default choice, with reason "not initialised".
+ */
+export function backendInfo(): BackendInfo {
+  if (current) return current;
+  const name = tf.getBackend() ?? "none";
+  return {
+    name, tfjsBackend: name, requested: "none", reason: "not initialised: call initBackend() first", version: `tfjs ${tf.version.tfjs}`,
+    attempts: [], kernelsAdded: [], kernelsReplaced: [], gradientsReplaced: [], verified: "",
+  };
+}
+
+async function selectBackend(requested: string): Promise<BackendInfo> {
+  prepareRegistries();
+  const attempts: BackendAttempt[] = [];
+  const auto = requested === "auto";
+  const explicit = auto ? undefined : normalizeBackendName(requested);
+  const order: BackendName[] = explicit ? [explicit, ...BACKEND_ORDER.filter((b) => b !== explicit && b !== "node-gpu" && b !== "node")] : [...BACKEND_ORDER];
+  for (const name of order) {
+    if (auto && name === "node-gpu" && resolvePackage("@tensorflow/tfjs-node-gpu") && !nvidiaGpuVisible()) {
+      attempts.push({ name, ok: false, error: "no NVIDIA GPU visible (/dev/nvidia0 missing)", fix: "run on a machine with an NVIDIA GPU and driver" });
+      continue;
+    }
+    const attempt = await tryBackend(name);
+    attempts.push(attempt);
+    if (attempt.ok) {
+      const reason = explainChoice(name, requested, attempts);
+      current = await describe(name, requested, reason, attempts);
+      return current;
+    }
+    const quiet = auto && attempt.notInstalled;
+    if (!quiet) {
+      const next = order[order.indexOf(name) + 1];
+      process.stderr.write(`tensorcell: backend ${name} failed: ${attempt.error}. Fix: ${attempt.fix}.${next ? ` Trying ${next}.` : ""}\n`);
+    }
+  }
+  throw new Error(`tensorcell: no tensor backend could be loaded (${attempts.map((a) => `${a.name}: ${a.error}`).join("; ")}). Reinstall @tensorflow/tfjs.`);
+}
+
+function explainChoice(name: BackendName, requested: string, attempts: BackendAttempt[]): string {
+  const failed = attempts.filter((a) => !a.ok).map((a) => `${a.name}: ${a.error}`);
+  const before = failed.length ? ` (${failed.join("; ")})` : "";
+  if (requested !== "auto") {
+    return name === normalizeBackendName(requested) ? `requested (${requested})` : `${requested} was requested but failed; fell back to ${name}${before}`;
+  }
+  const extra = name === "wasm" ? ", with tensorcell's training kernels" : name === "cpu" ? "; the pure-JS cpu backend is slow" : "";
+  return `auto: ${name}${extra}${before}`;
+}
+
+/** Registers kernels and gradients that do not depend on which backend is active (idempotent). */
+function prepareRegistries(): void {
+  installGradientFixes();
+}
+
+type Attempt = BackendAttempt & { notInstalled?: boolean };
+
+async function tryBackend(name: BackendName): Promise<Attempt> {
+  try {
+    await loadBackend(name);
+    const ok = await tf.setBackend(TFJS_NAME[name]);
+    if (!ok) throw new BackendUnavailable(`tfjs could not initialise the '${TFJS_NAME[name]}' backend (see the warning above)`, BACKEND_PACKAGES[name].fix, false);
+    await tf.ready();
+    return { name, ok: true };
+  } catch (error) {
+    const unavailable = error instanceof BackendUnavailable ? error : undefined;
+    const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
+    return { name, ok: false, error: message, fix: unavailable?.fix ?? BACKEND_PACKAGES[name].fix, notInstalled: unavailable?.notInstalled ?? false };
+  }
+}
+
+async function loadBackend(name: BackendName): Promise<void> {
+  switch (name) {
+    case "node-gpu":
+    case "node": {
+      const pkg = BACKEND_PACKAGES[name].packages[0];
+      await importOptional(pkg, BACKEND_PACKAGES[name].fix);
+      if (!tf.findBackendFactory("tensorflow")) {
+        throw new BackendUnavailable(`${pkg} loaded but its backend is not visible to tensorcell's @tensorflow/tfjs (different tfjs version?)`, `install ${pkg}@${tf.version.tfjs} to match tfjs ${tf.version.tfjs}`, false);
+      }
+      return;
+    }
+    case "webgpu":
+      await loadWebGpu();
+      return;
+    case "wasm":
+      await configureWasmThreads();
+      await import("@tensorflow/tfjs-backend-wasm");
+      wasmRegistration = registerWasmKernels();
+      return;
+    case "cpu":
+      return;
+  }
+}
+
+async function describe(name: BackendName, requested: string, reason: string, attempts: Attempt[]): Promise<BackendInfo> {
+  const info: BackendInfo = {
+    name,
+    tfjsBackend: tf.getBackend(),
+    requested,
+    reason,
+    version: `tfjs ${tf.version.tfjs}${backendPackageVersion(name)}`,
+    attempts: attempts.map(({ name: n, ok, error, fix }) => (ok ? { name: n, ok } : { name: n, ok, error, fix })),
+    kernelsAdded: name === "wasm" ? [...(wasmRegistration?.added ?? [])] : [],
+    kernelsReplaced: name === "wasm" ? [...(wasmRegistration?.replaced ?? [])] : [],
+    gradientsReplaced: ["Tile", "Conv2D (dilated)"],
+    verified: VERIFICATION[name],
+  };
+  if (name === "wasm") {
+    info.simd = Boolean(await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT"));
+    info.threads = wasmThreadCount();
+  }
+  if (name === "webgpu") {
+    const adapter = webGpuAdapterInfo();
+    if (adapter) info.device = [adapter.vendor, adapter.architecture, adapter.device, adapter.description].filter(Boolean).join(" ");
+  }
+  return info;
+}
+
+function backendPackageVersion(name: BackendName): string {
+  const pkg = BACKEND_PACKAGES[name].packages[0];
+  if (!pkg) return "";
+  const entry = resolvePackage(pkg);
+  if (!entry) return "";
+  for (let dir = dirname(entry); dir !== dirname(dir); dir = dirname(dir)) {
+    try {
+      const manifest = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { name?: string; version?: string };
+      if (manifest.name === pkg) return `, ${pkg.replace("@tensorflow/", "")} ${manifest.version}`;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    }
+  }
+  return "";
+}

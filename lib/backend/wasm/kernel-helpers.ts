@@ -1,0 +1,46 @@
+/**
+ * Small helpers shared by the extra wasm kernels: turning the TensorInfo a
+ * kernel receives into a Tensor that tf ops accept, and reading conv geometry.
+ */
+import * as tf from "@tensorflow/tfjs";
+
+/** The `backend_util.Conv2DInfo` tfjs computes for a convolution (padding, output size, strides). */
+export type ConvGeometry = tf.backend_util.Conv2DInfo;
+
+/**
+ * A kernel's inputs arrive as Tensors when an op called runKernel, but as bare
+ * TensorInfo when another kernel called it directly; tf ops need Tensors.
+ * The returned Tensor shares the data; dispose it (or create it inside tidy).
+ */
+export function asTensor<R extends tf.Rank>(info: tf.TensorInfo | undefined): tf.Tensor<R> {
+  if (!info) throw new Error("tensorcell: a wasm kernel was called without one of its inputs; this is a bug, please report it.");
+  if (info instanceof tf.Tensor) return info as tf.Tensor<R>;
+  return tf.engine().makeTensorFromTensorInfo(info) as tf.Tensor<R>;
+}
+
+/** Explicit NHWC padding for tf.conv2d: [[0,0],[top,bottom],[left,right],[0,0]]. */
+export function explicitPadding(top: number, bottom: number, left: number, right: number): tf.backend_util.ExplicitPadding {
+  return [[0, 0], [top, bottom], [left, right], [0, 0]];
+}
+
+/**
+ * Inserts (stride - 1) zeros between neighbouring rows and columns of an NHWC
+ * tensor: [N,H,W,C] -> [N,(H-1)*sh+1,(W-1)*sw+1,C]. This is the "input dilation"
+ * that turns a strided convolution's input gradient into a plain convolution.
+ */
+export function insertZerosBetweenPixels(t: tf.Tensor4D, strideHeight: number, strideWidth: number): tf.Tensor4D {
+  if (strideHeight === 1 && strideWidth === 1) return t;
+  const [n, h, w, c] = t.shape;
+  const spread = tf.pad(t.reshape([n, h, 1, w, 1, c]), [
+    [0, 0], [0, 0], [0, strideHeight - 1], [0, 0], [0, strideWidth - 1], [0, 0],
+  ]);
+  const full = spread.reshape([n, h * strideHeight, w * strideWidth, c]);
+  return tf.slice(full, [0, 0, 0, 0], [n, (h - 1) * strideHeight + 1, (w - 1) * strideWidth + 1, c]) as tf.Tensor4D;
+}
+
+/** Reads a [h, w] pair from a number-or-pair attribute (strides, dilations). */
+export function pair(value: number | [number, number] | number[] | undefined, fallback = 1): [number, number] {
+  if (value == null) return [fallback, fallback];
+  if (typeof value === "number") return [value, value];
+  return [value[0], value[1] ?? value[0]];
+}

@@ -1,0 +1,42 @@
+/**
+ * Registers tensorcell's extra kernels for tfjs-backend-wasm: the ones wasm
+ * lacks for training (Conv2DBackpropFilter, DepthwiseConv2dNativeBackprop*,
+ * UnsortedSegmentSum) and faster versions of Conv2DBackpropInput, BatchMatMul
+ * (transposed operands) and Sum/Mean (leading axes).
+ */
+import * as tf from "@tensorflow/tfjs";
+import { convGradientKernels } from "./conv-kernels.js";
+import { segmentKernels } from "./segment-kernels.js";
+import { matMulKernels } from "./matmul-kernels.js";
+import { reduceKernels } from "./reduce-kernels.js";
+
+/** What registration did: kernels wasm lacked, and wasm kernels replaced by faster ones. */
+export interface WasmKernelRegistration {
+  /** Kernel names wasm did not have before. */
+  added: string[];
+  /** Kernel names wasm had, replaced by a faster composition. */
+  replaced: string[];
+}
+
+let registration: WasmKernelRegistration | undefined;
+
+/**
+ * Registers the extra wasm kernels once per process. Call after
+ * `@tensorflow/tfjs-backend-wasm` has been imported (so its own kernels are in
+ * the registry and the replaced ones can be kept as fallbacks).
+ */
+export function registerWasmKernels(): WasmKernelRegistration {
+  if (registration) return registration;
+  const result: WasmKernelRegistration = { added: [], replaced: [] };
+  for (const config of [...convGradientKernels(), ...matMulKernels(), ...reduceKernels(), ...segmentKernels()]) {
+    if (tf.getKernel(config.kernelName, "wasm")) {
+      tf.unregisterKernel(config.kernelName, "wasm");
+      result.replaced.push(config.kernelName);
+    } else {
+      result.added.push(config.kernelName);
+    }
+    tf.registerKernel(config);
+  }
+  registration = result;
+  return result;
+}
