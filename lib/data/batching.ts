@@ -26,7 +26,8 @@ export interface BatchOptions extends SeedOptions {
 /**
  * Batches you can iterate over with `for ... of`, once per epoch; each pass
  * uses the next seeded order. Each yielded tensor is new: dispose it (or run
- * the loop body in tf.tidy).
+ * the loop body in tf.tidy). A shuffled pass reads x and y back into JS
+ * memory once (kept while this object lives) and copies batch rows from there.
  */
 export interface Batches<B> extends Iterable<B> {
   /** Number of batches per pass. */
@@ -49,7 +50,41 @@ function exampleCount(where: string, x: tf.Tensor): number {
 }
 
 function gatherRows<T extends tf.Tensor>(x: T, indices: Int32Array): T {
-  return tf.tidy(() => tf.gather(x, tf.tensor1d(indices, "int32")) as T);
+  return takeRows(x, rowTable(x), indices);
+}
+
+/** A tensor's values read back once, so rows can be copied out without a kernel per batch. */
+interface RowTable {
+  values: Float32Array | Int32Array | Uint8Array;
+  rowSize: number;
+}
+
+/**
+ * Reads `x` back for row copying; null for string and complex tensors, which
+ * go through tf.gather. Measured on the cpu backend: tf.gather of 64 MNIST
+ * rows costs about 8 ms (its generic index arithmetic), a typed-array row copy
+ * a few microseconds; on other backends the copy saves one kernel per batch.
+ */
+function rowTable(x: tf.Tensor): RowTable | null {
+  if (x.dtype === "string" || x.dtype === "complex64") return null;
+  const values = x.dataSync() as Float32Array | Int32Array | Uint8Array;
+  return { values, rowSize: x.shape.slice(1).reduce((a, b) => a * b, 1) };
+}
+
+function takeRows<T extends tf.Tensor>(x: T, table: RowTable | null, indices: Int32Array): T {
+  if (table === null) return tf.tidy(() => tf.gather(x, tf.tensor1d(indices, "int32")) as T);
+  const { values, rowSize } = table;
+  const Constructor = values.constructor as new (length: number) => Float32Array | Int32Array | Uint8Array;
+  const out = new Constructor(indices.length * rowSize);
+  if (rowSize === 1) {
+    for (let i = 0; i < indices.length; i++) out[i] = values[indices[i]!]!;
+  } else {
+    for (let i = 0; i < indices.length; i++) {
+      const start = indices[i]! * rowSize;
+      out.set(values.subarray(start, start + rowSize), i * rowSize);
+    }
+  }
+  return tf.tensor(out, [indices.length, ...x.shape.slice(1)], x.dtype) as T;
 }
 
 /**
@@ -102,16 +137,19 @@ export function batches(x: tf.Tensor, yOrOptions: tf.Tensor | BatchOptions, mayb
   const seedValue = options.seed ?? nextSeed();
   const length = dropRemainder ? Math.floor(n / batchSize) : Math.ceil(n / batchSize);
   let epoch = 0;
+  // Read back once, on the first shuffled pass, and reuse for every later pass.
+  let tables: { x: RowTable | null; y: RowTable | null } | undefined;
 
   function* iterate(): Generator<tf.Tensor | [tf.Tensor, tf.Tensor]> {
     const order = shuffled ? randomPermutation(n, createRandom(deriveSeed(seedValue, `epoch:${epoch}`))) : null;
     epoch++;
+    if (order !== null && tables === undefined) tables = { x: rowTable(x), y: y === undefined ? null : rowTable(y) };
     for (let b = 0; b < length; b++) {
       const start = b * batchSize;
       const end = Math.min(n, start + batchSize);
-      const take = (t: tf.Tensor): tf.Tensor =>
-        order === null ? tf.slice(t, [start], [end - start]) : gatherRows(t, order.subarray(start, end));
-      yield y === undefined ? take(x) : [take(x), take(y)];
+      const take = (t: tf.Tensor, table: RowTable | null | undefined): tf.Tensor =>
+        order === null ? tf.slice(t, [start], [end - start]) : takeRows(t, table ?? null, order.subarray(start, end));
+      yield y === undefined ? take(x, tables?.x) : [take(x, tables?.x), take(y, tables?.y)];
     }
   }
   return { length, size: n, seed: seedValue, [Symbol.iterator]: iterate };
