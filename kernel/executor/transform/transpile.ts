@@ -22,7 +22,11 @@ function esbuildOptions(filename: string): EsbuildOptions {
   return {
     loader: "ts",
     define: { this: "globalThis" },
+    // Keep non-ASCII identifiers and strings as typed (esbuild escapes them by default).
+    charset: "utf8",
     target: "es2022",
+    // ES2022 predates import attributes, so esbuild would drop `with { type: "json" }`; Node 20 needs it.
+    supported: { "import-attributes": true },
     sourcefile: filename,
     tsconfigRaw: { compilerOptions: { verbatimModuleSyntax: true } },
     logLevel: "silent",

@@ -56,3 +56,20 @@ describe("imports become runtime.import calls and bind globals", () => {
     expect(runtime.imported).toEqual(["node:os"]);
   });
 });
+
+describe("import attributes reach runtime.import", () => {
+  it("`with { type: 'json' }` is passed on for static and dynamic imports", async () => {
+    const seen: unknown[] = [];
+    runtime.import = async (specifier: string, options?: unknown) => {
+      seen.push([specifier, options]);
+      return { default: { answer: 42 } };
+    };
+    await runCell('import imJson from "./data.json" with { type: "json" }');
+    await runCell('const imDyn = await import("./more.json", { with: { type: "json" } })');
+    expect(seen).toEqual([
+      ["./data.json", { with: { type: "json" } }],
+      ["./more.json", { with: { type: "json" } }],
+    ]);
+    expect((globalThis as Record<string, unknown>).imJson).toEqual({ answer: 42 });
+  });
+});

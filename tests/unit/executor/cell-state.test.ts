@@ -1,3 +1,4 @@
+import { Script } from "node:vm";
 import { beforeEach, describe, expect, it } from "vitest";
 import { globalValue, installRuntime, runCell, transform } from "./cell-runner.js";
 
@@ -79,5 +80,47 @@ describe("top-level declarations persist across cells and rebind on re-run", () 
   it("the generated code has no 'use strict' prologue, even when the cell has one", () => {
     const cell = transform('"use strict";\nconst stStrict = 1');
     expect(cell.code).not.toMatch(/["']use strict["']/);
+  });
+});
+
+describe("declaration rewriting keeps JavaScript's meaning", () => {
+  it("mixed var declarators: only those with initialisers assign", async () => {
+    await runCell("var stM1 = 'old1', stM2 = 'old2'");
+    await runCell("var stM1, stM2 = 'new2', stM3");
+    expect([globalValue("stM1"), globalValue("stM2"), globalValue("stM3")]).toEqual(["old1", "new2", undefined]);
+  });
+
+  it("var in if/else, try/catch and switch bodies binds globals", async () => {
+    await runCell("if (false) var stIf = 1; else var stElse = 2;\ntry { var stTry = 3 } catch { }\nswitch (1) { case 1: var stCase = 4 }");
+    expect([globalValue("stElse"), globalValue("stTry"), globalValue("stCase")]).toEqual([2, 3, 4]);
+    expect("stIf" in globalThis).toBe(true);
+  });
+
+  it("non-ASCII identifiers work and stay readable in the generated code", async () => {
+    const cell = transform("const stπ = 3.14\nstπ * 2");
+    expect(cell.code).toContain("stπ");
+    expect(await runCell("const stπ2 = 3.5\nstπ2 * 2")).toEqual({ shown: true, value: 7 });
+  });
+
+  it("every construct below compiles to a valid script", () => {
+    const cells = [
+      "for (var stQ of []) ;",
+      "for (var { stA5 } of []) {}",
+      "export default { a: 1 }",
+      "export default async function () {}",
+      "class StK { static { var s = 1; for (;;) break } x = () => { while (0); } }",
+      "label: while (true) break label",
+      "do ; while (0)",
+      "await using stR = null",
+      "using stR2 = null",
+      "abstract class StAbs { abstract m(): void }",
+      "declare module 'foo' { }",
+      "const enum StCE { A = 1 }\nStCE.A",
+      "function* stGen() { yield 1 }\n[...stGen()]",
+      "class StP { #x = 1; get x() { return this.#x } }\nnew StP().x",
+      "if (globalThis) function stFf() {}",
+      "#!/usr/bin/env node\nconst stBang = 1",
+    ];
+    for (const source of cells) expect(() => new Script(transform(source).code), source).not.toThrow();
   });
 });
