@@ -1,0 +1,233 @@
+/**
+ * Live training curves: a tfjs callback (and a .log() API for custom loops) that
+ * keeps one Vega-Lite chart per run updated in place through a display id.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { display, type DisplayHandle } from "../display/display.js";
+import { host } from "../display/host.js";
+import { vegaLiteBundle } from "../display/vegalite.js";
+import { curvesSpec, type CurveRow } from "./curves-spec.js";
+
+/** Options of viz.liveCurves(). */
+export interface LiveCurvesOptions {
+  /** Chart title (default "Training"). */
+  title?: string;
+  /** Exponential smoothing of the per-batch line, 0 (none) .. <1 (default 0.8), debiased like TensorBoard's. */
+  smoothing?: number;
+  /** Upper bound on chart updates per second (default 4); slower when rendering is costly (see budget). */
+  maxUpdatesPerSecond?: number;
+  /** Most points drawn per series; longer series are thinned evenly (default 150). */
+  maxPointsPerSeries?: number;
+  /** Milliseconds clock (default Date.now); tests inject a fake one. */
+  clock?: () => number;
+}
+
+/**
+ * Share of wall time the chart may spend rendering: after a render that took r ms,
+ * the next update waits at least r / RENDER_BUDGET ms, which keeps the overhead on
+ * training near 2% whatever the batch rate.
+ */
+const RENDER_BUDGET = 0.02;
+
+interface Series {
+  metric: string;
+  split: CurveRow["split"];
+  batch: { step: number; value: number }[];
+  smoothed: { step: number; value: number }[];
+  epoch: { step: number; value: number }[];
+  /** Running EMA state (before debiasing) and count, for the smoothed line. */
+  ema: number;
+  count: number;
+}
+
+/** Evenly thins a list to at most `max` items, always keeping the last. */
+function thin<T>(items: T[], max: number): T[] {
+  if (items.length <= max) return items;
+  const stride = items.length / max;
+  const out: T[] = [];
+  for (let i = 0; i < max - 1; i++) out.push(items[Math.floor(i * stride)]!);
+  out.push(items[items.length - 1]!);
+  return out;
+}
+
+/** Reads a log value that tfjs may hand over as a number or a scalar tensor. */
+function logValue(value: unknown): number | undefined {
+  if (typeof value === "number") return value;
+  if (value instanceof tf.Tensor && value.size === 1 && !value.isDisposed) return value.dataSync()[0];
+  return undefined;
+}
+
+/**
+ * A model.fit callback that draws loss and metrics live. Pass it as
+ * `callbacks: viz.liveCurves()` (or inside an array); in a custom loop call
+ * `.log(step, { loss })` and `.done()` at the end.
+ */
+export class LiveCurves extends tf.Callback {
+  private readonly title: string;
+  private readonly smoothing: number;
+  private readonly minIntervalMs: number;
+  private readonly maxPoints: number;
+  private readonly clock: () => number;
+  private series = new Map<string, Series>();
+  private dropped = new Map<string, number>();
+  private handle: DisplayHandle | undefined;
+  private step = 0;
+  private nextAllowedAt = -Infinity;
+  private dirty = false;
+  /** Number of chart messages (display + updates) this object has sent; for tests and benchmarks. */
+  updates = 0;
+
+  constructor(options: LiveCurvesOptions = {}) {
+    super();
+    this.title = options.title ?? "Training";
+    this.smoothing = Math.min(Math.max(options.smoothing ?? 0.8, 0), 0.999);
+    const rate = options.maxUpdatesPerSecond ?? 4;
+    if (!(rate > 0)) throw new Error(`liveCurves: maxUpdatesPerSecond must be positive; got ${rate}.`);
+    this.minIntervalMs = 1000 / rate;
+    this.maxPoints = Math.max(10, options.maxPointsPerSeries ?? 150);
+    this.clock = options.clock ?? Date.now;
+    // tfjs wraps plain objects found in a callbacks array into CustomCallback, calling
+    // these methods unbound; binding them keeps `[{...}, liveCurves]` working too.
+    this.onTrainBegin = this.onTrainBegin.bind(this);
+    this.onBatchEnd = this.onBatchEnd.bind(this);
+    this.onEpochEnd = this.onEpochEnd.bind(this);
+    this.onTrainEnd = this.onTrainEnd.bind(this);
+  }
+
+  /** Starts a new chart for this run. */
+  override async onTrainBegin(): Promise<void> {
+    this.reset();
+  }
+
+  /** Records the batch's metrics and redraws if the rate allows. */
+  override async onBatchEnd(_batch: number, logs?: Record<string, unknown>): Promise<void> {
+    this.step++;
+    this.record(this.step, logs ?? {}, "batch");
+    // An interrupt stops fit at the end of this batch, so onTrainEnd draws the final chart.
+    if (host().interrupted() && this.model) this.model.stopTraining = true;
+    this.maybeRender();
+  }
+
+  /** Records the epoch's metrics (including val_ ones) at the current step. */
+  override async onEpochEnd(_epoch: number, logs?: Record<string, unknown>): Promise<void> {
+    this.record(this.step, logs ?? {}, "epoch");
+    this.maybeRender();
+  }
+
+  /** Sends the final chart. */
+  override async onTrainEnd(): Promise<void> {
+    this.done();
+  }
+
+  /** Logs metrics at a step from a custom training loop (per-batch values; `val_x` pairs with `x`). */
+  log(step: number, metrics: Record<string, number>): void {
+    this.step = step;
+    this.record(step, metrics, "batch");
+    this.maybeRender();
+  }
+
+  /** Draws the final chart of this run; the next log() starts a new chart. */
+  done(): void {
+    if (this.dirty || !this.handle) this.render();
+    this.handle = undefined;
+    this.series = new Map();
+    this.dropped = new Map();
+    this.step = 0;
+  }
+
+  private reset(): void {
+    this.handle = undefined;
+    this.series = new Map();
+    this.dropped = new Map();
+    this.step = 0;
+    this.nextAllowedAt = -Infinity;
+  }
+
+  private record(step: number, logs: Record<string, unknown>, kind: "batch" | "epoch"): void {
+    for (const [name, raw] of Object.entries(logs)) {
+      if (kind === "batch" && (name === "batch" || name === "size")) continue;
+      const value = logValue(raw);
+      if (value === undefined) continue;
+      if (!Number.isFinite(value)) {
+        this.dropped.set(name, (this.dropped.get(name) ?? 0) + 1);
+        continue;
+      }
+      const series = this.seriesFor(name);
+      if (kind === "epoch") {
+        series.epoch.push({ step, value });
+      } else {
+        series.batch.push({ step, value });
+        series.count++;
+        series.ema = this.smoothing * series.ema + (1 - this.smoothing) * value;
+        series.smoothed.push({ step, value: series.ema / (1 - this.smoothing ** series.count) });
+      }
+      this.dirty = true;
+    }
+  }
+
+  private seriesFor(name: string): Series {
+    let series = this.series.get(name);
+    if (!series) {
+      const validation = name.startsWith("val_");
+      series = { metric: validation ? name.slice(4) : name, split: validation ? "validation" : "train", batch: [], smoothed: [], epoch: [], ema: 0, count: 0 };
+      this.series.set(name, series);
+    }
+    return series;
+  }
+
+  private maybeRender(): void {
+    if (!this.dirty) return;
+    if (this.clock() < this.nextAllowedAt) return;
+    this.render();
+  }
+
+  /** The chart's Vega-Lite spec as of now (all series, thinned). */
+  spec(): Record<string, unknown> {
+    const rows: CurveRow[] = [];
+    const metricOrder: string[] = [];
+    for (const series of this.series.values()) {
+      if (!metricOrder.includes(series.metric)) metricOrder.push(series.metric);
+      const { metric, split } = series;
+      for (const p of thin(series.batch, this.maxPoints)) rows.push({ metric, split, kind: "batch", ...p });
+      for (const p of thin(series.smoothed, this.maxPoints)) rows.push({ metric, split, kind: "smoothed", ...p });
+      for (const p of thin(series.epoch, this.maxPoints)) rows.push({ metric, split, kind: "epoch", ...p });
+    }
+    const notes = [...this.dropped].map(([name, count]) => `dropped ${count} non-finite ${name} value${count > 1 ? "s" : ""} (NaN/Infinity)`);
+    return curvesSpec(this.title, rows, metricOrder, notes);
+  }
+
+  private textSummary(): string {
+    const parts = [...this.series.entries()].map(([name, s]) => {
+      const last = s.epoch.at(-1) ?? s.batch.at(-1);
+      return `${name}=${last ? Number(last.value.toPrecision(4)) : "-"}`;
+    });
+    const notes = [...this.dropped].map(([name, count]) => `${count} non-finite ${name} dropped`);
+    return `${this.title} (step ${this.step}): ${parts.join(", ") || "no metrics yet"}${notes.length ? `; ${notes.join(", ")}` : ""}`;
+  }
+
+  private render(): void {
+    const started = this.clock();
+    const spec = this.spec();
+    const text = this.textSummary();
+    const formatted = { spec, text };
+    if (!this.handle) this.handle = display(new ChartSnapshot(formatted));
+    else this.handle.update(new ChartSnapshot(formatted));
+    this.updates++;
+    this.dirty = false;
+    const finished = this.clock();
+    this.nextAllowedAt = finished + Math.max(this.minIntervalMs, (finished - started) / RENDER_BUDGET);
+  }
+}
+
+/** One frame of the chart: the full bundle (spec + SVG + text), so a saved notebook keeps it. */
+class ChartSnapshot {
+  constructor(private readonly chart: { spec: Record<string, unknown>; text: string }) {}
+  [Symbol.for("Jupyter.display")]() {
+    return vegaLiteBundle(this.chart.spec, this.chart.text);
+  }
+}
+
+/** Creates live training curves; see {@link LiveCurves}. */
+export function liveCurves(options?: LiveCurvesOptions): LiveCurves {
+  return new LiveCurves(options);
+}

@@ -1,0 +1,80 @@
+import { describe, expect, it } from "vitest";
+import * as tf from "@tensorflow/tfjs";
+import { compile } from "vega-lite";
+import { LiveCurves } from "../../../lib/viz/curves.js";
+import { recordDisplays } from "../display/fake-host.js";
+import { assertWellFormedXml } from "../display/xml.js";
+import type { DisplayMessage } from "../../../lib/display/host.js";
+
+type Row = { metric: string; split: string; kind: string; step: number; value: number };
+const rowsOf = (message: DisplayMessage): Row[] => {
+  if (message.type === "clear_output") throw new Error("unexpected clear");
+  return ((message.data["application/vnd.vegalite.v5+json"] as { data: { values: Row[] } }).data.values);
+};
+
+describe("viz.liveCurves", () => {
+  it("bounds the update rate of a fast loop and sends a final chart with every point", () => {
+    const messages = recordDisplays();
+    let now = 0;
+    const curves = new LiveCurves({ clock: () => now, maxUpdatesPerSecond: 4, smoothing: 0 });
+    // 1000 batches at 1 ms each: 1 s of training.
+    for (let step = 1; step <= 1000; step++) {
+      now = step;
+      curves.log(step, { loss: 1 / step, acc: step / 1000 });
+    }
+    curves.done();
+    // At most one update per 250 ms (plus the first draw) and the final one.
+    expect(messages.length).toBeGreaterThanOrEqual(3);
+    expect(messages.length).toBeLessThanOrEqual(4 + 1 + 1);
+    expect(messages[0]!.type).toBe("display_data");
+    const id = (messages[0] as { displayId: string }).displayId;
+    for (const m of messages.slice(1)) expect(m).toMatchObject({ type: "update_display_data", displayId: id });
+    const final = rowsOf(messages.at(-1)!);
+    const lossSteps = final.filter((r) => r.metric === "loss" && r.kind === "batch").map((r) => r.step);
+    expect(lossSteps.length).toBe(150); // thinned to maxPointsPerSeries, evenly, keeping the last
+    expect(lossSteps.at(-1)).toBe(1000);
+    expect(final.find((r) => r.metric === "acc" && r.kind === "smoothed" && r.step === 1000)!.value).toBeCloseTo(1, 6);
+    const last = messages.at(-1)!;
+    if (last.type === "clear_output") throw new Error("unexpected");
+    expect(() => compile(last.data["application/vnd.vegalite.v5+json"] as never)).not.toThrow();
+    assertWellFormedXml(last.data["image/svg+xml"] as string);
+    expect(last.data["text/plain"]).toContain("loss=0.001");
+  });
+
+  it("drops NaN and Infinity with a note instead of crashing", () => {
+    const messages = recordDisplays();
+    const curves = new LiveCurves({ clock: () => 0 });
+    curves.log(1, { loss: 0.5 });
+    curves.log(2, { loss: Number.NaN });
+    curves.log(3, { loss: Infinity, acc: 0.5 });
+    curves.done();
+    const last = messages.at(-1)!;
+    if (last.type === "clear_output") throw new Error("unexpected");
+    const spec = last.data["application/vnd.vegalite.v5+json"] as { title: { subtitle: string[] } };
+    expect(spec.title.subtitle).toEqual(["dropped 2 non-finite loss values (NaN/Infinity)"]);
+    expect(rowsOf(last).every((r) => Number.isFinite(r.value))).toBe(true);
+    assertWellFormedXml(last.data["image/svg+xml"] as string);
+  });
+
+  it("works as a model.fit callback: per-batch and per-epoch points, val_ metrics paired with their twins", async () => {
+    const messages = recordDisplays();
+    const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [2], units: 1 })] });
+    model.compile({ optimizer: "sgd", loss: "meanSquaredError", metrics: ["mae"] });
+    const xs = tf.randomNormal([16, 2]);
+    const ys = tf.randomNormal([16, 1]);
+    const curves = new LiveCurves();
+    await model.fit(xs, ys, { epochs: 2, batchSize: 4, validationSplit: 0.25, callbacks: curves, verbose: 0 });
+    const final = rowsOf(messages.at(-1)!);
+    const count = (metric: string, split: string, kind: string) => final.filter((r) => r.metric === metric && r.split === split && r.kind === kind).length;
+    expect(count("loss", "train", "batch")).toBe(6); // 12 training examples / 4 per batch * 2 epochs
+    expect(count("loss", "train", "epoch")).toBe(2);
+    expect(count("loss", "validation", "epoch")).toBe(2);
+    expect(count("mae", "validation", "epoch")).toBe(2);
+    expect(final.filter((r) => r.kind === "epoch" && r.split === "validation").map((r) => r.step)).toEqual([3, 6, 3, 6]);
+    // A second fit starts a new chart (new display id).
+    const before = messages.length;
+    await model.fit(xs, ys, { epochs: 1, batchSize: 8, callbacks: [curves], verbose: 0 });
+    expect(messages[before]!.type).toBe("display_data");
+    tf.dispose([xs, ys]);
+  });
+});
