@@ -77,8 +77,14 @@ describe("seed", () => {
   it("seeds tf.data's shuffle, which otherwise seeds from the clock", async () => {
     const order = async (): Promise<number[]> =>
       (await tf.data.array([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]).shuffle(10).toArray()) as number[];
+    const pause = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 5));
+    // Unseeded, tf.data seeds from the clock: two shuffles a few ms apart differ.
+    const unseededA = await order();
+    await pause();
+    expect(await order()).not.toEqual(unseededA);
     seed(3);
     const a = await order();
+    await pause();
     seed(3);
     const b = await order();
     expect(b).toEqual(a);
