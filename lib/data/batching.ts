@@ -230,7 +230,14 @@ export function trainTestSplit<X extends tf.Tensor, Y extends tf.Tensor>(x: X, y
   }
   const train = Int32Array.from(trainIndices);
   const test = Int32Array.from(testIndices);
-  return { xTrain: gatherRows(x, train), yTrain: gatherRows(y, train), xTest: gatherRows(x, test), yTest: gatherRows(y, test) };
+  const xTable = rowTable(x);
+  const yTable = rowTable(y);
+  return {
+    xTrain: takeRows(x, xTable, train),
+    yTrain: takeRows(y, yTable, train),
+    xTest: takeRows(x, xTable, test),
+    yTest: takeRows(y, yTable, test),
+  };
 }
 
 /** Per-channel (last axis) or global statistics that {@link normalize} applies as (x - mean) / std. */
