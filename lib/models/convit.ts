@@ -1,2 +1,171 @@
-// Family file: registers its variants with registerModel (see registry.ts).
-export {};
+/**
+ * ConViT (d'Ascoli et al. 2021), as timm's convit.py: a ViT whose first
+ * `localUpToLayer` blocks use gated positional self-attention (GPSA, a soft
+ * convolutional prior) on the patches alone; the class token joins just before
+ * the remaining blocks, which use ordinary multi-head self-attention.
+ *
+ *   image -> patch_embed -> + pos_embed (patches only)
+ *         -> localUpToLayer x block(GPSA) -> prepend cls token
+ *         -> (depth - localUpToLayer) x block(MHSA) -> norm -> cls token -> head
+ *
+ * Width is 48 channels per head (embed_dim=48 * num_heads in timm); qkv without bias.
+ * Attention maps (GPSA and MHSA alike): attentionMaps(model, images) in lib/layers/attention_maps.ts.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { MultiHeadSelfAttention } from "../layers/attention.js";
+import { GatedPositionalSelfAttention } from "../layers/attention_gpsa.js";
+import {
+  applyLayer,
+  blockFeatureLayers,
+  classifierHead,
+  type HeadActivation,
+  headActivationOption,
+  layerNorm,
+  patchEmbed,
+  patchGrid,
+  positiveInteger,
+  transformerBlock,
+} from "../layers/vit_blocks.js";
+import { ClassToken, PositionEmbedding, TokenPooling } from "../layers/vit_tokens.js";
+import { setFeatureLayers } from "./metadata.js";
+import { type ModelOptions, registerModel } from "./registry.js";
+
+/** Architecture of a ConViT variant. */
+export interface ConvitConfig {
+  /** Side of the square patches. */
+  patchSize: number;
+  /** Token width d (48 x numHeads in the paper's configs). */
+  embedDim: number;
+  /** Number of blocks. */
+  depth: number;
+  /** Attention heads per block. */
+  numHeads: number;
+  /** The first localUpToLayer blocks use GPSA; the class token joins after them. */
+  localUpToLayer: number;
+  /** Scale of GPSA's local initialisation (ConViT's α). */
+  localityStrength: number;
+  /** MLP hidden width / d. */
+  mlpRatio: number;
+  /** Whether the qk/v/qkv projections have biases (false in ConViT). */
+  qkvBias: boolean;
+}
+
+/** Options a ConViT variant accepts beyond numClasses/inputShape. */
+export const CONVIT_OPTIONS = ["patchSize", "embedDim", "depth", "numHeads", "localUpToLayer", "localityStrength", "mlpRatio", "qkvBias", "headActivation"];
+
+const CONVIT_PAPER = 'd\'Ascoli et al. 2021, "ConViT: Improving Vision Transformers with Soft Convolutional Inductive Biases" (timm convit.py)';
+
+/**
+ * Named variants. convit_tiny: timm's convit_tiny (embed_dim=48 x num_heads=4, depth 12,
+ * local_up_to_layer=10, locality_strength=1, qkv_bias=False); 5,710,512 trainable parameters,
+ * counted layer by layer from timm's convit.py (model card: 5.7M): patch conv 147,648,
+ * pos_embed 196·192, cls 192, 10 GPSA blocks of 444,308 (qk 2d², v d², proj d²+d,
+ * pos_proj 3·4+4, gating 4, two norms, MLP), 2 MHSA blocks of 444,288, norm 384, head 193,000.
+ */
+const CONVIT_VARIANTS: { name: string; config: ConvitConfig; imageSize: number; numClasses: number; referenceParams: number }[] = [
+  {
+    name: "convit_tiny",
+    config: { patchSize: 16, embedDim: 48 * 4, depth: 12, numHeads: 4, localUpToLayer: 10, localityStrength: 1, mlpRatio: 4, qkvBias: false },
+    imageSize: 224,
+    numClasses: 1000,
+    referenceParams: 5_710_512,
+  },
+];
+
+/** Merges option overrides into a ConViT config, checking each value. */
+export function resolveConvitConfig(config: ConvitConfig, options: ModelOptions, model: string): ConvitConfig {
+  const merged = { ...config };
+  for (const key of ["patchSize", "embedDim", "depth", "numHeads"] as const) {
+    if (options[key] !== undefined) merged[key] = positiveInteger(options[key], key, model);
+  }
+  if (options.localUpToLayer !== undefined) {
+    const value = options.localUpToLayer;
+    if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
+      throw new Error(`${model}: option localUpToLayer must be a non-negative integer, got ${JSON.stringify(value)}.`);
+    }
+    merged.localUpToLayer = value;
+  }
+  for (const key of ["localityStrength", "mlpRatio"] as const) {
+    const value = options[key];
+    if (value === undefined) continue;
+    if (typeof value !== "number" || !(value > 0)) throw new Error(`${model}: option ${key} must be a positive number, got ${JSON.stringify(value)}.`);
+    merged[key] = value;
+  }
+  if (options.qkvBias !== undefined) {
+    if (typeof options.qkvBias !== "boolean") throw new Error(`${model}: option qkvBias must be true or false, got ${JSON.stringify(options.qkvBias)}.`);
+    merged.qkvBias = options.qkvBias;
+  }
+  if (merged.localUpToLayer > merged.depth) {
+    throw new Error(`${model}: localUpToLayer (${merged.localUpToLayer}) cannot exceed depth (${merged.depth}).`);
+  }
+  if (merged.embedDim % merged.numHeads !== 0) {
+    throw new Error(`${model}: embedDim ${merged.embedDim} must be divisible by numHeads ${merged.numHeads}.`);
+  }
+  return merged;
+}
+
+/**
+ * Builds a ConViT as a tfjs LayersModel.
+ * @param config Architecture (see {@link ConvitConfig}).
+ * @param inputShape Square image shape [side, side, channels]; side must divide by patchSize.
+ * @param numClasses Width of the classifier head.
+ * @param headActivation "softmax" (probabilities) or "linear" (logits).
+ * @param name Model name.
+ */
+export function buildConvit(
+  config: ConvitConfig,
+  inputShape: number[],
+  numClasses: number,
+  headActivation: HeadActivation,
+  name: string,
+): tf.LayersModel {
+  const grid = patchGrid(inputShape, config.patchSize, name);
+  if (config.localUpToLayer > 0 && grid[0] !== grid[1]) {
+    throw new Error(`${name}: GPSA needs a square patch grid; got inputShape [${inputShape.join(", ")}]. Use square images.`);
+  }
+  const images = tf.input({ shape: inputShape, name: "images" });
+  let tokens = patchEmbed(images, config.patchSize, config.embedDim, grid);
+  tokens = applyLayer(new PositionEmbedding({ name: "pos_embed" }), tokens);
+  for (let index = 0; index < config.depth; index++) {
+    if (index === config.localUpToLayer) tokens = applyLayer(new ClassToken({ name: "cls_token" }), tokens);
+    const attentionName = `blocks.${index}.attn`;
+    const attention =
+      index < config.localUpToLayer
+        ? new GatedPositionalSelfAttention({ numHeads: config.numHeads, qkvBias: config.qkvBias, localityStrength: config.localityStrength, name: attentionName })
+        : new MultiHeadSelfAttention({ numHeads: config.numHeads, qkvBias: config.qkvBias, name: attentionName });
+    tokens = transformerBlock(tokens, { index, embedDim: config.embedDim, mlpRatio: config.mlpRatio, attention });
+  }
+  if (config.localUpToLayer === config.depth) tokens = applyLayer(new ClassToken({ name: "cls_token" }), tokens);
+  tokens = applyLayer(layerNorm("norm"), tokens);
+  const pooled = applyLayer(new TokenPooling({ mode: "token", name: "pool" }), tokens);
+  const model = tf.model({ inputs: images, outputs: classifierHead(pooled, numClasses, headActivation), name });
+  return setFeatureLayers(model, blockFeatureLayers(config.depth));
+}
+
+for (const variant of CONVIT_VARIANTS) {
+  registerModel({
+    name: variant.name,
+    family: "convit",
+    paper: CONVIT_PAPER,
+    task: "image",
+    defaults: { inputShape: [variant.imageSize, variant.imageSize, 3], numClasses: variant.numClasses },
+    options: CONVIT_OPTIONS,
+    referenceParams: variant.referenceParams,
+    checkOptions: (options) => {
+      const config = resolveConvitConfig(variant.config, options, variant.name);
+      const grid = patchGrid(options.inputShape, config.patchSize, variant.name);
+      if (config.localUpToLayer > 0 && grid[0] !== grid[1]) {
+        throw new Error(`${variant.name}: GPSA needs square images; got inputShape [${options.inputShape.join(", ")}].`);
+      }
+      headActivationOption(options.headActivation, variant.name);
+    },
+    build: (options) =>
+      buildConvit(
+        resolveConvitConfig(variant.config, options, variant.name),
+        options.inputShape,
+        options.numClasses,
+        headActivationOption(options.headActivation, variant.name),
+        variant.name,
+      ),
+  });
+}
