@@ -36,6 +36,13 @@ export interface LanguageClientOptions {
   runtimeNames?: RuntimeNames;
   /** The worker script to run instead of the located one (tests, benchmarks). */
   workerFile?: string;
+  /** Preloaded globals and their type expressions, replacing the default set (PRELOADED_GLOBALS in project.ts). */
+  globals?: Record<string, string>;
+  /**
+   * Compiler options over the defaults (strict, noImplicitAny off), e.g.
+   * `{ noImplicitAny: true }` for a course that wants every parameter typed.
+   */
+  compilerOptions?: Record<string, unknown>;
 }
 
 type Pending = { resolve: (response: WorkerResponse | undefined) => void; timer: NodeJS.Timeout };
@@ -150,9 +157,14 @@ export class LanguageClient {
   }
 
   private async startWorker(): Promise<Worker> {
-    const location = await locateWorker();
-    const workerData: WorkerStartData = { kernelRoot: location.kernelRoot, cacheDir: location.cacheDir };
-    const worker = new Worker(this.options.workerFile ?? location.file, { workerData });
+    const location = await locateWorker(this.options.workerFile);
+    const workerData: WorkerStartData = {
+      kernelRoot: location.kernelRoot,
+      cacheDir: location.cacheDir,
+      globals: this.options.globals,
+      compilerOptions: this.options.compilerOptions,
+    };
+    const worker = new Worker(location.file, { workerData });
     worker.unref();
     worker.on("message", (response: WorkerResponse) => this.settle(response.id, this.pending.get(response.id), response));
     const lost = (reason: string) => {

@@ -102,4 +102,8 @@ export interface WorkerStartData {
   kernelRoot: string;
   /** Directory where the worker may keep its V8 code cache for TypeScript; omitted: no cache. */
   cacheDir?: string;
+  /** Preloaded globals and their type expressions, replacing the default set (see PRELOADED_GLOBALS). */
+  globals?: Record<string, string>;
+  /** Compiler options over the defaults, as JSON (enum values as numbers), e.g. { "noImplicitAny": true }. */
+  compilerOptions?: Record<string, unknown>;
 }

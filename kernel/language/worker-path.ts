@@ -23,11 +23,12 @@ export interface WorkerLocation {
   cacheDir: string | undefined;
 }
 
-/** Finds (and from sources, builds) the language worker. */
-export async function locateWorker(): Promise<WorkerLocation> {
+/** Finds (and from sources, builds) the language worker; `workerFile` overrides the script (nothing is built then). */
+export async function locateWorker(workerFile?: string): Promise<WorkerLocation> {
   const here = path.dirname(fileURLToPath(import.meta.url));
   const kernelRoot = findKernelRoot(here);
   const cacheDir = writableCacheDir(kernelRoot);
+  if (workerFile) return { file: workerFile, kernelRoot, cacheDir };
   const bundled = path.join(here, "language-worker.js");
   if (existsSync(bundled)) return { file: bundled, kernelRoot, cacheDir };
   const source = path.join(here, "worker.ts");

@@ -9,6 +9,7 @@
  * functions that request compiled.
  */
 import { parentPort, workerData } from "node:worker_threads";
+import type * as TS from "typescript";
 import { loadTypeScript, saveTypeScriptCodeCache } from "./typescript-runtime.js";
 import { SessionLanguageService } from "./service.js";
 import type { WorkerRequest, WorkerResponse, WorkerStartData } from "./protocol.js";
@@ -18,7 +19,12 @@ if (!port) throw new Error("kernel/language/worker.ts runs as a worker_thread; u
 
 const start = workerData as WorkerStartData;
 const ts = loadTypeScript(start.kernelRoot, start.cacheDir);
-const service = new SessionLanguageService({ ts, kernelRoot: start.kernelRoot });
+const service = new SessionLanguageService({
+  ts,
+  kernelRoot: start.kernelRoot,
+  globals: start.globals,
+  compilerOptions: start.compilerOptions as TS.CompilerOptions | undefined,
+});
 let cacheSaved = false;
 
 port.on("message", (request: WorkerRequest) => {
