@@ -1,2 +1,47 @@
-// Family file: registers its variants with registerModel (see registry.ts).
-export {};
+/**
+ * APPNP (Gasteiger, Bojchevski & Günnemann 2019, "Predict then Propagate:
+ * Graph Neural Networks meet Personalized PageRank"), as PyG's
+ * benchmark/citation/appnp.py:
+ *   dropout(0.5) -> Linear(F, 64) -> ReLU -> dropout(0.5) -> Linear(64, C) -> APPNP(K=10, alpha=0.1)
+ * Inputs [x, edge_index], output node logits [numNodes, C] (see graph_inputs.ts).
+ */
+import * as tf from "@tensorflow/tfjs";
+import { APPNP } from "../layers/graph_propagation.js";
+import {
+  connect,
+  type GraphModelOptions,
+  nodeModelInputs,
+  numFeaturesOf,
+  positiveInteger,
+  probability,
+  rate,
+} from "./graph_inputs.js";
+import { registerModel } from "./registry.js";
+
+/** Builds the APPNP node classifier. Options: hidden (64), dropout (0.5), K (10), alpha (0.1). */
+export function buildAppnp(options: GraphModelOptions): tf.LayersModel {
+  const numFeatures = numFeaturesOf(options, "appnp");
+  const hidden = positiveInteger(options, "hidden", "appnp");
+  const dropout = rate(options, "dropout", "appnp");
+  const K = positiveInteger(options, "K", "appnp");
+  const alpha = probability(options, "alpha", "appnp");
+  const { x, edgeIndex } = nodeModelInputs(numFeatures);
+  let h = connect(tf.layers.dropout({ rate: dropout, name: "dropout_in" }), x);
+  h = connect(tf.layers.dense({ units: hidden, activation: "relu", name: "lin1" }), h);
+  h = connect(tf.layers.dropout({ rate: dropout, name: "dropout1" }), h);
+  h = connect(tf.layers.dense({ units: options.numClasses, name: "lin2" }), h);
+  const logits = connect(new APPNP({ K, alpha, name: "prop" }), [h, edgeIndex]);
+  return tf.model({ inputs: [x, edgeIndex], outputs: logits, name: "appnp" });
+}
+
+registerModel({
+  name: "appnp",
+  family: "appnp",
+  paper: "Gasteiger, Bojchevski & Günnemann 2019, Predict then Propagate (ICLR); PyG benchmark/citation/appnp.py",
+  task: "node",
+  defaults: { inputShape: [1433], numClasses: 7, hidden: 64, dropout: 0.5, K: 10, alpha: 0.1 },
+  options: ["hidden", "dropout", "K", "alpha"],
+  // PyG benchmark/citation/appnp.py on Cora: Linear(1433, 64) + Linear(64, 7); APPNP has no weights.
+  referenceParams: 92_231,
+  build: buildAppnp,
+});

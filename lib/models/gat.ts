@@ -1,2 +1,42 @@
-// Family file: registers its variants with registerModel (see registry.ts).
-export {};
+/**
+ * GAT (Veličković et al. 2018, "Graph Attention Networks"), the Cora model of
+ * the paper and PyG's examples/gat.py:
+ *   dropout(0.6) -> GATConv(F, 8, heads 8, attention dropout 0.6) -> ELU ->
+ *   dropout(0.6) -> GATConv(64, C, heads 1, concat false, attention dropout 0.6)
+ * (PubMed uses 8 output heads: option outputHeads.)
+ * Inputs [x, edge_index], output node logits [numNodes, C] (see graph_inputs.ts).
+ */
+import * as tf from "@tensorflow/tfjs";
+import { GATConv } from "../layers/graph_attention.js";
+import { connect, type GraphModelOptions, nodeModelInputs, numFeaturesOf, positiveInteger, rate } from "./graph_inputs.js";
+import { registerModel } from "./registry.js";
+
+/** Builds the two-layer GAT node classifier. Options: hidden (8 per head), heads (8), outputHeads (1), dropout (0.6). */
+export function buildGat(options: GraphModelOptions): tf.LayersModel {
+  const numFeatures = numFeaturesOf(options, "gat");
+  const hidden = positiveInteger(options, "hidden", "gat");
+  const heads = positiveInteger(options, "heads", "gat");
+  const outputHeads = positiveInteger(options, "outputHeads", "gat");
+  const dropout = rate(options, "dropout", "gat");
+  const { x, edgeIndex } = nodeModelInputs(numFeatures);
+  let h = connect(tf.layers.dropout({ rate: dropout, name: "dropout_in" }), x);
+  h = connect(new GATConv({ units: hidden, heads, attentionDropout: dropout, name: "conv1" }), [h, edgeIndex]);
+  h = connect(tf.layers.activation({ activation: "elu", name: "elu1" }), h);
+  h = connect(tf.layers.dropout({ rate: dropout, name: "dropout1" }), h);
+  const conv2 = new GATConv({ units: options.numClasses, heads: outputHeads, concat: false, attentionDropout: dropout, name: "conv2" });
+  const logits = connect(conv2, [h, edgeIndex]);
+  return tf.model({ inputs: [x, edgeIndex], outputs: logits, name: "gat" });
+}
+
+registerModel({
+  name: "gat",
+  family: "gat",
+  paper: "Veličković et al. 2018, Graph Attention Networks (ICLR); PyG examples/gat.py",
+  task: "node",
+  defaults: { inputShape: [1433], numClasses: 7, hidden: 8, heads: 8, outputHeads: 1, dropout: 0.6 },
+  options: ["hidden", "heads", "outputHeads", "dropout"],
+  // PyG examples/gat.py on Cora: GATConv(1433, 8, heads=8) = lin 1433*64 + att_src 64 + att_dst 64 + bias 64,
+  // GATConv(64, 7, heads=1, concat=False) = 64*7 + 7 + 7 + 7. Total 92,373.
+  referenceParams: 92_373,
+  build: buildGat,
+});

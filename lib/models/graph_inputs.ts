@@ -1,0 +1,101 @@
+/**
+ * Shared pieces of the GNN family files: the symbolic inputs every graph
+ * model takes and the checks on their options.
+ *
+ * Design. A graph model is a tf.LayersModel with inputs
+ *   x          [numNodes, numFeatures] float32   (name "x")
+ *   edgeIndex  [numEdges, 2] int32, rows (source, target) (name "edge_index")
+ *   batch      [numNodes] int32 graph id per node (name "batch"; graph-level models only)
+ * and outputs logits: [numNodes, numClasses] for node classification,
+ * [numGraphs, numClasses] for graph classification. The first dimension of
+ * each input is its own (nodes, edges), so tf.LayersModel.fit/predict, which
+ * split every input into equal batches, do not apply: train and predict with
+ * fitNodeClassifier / predictNodes / fitGraphClassifier / predictGraphs
+ * (graph_training.ts), which call model.apply on the whole graph (or on a
+ * disjoint union of small graphs) and optimizer.minimize. model.save and
+ * tf.loadLayersModel work as for any model.
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { ModelOptions } from "./registry.js";
+
+/** Options of every graph model builder once defaulted. */
+export type GraphModelOptions = ModelOptions & { inputShape: number[]; numClasses: number };
+
+/** The symbolic inputs of a node-level graph model. */
+export interface NodeModelInputs {
+  /** Node features [numNodes, numFeatures]. */
+  x: tf.SymbolicTensor;
+  /** Edges [numEdges, 2] int32. */
+  edgeIndex: tf.SymbolicTensor;
+}
+
+/** The symbolic inputs of a graph-level model: node inputs plus the graph id of each node. */
+export interface GraphModelInputs extends NodeModelInputs {
+  /** Graph id of each node [numNodes] int32. */
+  batch: tf.SymbolicTensor;
+}
+
+/** Reads the feature count from inputShape [numFeatures], with an error naming the model. */
+export function numFeaturesOf(options: GraphModelOptions, model: string): number {
+  const { inputShape } = options;
+  if (inputShape.length !== 1 || !Number.isInteger(inputShape[0]) || inputShape[0] < 1) {
+    throw new Error(
+      `${model} expects inputShape [numFeatures] (features per node, e.g. [1433] for Cora), got [${inputShape.join(", ")}].`,
+    );
+  }
+  return inputShape[0];
+}
+
+/** Inputs x and edge_index for a node-level model on graphs with `numFeatures` features per node. */
+export function nodeModelInputs(numFeatures: number): NodeModelInputs {
+  return {
+    x: tf.input({ shape: [numFeatures], name: "x" }),
+    edgeIndex: tf.input({ shape: [2], dtype: "int32", name: "edge_index" }),
+  };
+}
+
+/** Inputs x, edge_index and batch for a graph-level model. */
+export function graphModelInputs(numFeatures: number): GraphModelInputs {
+  return { ...nodeModelInputs(numFeatures), batch: tf.input({ shape: [], dtype: "int32", name: "batch" }) };
+}
+
+/** A positive integer option, or an error that says what was expected. */
+export function positiveInteger(options: GraphModelOptions, name: string, model: string): number {
+  const value = options[name];
+  if (!Number.isInteger(value) || (value as number) < 1) {
+    throw new Error(`${model}: option ${name} must be a positive integer, got ${String(value)}.`);
+  }
+  return value as number;
+}
+
+/** A rate option in [0, 1) (dropout), or an error. */
+export function rate(options: GraphModelOptions, name: string, model: string): number {
+  const value = options[name];
+  if (typeof value !== "number" || !(value >= 0 && value < 1)) {
+    throw new Error(`${model}: option ${name} must be a number in [0, 1), got ${String(value)}.`);
+  }
+  return value;
+}
+
+/** A number option in [0, 1] (a probability such as APPNP's alpha), or an error. */
+export function probability(options: GraphModelOptions, name: string, model: string): number {
+  const value = options[name];
+  if (typeof value !== "number" || !(value >= 0 && value <= 1)) {
+    throw new Error(`${model}: option ${name} must be a number in [0, 1], got ${String(value)}.`);
+  }
+  return value;
+}
+
+/** One of the allowed string values, or an error listing them. */
+export function oneOf<T extends string>(options: GraphModelOptions, name: string, allowed: readonly T[], model: string): T {
+  const value = options[name];
+  if (!allowed.includes(value as T)) {
+    throw new Error(`${model}: option ${name} must be one of ${allowed.map((a) => `"${a}"`).join(", ")}, got ${String(value)}.`);
+  }
+  return value as T;
+}
+
+/** Applies a layer to symbolic inputs and returns the one symbolic output. */
+export function connect(layer: tf.layers.Layer, inputs: tf.SymbolicTensor | tf.SymbolicTensor[]): tf.SymbolicTensor {
+  return layer.apply(inputs) as tf.SymbolicTensor;
+}

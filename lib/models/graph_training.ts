@@ -1,0 +1,319 @@
+/**
+ * Training and prediction for the graph models, which model.fit cannot do
+ * (their inputs, nodes and edges, differ in their first dimension; see
+ * graph_inputs.ts). Full-batch node classification as in PyG's examples:
+ * every epoch runs the model on the whole graph in training mode (dropout
+ * on), takes the cross-entropy over the training nodes and steps the
+ * optimizer (optimizer.minimize over model.trainableWeights); validation runs
+ * in inference mode. Graph classification packs mini-batches of small graphs
+ * with batchGraphs and does the same per batch.
+ *
+ * The returned history has tf.History's shape ({ epoch, history: { loss, acc,
+ * val_loss, val_acc } }) and callbacks get tfjs's onEpochEnd(epoch, logs),
+ * so live training curves work as with model.fit.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { batchGraphs, disposeGraphBatch, maskIndices, type SmallGraph } from "../data/graphs.js";
+import { gatherRows } from "../layers/graph_segment.js";
+import { createRandom, randomPermutation } from "../repro/random.js";
+
+/** Node features and edges of one graph, the inputs of a node-level model. */
+export interface NodeGraphInputs {
+  /** Node features [numNodes, F]. */
+  x: tf.Tensor2D;
+  /** Edges [numEdges, 2] int32. */
+  edgeIndex: tf.Tensor2D;
+}
+
+/** What node classification training needs of a graph (lib/data's Graph has all of it). */
+export interface LabelledGraph extends NodeGraphInputs {
+  /** Node labels [numNodes] int32. */
+  y: tf.Tensor1D;
+  /** Number of classes. */
+  numClasses: number;
+  /** Default training nodes [numNodes] bool. */
+  trainMask?: tf.Tensor1D;
+  /** Default validation nodes [numNodes] bool. */
+  valMask?: tf.Tensor1D;
+}
+
+/** A mask: a bool (or 0/1) tensor [numNodes], per-node booleans, or a list of node indices given as Int32Array. */
+export type NodeMask = tf.Tensor | boolean[] | Int32Array;
+
+/** Epoch callbacks, compatible with tfjs's CustomCallbackArgs (and so with live-curve callbacks for model.fit). */
+export interface GraphTrainingCallbacks {
+  /** Before the first epoch. */
+  onTrainBegin?: (logs?: tf.Logs) => void | Promise<void>;
+  /** After every epoch, with loss, acc and (when there is a validation set) val_loss, val_acc. */
+  onEpochEnd?: (epoch: number, logs?: tf.Logs) => void | Promise<void>;
+  /** After the last epoch. */
+  onTrainEnd?: (logs?: tf.Logs) => void | Promise<void>;
+}
+
+/** Options shared by the graph training helpers. */
+export interface GraphFitOptions {
+  /** Epochs. Default 200 (PyG's examples). */
+  epochs?: number;
+  /** Optimizer; default Adam with `learningRate`. */
+  optimizer?: tf.Optimizer;
+  /** Adam's learning rate when no optimizer is given. Default 0.01. */
+  learningRate?: number;
+  /** L2 penalty as torch.optim.Adam's weight_decay (adds weightDecay · w to every gradient). Default 5e-4 for nodes, 0 for graphs. */
+  weightDecay?: number;
+  /** Callbacks (one object or a list). */
+  callbacks?: GraphTrainingCallbacks | GraphTrainingCallbacks[];
+}
+
+/** Options of {@link fitNodeClassifier}. */
+export interface FitNodeClassifierOptions extends GraphFitOptions {
+  /** Labelled nodes to train on; default the graph's trainMask. */
+  trainMask?: NodeMask;
+  /** Nodes to report val_loss / val_acc on; default the graph's valMask (skipped when empty). */
+  valMask?: NodeMask;
+}
+
+/** Per-epoch metrics, shaped as tf.History. */
+export interface GraphTrainingHistory {
+  /** Epoch numbers (0-based). */
+  epoch: number[];
+  /** Metric name (loss, acc, val_loss, val_acc) to its value per epoch. */
+  history: Record<string, number[]>;
+}
+
+/** Loss and accuracy on a set of nodes or graphs. */
+export interface ClassificationScore {
+  /** Mean softmax cross-entropy. */
+  loss: number;
+  /** Share of correct argmax predictions, in [0, 1]. */
+  accuracy: number;
+}
+
+function toIndices(mask: NodeMask, numNodes: number, what: string): Int32Array {
+  const indices = mask instanceof Int32Array ? mask : maskIndices(mask);
+  if (!(mask instanceof Int32Array) && (mask instanceof tf.Tensor ? mask.size : mask.length) !== numNodes) {
+    throw new Error(`${what} must have one entry per node (${numNodes}); pass an Int32Array to give node indices instead.`);
+  }
+  if (indices.some((i) => i < 0 || i >= numNodes)) throw new Error(`${what} names a node outside 0..${numNodes - 1}.`);
+  return indices;
+}
+
+function callbackList(callbacks: GraphFitOptions["callbacks"]): GraphTrainingCallbacks[] {
+  return callbacks ? (Array.isArray(callbacks) ? callbacks : [callbacks]) : [];
+}
+
+/** Cross-entropy (mean) and accuracy of logits against integer labels, as tensors (inside a tidy). */
+function lossAndAccuracy(logits: tf.Tensor2D, labels: tf.Tensor1D, numClasses: number): { loss: tf.Scalar; accuracy: tf.Scalar } {
+  const loss = tf.losses.softmaxCrossEntropy(tf.oneHot(labels, numClasses), logits) as tf.Scalar;
+  const accuracy = tf.mean(tf.cast(tf.equal(tf.argMax(logits, -1), labels), "float32")) as tf.Scalar;
+  return { loss, accuracy };
+}
+
+function l2Penalty(model: tf.LayersModel, weightDecay: number): tf.Scalar {
+  if (weightDecay <= 0) return tf.scalar(0);
+  const squares = model.trainableWeights.map((w) => tf.sum(tf.square(w.read())));
+  return tf.mul(tf.addN(squares), weightDecay / 2) as tf.Scalar;
+}
+
+function trainableVariables(model: tf.LayersModel): tf.Variable[] {
+  // LayerVariable.read() returns the backing tf.Variable itself.
+  return model.trainableWeights.map((w) => w.read() as tf.Variable);
+}
+
+function checkEpochs(epochs: number): void {
+  if (!Number.isInteger(epochs) || epochs < 1) throw new Error(`epochs must be a positive integer, got ${String(epochs)}.`);
+}
+
+/** Yields to the event loop between epochs, so output, comms and interrupts get through. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Runs a node-level model on a graph: logits [numNodes, C]. */
+function nodeLogits(model: tf.LayersModel, graph: NodeGraphInputs, training: boolean): tf.Tensor2D {
+  return model.apply([graph.x, graph.edgeIndex], { training }) as tf.Tensor2D;
+}
+
+/**
+ * Trains a node classifier (gcn, gat, graphsage, gin, appnp, dagnn, or any
+ * model with inputs [x, edge_index] and logits out) on one graph,
+ * full-batch. Returns the per-epoch history.
+ *
+ * @example
+ * const graph = karateClub();
+ * const model = models.create("gcn", { inputShape: [graph.numFeatures], numClasses: graph.numClasses });
+ * const history = await fitNodeClassifier(model, graph, { epochs: 100 });
+ */
+export async function fitNodeClassifier(
+  model: tf.LayersModel,
+  graph: LabelledGraph,
+  options: FitNodeClassifierOptions = {},
+): Promise<GraphTrainingHistory> {
+  const { epochs = 200, learningRate = 0.01, weightDecay = 5e-4 } = options;
+  checkEpochs(epochs);
+  const numNodes = graph.x.shape[0];
+  const trainMask = options.trainMask ?? graph.trainMask;
+  if (!trainMask) throw new Error("fitNodeClassifier needs training nodes: give options.trainMask or a graph with trainMask.");
+  const trainIndex = toIndices(trainMask, numNodes, "trainMask");
+  if (trainIndex.length === 0) throw new Error("trainMask selects no node; label at least one node per class.");
+  const valMask = options.valMask ?? graph.valMask;
+  const valIndex = valMask ? toIndices(valMask, numNodes, "valMask") : new Int32Array(0);
+  const optimizer = options.optimizer ?? tf.train.adam(learningRate);
+  const variables = trainableVariables(model);
+  const trainLabels = gatherRows(graph.y, trainIndex);
+  const history: GraphTrainingHistory = { epoch: [], history: { loss: [], acc: [] } };
+  const callbacks = callbackList(options.callbacks);
+  try {
+    for (const cb of callbacks) await cb.onTrainBegin?.();
+    for (let epoch = 0; epoch < epochs; epoch++) {
+      let accuracy: tf.Scalar | undefined;
+      const loss = optimizer.minimize(() => {
+        const logits = gatherRows(nodeLogits(model, graph, true), trainIndex);
+        const scores = lossAndAccuracy(logits, trainLabels, graph.numClasses);
+        accuracy = tf.keep(scores.accuracy);
+        return tf.add(scores.loss, l2Penalty(model, weightDecay)) as tf.Scalar;
+      }, true, variables)!;
+      const logs: tf.Logs = { loss: (await loss.data())[0], acc: (await accuracy!.data())[0] };
+      tf.dispose([loss, accuracy!]);
+      if (valIndex.length > 0) {
+        const val = evaluateNodes(model, graph, valIndex);
+        logs.val_loss = val.loss;
+        logs.val_acc = val.accuracy;
+      }
+      history.epoch.push(epoch);
+      for (const [key, value] of Object.entries(logs)) (history.history[key] ??= []).push(value);
+      for (const cb of callbacks) await cb.onEpochEnd?.(epoch, logs);
+      await yieldToEventLoop();
+    }
+    for (const cb of callbacks) await cb.onTrainEnd?.();
+  } finally {
+    trainLabels.dispose();
+    if (!options.optimizer) optimizer.dispose();
+  }
+  return history;
+}
+
+/** Class probabilities [numNodes, C] of a node-level model on a graph (inference mode). */
+export function predictNodes(model: tf.LayersModel, graph: NodeGraphInputs): tf.Tensor2D {
+  return tf.tidy(() => tf.softmax(nodeLogits(model, graph, false)));
+}
+
+/** Loss and accuracy of a node-level model on the nodes of `mask` (default the graph's testMask), inference mode. */
+export function evaluateNodes(
+  model: tf.LayersModel,
+  graph: NodeGraphInputs & { y: tf.Tensor1D; testMask?: tf.Tensor1D },
+  mask?: NodeMask,
+): ClassificationScore {
+  const selected = mask ?? graph.testMask;
+  if (!selected) throw new Error("evaluateNodes needs a mask of nodes, or a graph with testMask.");
+  const indices = toIndices(selected, graph.x.shape[0], "mask");
+  if (indices.length === 0) throw new Error("the mask selects no node to evaluate.");
+  const [loss, accuracy] = tf.tidy(() => {
+    const logits = nodeLogits(model, graph, false);
+    const scores = lossAndAccuracy(gatherRows(logits, indices), gatherRows(graph.y, indices), logits.shape[1]);
+    return [scores.loss, scores.accuracy];
+  });
+  const result = { loss: loss.dataSync()[0], accuracy: accuracy.dataSync()[0] };
+  tf.dispose([loss, accuracy]);
+  return result;
+}
+
+/** Options of {@link fitGraphClassifier}. */
+export interface FitGraphClassifierOptions extends GraphFitOptions {
+  /** Graphs per mini-batch. Default 64. */
+  batchSize?: number;
+  /** Graphs to report val_loss / val_acc on after each epoch. */
+  validationGraphs?: SmallGraph[];
+  /** Seed of the shuffling of graphs each epoch. Default 0. */
+  seed?: number;
+}
+
+/** Runs a graph-level model on a batch: logits [numGraphs, C]. */
+function graphLogits(model: tf.LayersModel, batch: ReturnType<typeof batchGraphs>, training: boolean): tf.Tensor2D {
+  return model.apply([batch.x, batch.edgeIndex, batch.batch], { training }) as tf.Tensor2D;
+}
+
+/**
+ * Trains a graph classifier (gin_graph, or any model with inputs
+ * [x, edge_index, batch] and one logit row per graph) on a list of small
+ * graphs, in shuffled mini-batches (seeded). Returns the per-epoch history
+ * (loss and acc are means over the epoch's batches, weighted by graphs).
+ */
+export async function fitGraphClassifier(
+  model: tf.LayersModel,
+  graphs: SmallGraph[],
+  options: FitGraphClassifierOptions = {},
+): Promise<GraphTrainingHistory> {
+  const { epochs = 100, learningRate = 0.01, weightDecay = 0, batchSize = 64, seed = 0 } = options;
+  checkEpochs(epochs);
+  if (graphs.length === 0) throw new Error("fitGraphClassifier needs at least one training graph.");
+  const numClasses = (model.outputs[0].shape[1] as number | null) ?? 0;
+  if (numClasses < 1) throw new Error("fitGraphClassifier: the model's output must be [numGraphs, numClasses] logits.");
+  const optimizer = options.optimizer ?? tf.train.adam(learningRate);
+  const variables = trainableVariables(model);
+  const random = createRandom(seed);
+  const history: GraphTrainingHistory = { epoch: [], history: { loss: [], acc: [] } };
+  const callbacks = callbackList(options.callbacks);
+  try {
+    for (const cb of callbacks) await cb.onTrainBegin?.();
+    for (let epoch = 0; epoch < epochs; epoch++) {
+      const order = randomPermutation(graphs.length, random);
+      let lossSum = 0;
+      let correctSum = 0;
+      for (let start = 0; start < graphs.length; start += batchSize) {
+        const batch = batchGraphs(Array.from(order.slice(start, start + batchSize), (i) => graphs[i]));
+        let accuracy: tf.Scalar | undefined;
+        const loss = optimizer.minimize(() => {
+          const scores = lossAndAccuracy(graphLogits(model, batch, true), batch.y, numClasses);
+          accuracy = tf.keep(scores.accuracy);
+          return tf.add(scores.loss, l2Penalty(model, weightDecay)) as tf.Scalar;
+        }, true, variables)!;
+        lossSum += (await loss.data())[0] * batch.numGraphs;
+        correctSum += (await accuracy!.data())[0] * batch.numGraphs;
+        tf.dispose([loss, accuracy!]);
+        disposeGraphBatch(batch);
+      }
+      const logs: tf.Logs = { loss: lossSum / graphs.length, acc: correctSum / graphs.length };
+      if (options.validationGraphs?.length) {
+        const val = evaluateGraphs(model, options.validationGraphs);
+        logs.val_loss = val.loss;
+        logs.val_acc = val.accuracy;
+      }
+      history.epoch.push(epoch);
+      for (const [key, value] of Object.entries(logs)) (history.history[key] ??= []).push(value);
+      for (const cb of callbacks) await cb.onEpochEnd?.(epoch, logs);
+      await yieldToEventLoop();
+    }
+    for (const cb of callbacks) await cb.onTrainEnd?.();
+  } finally {
+    if (!options.optimizer) optimizer.dispose();
+  }
+  return history;
+}
+
+/** Class probabilities [numGraphs, C] of a graph-level model for a list of small graphs (inference mode). */
+export function predictGraphs(model: tf.LayersModel, graphs: SmallGraph[]): tf.Tensor2D {
+  const batch = batchGraphs(graphs);
+  try {
+    return tf.tidy(() => tf.softmax(graphLogits(model, batch, false)));
+  } finally {
+    disposeGraphBatch(batch);
+  }
+}
+
+/** Loss and accuracy of a graph-level model on a list of small graphs (inference mode). */
+export function evaluateGraphs(model: tf.LayersModel, graphs: SmallGraph[]): ClassificationScore {
+  if (graphs.length === 0) throw new Error("evaluateGraphs needs at least one graph.");
+  const batch = batchGraphs(graphs);
+  try {
+    const [loss, accuracy] = tf.tidy(() => {
+      const logits = graphLogits(model, batch, false);
+      const scores = lossAndAccuracy(logits, batch.y, logits.shape[1]);
+      return [scores.loss, scores.accuracy];
+    });
+    const result = { loss: loss.dataSync()[0], accuracy: accuracy.dataSync()[0] };
+    tf.dispose([loss, accuracy]);
+    return result;
+  } finally {
+    disposeGraphBatch(batch);
+  }
+}
