@@ -5,6 +5,7 @@
  */
 import { batches, fitNormalization, normalize, permutation, shuffle, trainTestSplit } from "./batching.js";
 import { loadCsv } from "./csv.js";
+import { batchGraphs, karateClub, syntheticCitationGraph, syntheticShapeGraphs } from "./graphs.js";
 import { loadImages } from "./images.js";
 import { mnist } from "./mnist.js";
 import { shapes } from "./shapes.js";
@@ -57,4 +58,12 @@ export const data = {
   normalize,
   /** Fit "standard" or "minmax" statistics on training data, to apply with normalize to any split. */
   fitNormalization,
+  /** Zachary's karate club (34 members, 2 factions) as a node-classification graph. */
+  karateClub,
+  /** A seeded Cora-sized citation-like graph from a stochastic block model (2,708 nodes, 7 classes). */
+  syntheticCitationGraph,
+  /** A seeded graph-classification set of small graphs (cycles, stars, trees). */
+  syntheticShapeGraphs,
+  /** Packs small graphs into one disjoint-union batch for graph-level models. */
+  batchGraphs,
 };
