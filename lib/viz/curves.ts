@@ -29,6 +29,9 @@ export interface LiveCurvesOptions {
  */
 const RENDER_BUDGET = 0.02;
 
+/** Delay of the first chart of a run, in ms. */
+const FIRST_DRAW_DELAY_MS = 1000;
+
 interface Series {
   metric: string;
   split: CurveRow["split"];
@@ -76,6 +79,8 @@ export class LiveCurves extends tf.Callback {
   private dirty = false;
   /** Number of chart messages (display + updates) this object has sent; for tests and benchmarks. */
   updates = 0;
+  /** Wall milliseconds spent building and rendering chart updates so far (all runs); for benchmarks. */
+  renderMilliseconds = 0;
 
   constructor(options: LiveCurvesOptions = {}) {
     super();
@@ -133,6 +138,7 @@ export class LiveCurves extends tf.Callback {
     this.series = new Map();
     this.dropped = new Map();
     this.step = 0;
+    this.nextAllowedAt = -Infinity;
   }
 
   private reset(): void {
@@ -177,6 +183,9 @@ export class LiveCurves extends tf.Callback {
 
   private maybeRender(): void {
     if (!this.dirty) return;
+    // The first chart waits FIRST_DRAW_DELAY_MS after the run's first value, so short runs
+    // do not pay for a draw that the final one replaces a moment later.
+    if (this.nextAllowedAt === -Infinity) this.nextAllowedAt = this.clock() + FIRST_DRAW_DELAY_MS;
     if (this.clock() < this.nextAllowedAt) return;
     this.render();
   }
@@ -215,6 +224,7 @@ export class LiveCurves extends tf.Callback {
     this.updates++;
     this.dirty = false;
     const finished = this.clock();
+    this.renderMilliseconds += finished - started;
     this.nextAllowedAt = finished + Math.max(this.minIntervalMs, (finished - started) / RENDER_BUDGET);
   }
 }

@@ -17,28 +17,28 @@ describe("viz.liveCurves", () => {
     const messages = recordDisplays();
     let now = 0;
     const curves = new LiveCurves({ clock: () => now, maxUpdatesPerSecond: 4, smoothing: 0 });
-    // 1000 batches at 1 ms each: 1 s of training.
-    for (let step = 1; step <= 1000; step++) {
+    // 3000 batches at 1 ms each: 3 s of training.
+    for (let step = 1; step <= 3000; step++) {
       now = step;
-      curves.log(step, { loss: 1 / step, acc: step / 1000 });
+      curves.log(step, { loss: 1 / step, acc: step / 3000 });
     }
     curves.done();
-    // At most one update per 250 ms (plus the first draw) and the final one.
+    // First draw after 1 s, then at most one update per 250 ms, then the final one.
     expect(messages.length).toBeGreaterThanOrEqual(3);
-    expect(messages.length).toBeLessThanOrEqual(4 + 1 + 1);
+    expect(messages.length).toBeLessThanOrEqual(1 + 8 + 1);
     expect(messages[0]!.type).toBe("display_data");
     const id = (messages[0] as { displayId: string }).displayId;
     for (const m of messages.slice(1)) expect(m).toMatchObject({ type: "update_display_data", displayId: id });
     const final = rowsOf(messages.at(-1)!);
     const lossSteps = final.filter((r) => r.metric === "loss" && r.kind === "batch").map((r) => r.step);
     expect(lossSteps.length).toBe(150); // thinned to maxPointsPerSeries, evenly, keeping the last
-    expect(lossSteps.at(-1)).toBe(1000);
-    expect(final.find((r) => r.metric === "acc" && r.kind === "smoothed" && r.step === 1000)!.value).toBeCloseTo(1, 6);
+    expect(lossSteps.at(-1)).toBe(3000);
+    expect(final.find((r) => r.metric === "acc" && r.kind === "smoothed" && r.step === 3000)!.value).toBeCloseTo(1, 6);
     const last = messages.at(-1)!;
     if (last.type === "clear_output") throw new Error("unexpected");
     expect(() => compile(last.data["application/vnd.vegalite.v5+json"] as never)).not.toThrow();
     assertWellFormedXml(last.data["image/svg+xml"] as string);
-    expect(last.data["text/plain"]).toContain("loss=0.001");
+    expect(last.data["text/plain"]).toContain("loss=0.0003333");
   });
 
   it("drops NaN and Infinity with a note instead of crashing", () => {

@@ -1,0 +1,21 @@
+import { describe, expect, it } from "vitest";
+import * as tf from "@tensorflow/tfjs";
+import { decode } from "fast-png";
+import { models } from "../../../lib/models/index.js";
+import { viz } from "../../../lib/viz/index.js";
+
+describe("viz.attentionMaps", () => {
+  it("rolls attention out over a tiny ViT's layers onto the patch grid", () => {
+    const vit = models.create("vit_tiny_patch4_32", { inputShape: [8, 8, 3], numClasses: 3, embedDim: 8, depth: 2, numHeads: 2 });
+    const out = viz.attentionMaps(vit, tf.randomUniform([8, 8, 3]));
+    expect(out.data.side).toBe(2); // 8x8 image, 4x4 patches -> 2x2 grid (+ class token)
+    expect(out.data.layers).toEqual(["blocks.0.attn", "blocks.1.attn"]);
+    // Rollout rows are probability distributions: the class token's row over the patches sums below 1.
+    const total = out.data.rollout.reduce((s, v) => s + v, 0);
+    expect(total).toBeGreaterThan(0);
+    expect(total).toBeLessThan(1);
+    expect(decode(out.data.png).channels).toBe(3);
+    expect(() => viz.attentionMaps(tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [8, 8, 3], filters: 1, kernelSize: 1 })] }), tf.zeros([8, 8, 3])))
+      .toThrow(/has no attention layers/);
+  });
+});
