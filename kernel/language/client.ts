@@ -132,7 +132,8 @@ export class LanguageClient {
       const worker = await this.ensureWorker();
       worker.postMessage({ ...message, id } as WorkerRequest);
     } catch (error) {
-      console.error("tensorcell language worker could not start:", error);
+      // Closing while the worker starts is a normal shutdown, not a failure to report.
+      if (!this.closed) console.error("tensorcell language worker could not start:", error);
       this.settle(id, this.pending.get(id), undefined);
     }
     const response = await answer;

@@ -11,8 +11,8 @@ import type { CompletionContext, CompletionTypeInfo, ServiceCompletion } from ".
 import type { DeclarationKind } from "./cells.js";
 
 /** How many matches get a `signature` in the metadata, and the time allowed for them. */
-const SIGNATURE_LIMIT = 40;
-const SIGNATURE_BUDGET_MS = 30;
+const SIGNATURE_LIMIT = 30;
+const SIGNATURE_BUDGET_MS = 20;
 
 const IDENTIFIER_PART = /[\p{ID_Continue}$\u200c\u200d]/u;
 
@@ -53,7 +53,7 @@ export function completeInCell(view: CellView, cursorPos: number): ServiceComple
     const target = memberTarget(view, wordStart);
     const prefix = code.slice(wordStart, cursorPos);
     if (!target) return empty({ kind: "none", prefix });
-    return empty({ kind: "member", prefix, expression: target.text, expressionIsAny: (target.type.flags & ts.TypeFlags.Any) !== 0 });
+    return empty({ kind: "member", prefix, expression: target.text, expressionIsAny: target.isAny });
   }
 
   // String-literal and path completions replace a span TypeScript names; identifiers replace the word.
@@ -67,9 +67,9 @@ export function completeInCell(view: CellView, cursorPos: number): ServiceComple
   const prefix = code.slice(start, cursorPos);
   const lowerPrefix = prefix.toLowerCase();
 
-  const target = info.isMemberCompletion ? memberTarget(view, wordStart) : undefined;
+  const target = memberTarget(view, wordStart);
   const context: CompletionContext = target
-    ? { kind: "member", prefix, expression: target.text, expressionIsAny: (target.type.flags & ts.TypeFlags.Any) !== 0 }
+    ? { kind: "member", prefix, expression: target.text, expressionIsAny: target.isAny }
     : { kind: span ? "none" : "identifier", prefix };
 
   const seen = new Set<string>();
@@ -81,12 +81,13 @@ export function completeInCell(view: CellView, cursorPos: number): ServiceComple
 
   const symbolOf = target ? memberSymbols(view, target) : scopeSymbols(view, wordStart);
   const deadline = performance.now() + SIGNATURE_BUDGET_MS;
-  const signatureOf = (name: string) => signatureOfSymbol(view, symbolOf(name), target?.node);
   const types: CompletionTypeInfo[] = entries.map((entry, index) => {
     const item: CompletionTypeInfo = { text: entry.name, type: typeOfEntry(view, entry, symbolOf), start, end };
     if (index < SIGNATURE_LIMIT && entry.kind !== "keyword" && performance.now() < deadline) {
-      const signature = signatureOf(entry.name);
-      if (signature) item.signature = signature;
+      const signature = signatureOfSymbol(view, symbolOf(entry.name), target?.node);
+      if (signature) item.signature = signature.text;
+      // tfjs ops are constants holding functions (`const matMul: typeof matMul_`): call them functions.
+      if (signature?.callable && item.type === "instance") item.type = "function";
     }
     return item;
   });
@@ -102,8 +103,19 @@ function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** The expression left of the dot before `wordStart` (cell offset), its text and static type. */
-function memberTarget(view: CellView, wordStart: number): { node: TS.Node; text: string; type: TS.Type } | undefined {
+/** What is left of the dot before `wordStart` (cell offset): its text, and how to look its members up. */
+interface MemberTarget {
+  node: TS.Node;
+  text: string;
+  /** The module or namespace it names (`tf`, `tf.layers`, an `import * as`), whose exports are its members. */
+  namespace?: TS.Symbol;
+  /** Its static type, for ordinary values. */
+  type?: TS.Type;
+  /** True when it is a value of type `any`: only runtime names can list its members. */
+  isAny: boolean;
+}
+
+function memberTarget(view: CellView, wordStart: number): MemberTarget | undefined {
   const { ts, sourceFile, offset, code, checker } = view;
   let dot = wordStart - 1;
   while (dot >= 0 && /\s/.test(code[dot])) dot--;
@@ -118,8 +130,13 @@ function memberTarget(view: CellView, wordStart: number): { node: TS.Node; text:
   };
   visit(sourceFile);
   if (!found) return undefined;
-  const start = found.getStart(sourceFile) - offset;
-  return { node: found, text: code.slice(Math.max(0, start), found.end - offset), type: checker.getTypeAtLocation(found) };
+  const text = code.slice(Math.max(0, found.getStart(sourceFile) - offset), found.end - offset);
+  let symbol = checker.getSymbolAtLocation(found);
+  if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
+  if (symbol && symbol.flags & (ts.SymbolFlags.ValueModule | ts.SymbolFlags.NamespaceModule)) return { node: found, text, namespace: symbol, isAny: false };
+  if (ts.isQualifiedName(found.parent)) return { node: found, text, isAny: false };
+  const type = checker.getTypeAtLocation(found);
+  return { node: found, text, type, isAny: (type.flags & ts.TypeFlags.Any) !== 0 };
 }
 
 /** The deepest node that contains `position` (cell offset), for scope lookups. */
@@ -150,19 +167,28 @@ function scopeSymbols(view: CellView, position: number): (name: string) => TS.Sy
   };
 }
 
-/** Properties of the member-access target's type by name. */
-function memberSymbols(view: CellView, target: { type: TS.Type }): (name: string) => TS.Symbol | undefined {
-  const apparent = view.checker.getApparentType(target.type);
-  return (name) => view.checker.getPropertyOfType(apparent, name);
+/** Members of the target by name: a namespace's exports, or the properties of a value's type. */
+function memberSymbols(view: CellView, target: MemberTarget): (name: string) => TS.Symbol | undefined {
+  const { checker } = view;
+  if (target.namespace) {
+    const exports = new Map(checker.getExportsOfModule(target.namespace).map((symbol) => [symbol.name, symbol]));
+    return (name) => exports.get(name);
+  }
+  if (!target.type) return () => undefined;
+  const apparent = checker.getApparentType(target.type);
+  return (name) => checker.getPropertyOfType(apparent, name);
 }
 
-/** The type of a value (or the declared type of a type), as text; imports are followed to what they name. */
-function signatureOfSymbol(view: CellView, symbol: TS.Symbol | undefined, location: TS.Node | undefined): string | undefined {
+/** The type of a value (or the declared type of a type) as text, and whether it can be called; imports are followed. */
+function signatureOfSymbol(view: CellView, symbol: TS.Symbol | undefined, location: TS.Node | undefined): { text: string; callable: boolean } | undefined {
   const { ts, checker } = view;
   if (!symbol) return undefined;
   if (symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
-  if (symbol.flags & ts.SymbolFlags.Value) return printType(view, checker.getTypeOfSymbolAtLocation(symbol, location ?? view.sourceFile));
-  if (symbol.flags & ts.SymbolFlags.Type) return printType(view, checker.getDeclaredTypeOfSymbol(symbol));
+  if (symbol.flags & ts.SymbolFlags.Value) {
+    const type = checker.getTypeOfSymbolAtLocation(symbol, location ?? view.sourceFile);
+    return { text: printType(view, type), callable: type.getCallSignatures().length > 0 };
+  }
+  if (symbol.flags & ts.SymbolFlags.Type) return { text: printType(view, checker.getDeclaredTypeOfSymbol(symbol)), callable: false };
   return undefined;
 }
 

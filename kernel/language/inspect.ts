@@ -102,6 +102,8 @@ function tokenAt(view: CellView, position: number): TS.Node | undefined {
 function cleanSignature(text: string): string {
   return text
     .replace(/^\(alias\) /, "")
+    // Preloaded module namespaces (see globalsDeclaration in project.ts).
+    .replace(/^import ([\w$]+) = __tensorcell_[\w$]+$/, "namespace $1")
     .split("\n")
     .filter((line) => !/^(import|export) [\w$]+$/.test(line))
     .join("\n");

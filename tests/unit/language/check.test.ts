@@ -20,13 +20,15 @@ describe("check", () => {
     expect(found[0].message).toBe("Type 'number' is not assignable to type 'string'.");
   });
 
-  it("accepts a clean cell using earlier names, preloaded globals, node globals and top-level await", async () => {
+  it("accepts a clean cell using earlier names, preloaded globals (tf also as a type namespace), node globals and top-level await", async () => {
     const code = [
       "history = [...history, epochs];",
       "const t = tf.tensor2d([[1, 2]]);",
       "console.log(t.shape, process.version);",
       "await new Promise((resolve) => setTimeout(resolve, 1));",
       "const net = models.create('resnet18');",
+      "function predict(model: tf.LayersModel, batch: tf.Tensor): tf.Tensor { return model.predict(batch) as tf.Tensor; }",
+      "const name: string = await input('Your name?');",
     ].join("\n");
     expect(await client.check(code)).toEqual([]);
   });

@@ -42,7 +42,7 @@ describe("completion on library types", () => {
     expect(reply.cursorStart).toBe("const y = tf.".length);
     expect(reply.cursorEnd).toBe("const y = tf.matM".length);
     const info = reply.metadata._jupyter_types_experimental.find((m) => m.text === "matMul");
-    expect(info).toMatchObject({ start: reply.cursorStart, end: reply.cursorEnd });
+    expect(info).toMatchObject({ start: reply.cursorStart, end: reply.cursorEnd, type: "function" });
     expect(info?.signature).toMatch(/transposeA\?: boolean/);
   });
 
@@ -52,6 +52,12 @@ describe("completion on library types", () => {
     const create = reply.metadata._jupyter_types_experimental.find((m) => m.text === "create");
     expect(create?.type).toBe("function");
     expect(create?.signature).toMatch(/name: string/);
+  });
+
+  it("completes tfjs types after `tf.` in a type position", async () => {
+    const { reply } = await complete("function f(x: tf.Tens|");
+    expect(reply.matches).toEqual(expect.arrayContaining(["Tensor", "Tensor2D", "TensorLike"]));
+    expect(reply.metadata._jupyter_types_experimental.find((m) => m.text === "Tensor")?.type).toBe("class");
   });
 
   it("completes members of a nested namespace (`tf.layers.`)", async () => {

@@ -5,11 +5,12 @@ import { fileURLToPath } from "node:url";
 import type { LanguageClient } from "../../../kernel/language/client.js";
 import { atMarker, testClient } from "./helpers.js";
 
-const fixture = path.join(path.dirname(fileURLToPath(import.meta.url)), "fixtures", "fixture-models.d.ts");
+// Imported without its .d.ts extension, as any declaration file is.
+const fixture = path.join(path.dirname(fileURLToPath(import.meta.url)), "fixtures", "fixture-models");
 let client: LanguageClient;
 
 beforeAll(() => {
-  client = testClient({ globals: { fixtureModels: `typeof import(${JSON.stringify(fixture)})`, tf: `typeof import("@tensorflow/tfjs")` } });
+  client = testClient({ globals: { fixtureModels: `typeof import(${JSON.stringify(fixture)})`, tf: "module:@tensorflow/tfjs" } });
 });
 afterAll(() => client.close());
 

@@ -30,7 +30,7 @@ describe("inspect", () => {
     const reply = await inspect("const c = tf.matMul|(a, b);");
     expect(reply.found).toBe(true);
     if (!reply.found || !("text/plain" in reply.data)) throw new Error("no data");
-    expect(reply.data["text/plain"]).toMatch(/matMul.*\(a: Tensor/);
+    expect(reply.data["text/plain"]).toMatch(/matMul.*\(a: (tf\.)?Tensor/);
     expect(reply.data["text/plain"]).toContain("Computes the dot product of two matrices");
     expect(reply.data["text/plain"]).toMatch(/@param transposeA/);
     expect(reply.data["text/markdown"]).toMatch(/^```typescript\n/);
@@ -60,6 +60,12 @@ describe("inspect", () => {
     expect(text).toContain("scale(values: number[], factor: number): number[]");
     expect(text).toContain("scale(values: string[], factor: number): string[]");
     expect(text).toMatch(/Defined in executed cell 1/);
+  });
+
+  it("names the preloaded tf a namespace", async () => {
+    const reply = await inspect("tf|.ones([2])");
+    if (!("text/plain" in reply.data)) throw new Error("no data");
+    expect(reply.data["text/plain"]).toBe("namespace tf");
   });
 
   it("shows the type of a local value", async () => {
