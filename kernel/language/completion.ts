@@ -31,65 +31,94 @@ const TYPE_OF_DECLARATION: Readonly<Record<DeclarationKind, string>> = {
   type: "type", enum: "enum", namespace: "module", import: "module",
 };
 
-/** Completes at `cursorPos` (cell offset) in the view's current cell. */
-export function completeInCell(view: CellView, cursorPos: number): ServiceCompletion {
-  const { ts, service, fileName, offset, code } = view;
+/**
+ * TypeScript's raw answer at a position, before filtering by the typed word.
+ * It does not depend on that word, so while the user types more of the same
+ * name the service reuses it (see `reusableKey`) and skips the program update.
+ */
+export interface GatheredCompletions {
+  view: CellView;
+  entries: readonly TS.CompletionEntry[];
+  wordStart: number;
+  /** A span TypeScript asks to replace (string literals, paths), in cell offsets; else the word is replaced. */
+  span?: { start: number; end: number };
+  target?: MemberTarget;
+  symbolOf: (name: string) => TS.Symbol | undefined;
+  /** Kinds and signatures already computed, by name. */
+  described: Map<string, { type: string; signature?: string }>;
+}
+
+/** Start of the identifier that ends at or contains `cursorPos`, and its end. */
+export function wordAround(code: string, cursorPos: number): { wordStart: number; wordEnd: number } {
   let wordStart = cursorPos;
   while (wordStart > 0 && IDENTIFIER_PART.test(code[wordStart - 1])) wordStart--;
   let wordEnd = cursorPos;
   while (wordEnd < code.length && IDENTIFIER_PART.test(code[wordEnd])) wordEnd++;
+  return { wordStart, wordEnd };
+}
 
+/** The cell text without the word at the cursor: equal keys mean equal raw completions. */
+export function reusableKey(code: string, cursorPos: number): string {
+  const { wordStart, wordEnd } = wordAround(code, cursorPos);
+  return `${wordStart}\u0000${code.slice(0, wordStart)}\u0000${code.slice(wordEnd)}`;
+}
+
+/** Asks TypeScript for the completions at `cursorPos` (cell offset) in the view's current cell. */
+export function gatherCompletions(view: CellView, cursorPos: number): GatheredCompletions {
+  const { service, fileName, offset, code } = view;
+  const { wordStart } = wordAround(code, cursorPos);
   const info = service.getCompletionsAtPosition(fileName, offset + cursorPos, {
     includeCompletionsForModuleExports: false,
     includeCompletionsWithInsertText: false,
     includeCompletionsWithSnippetText: false,
     includeAutomaticOptionalChainCompletions: false,
   });
-  const empty = (context: CompletionContext): ServiceCompletion => ({
-    matches: [], cursorStart: wordStart, cursorEnd: wordEnd, metadata: { _jupyter_types_experimental: [] }, context,
-  });
-  if (!info) {
-    // TypeScript offers nothing after `x.` when x is `any`; runtime names may still know its members.
-    const target = memberTarget(view, wordStart);
-    const prefix = code.slice(wordStart, cursorPos);
-    if (!target) return empty({ kind: "none", prefix });
-    return empty({ kind: "member", prefix, expression: target.text, expressionIsAny: target.isAny });
+  // TypeScript offers nothing after `x.` when x is `any`; the target still tells the runtime hook what to list.
+  const target = memberTarget(view, wordStart);
+  const entries = info?.entries ?? [];
+  const replacement = entries.find((e) => e.replacementSpan)?.replacementSpan;
+  let span: GatheredCompletions["span"];
+  if (replacement && replacement.start >= offset && replacement.start - offset <= cursorPos && replacement.start + replacement.length - offset >= cursorPos) {
+    span = { start: replacement.start - offset, end: replacement.start + replacement.length - offset };
   }
+  const symbolOf = target ? memberSymbols(view, target) : scopeSymbols(view, wordStart);
+  return { view, entries, wordStart, span, target, symbolOf, described: new Map() };
+}
 
-  // String-literal and path completions replace a span TypeScript names; identifiers replace the word.
-  const span = info.entries.find((e) => e.replacementSpan)?.replacementSpan;
-  let start = wordStart;
-  let end = wordEnd;
-  if (span && span.start >= offset && span.start - offset <= cursorPos && span.start + span.length - offset >= cursorPos) {
-    start = span.start - offset;
-    end = span.start + span.length - offset;
-  }
+/** Filters and describes gathered completions for the word typed before `cursorPos` in `code`. */
+export function presentCompletions(gathered: GatheredCompletions, code: string, cursorPos: number): ServiceCompletion {
+  const { view, target, span, symbolOf, described } = gathered;
+  const { wordEnd } = wordAround(code, cursorPos);
+  const start = span?.start ?? gathered.wordStart;
+  const end = span?.end ?? wordEnd;
   const prefix = code.slice(start, cursorPos);
   const lowerPrefix = prefix.toLowerCase();
-
-  const target = memberTarget(view, wordStart);
   const context: CompletionContext = target
     ? { kind: "member", prefix, expression: target.text, expressionIsAny: target.isAny }
-    : { kind: span ? "none" : "identifier", prefix };
+    : { kind: span || gathered.entries.length === 0 ? "none" : "identifier", prefix };
 
   const seen = new Set<string>();
-  const entries = info.entries
+  const entries = gathered.entries
     .filter((e) => e.kind !== "warning" && !e.source && !e.hasAction && e.name.toLowerCase().startsWith(lowerPrefix))
     .filter((e) => !(e.kind === "keyword" && prefix === ""))
     .sort((a, b) => rank(a, prefix) - rank(b, prefix) || compare(a.sortText, b.sortText) || compare(a.name, b.name))
     .filter((e) => (seen.has(e.name) ? false : (seen.add(e.name), true)));
 
-  const symbolOf = target ? memberSymbols(view, target) : scopeSymbols(view, wordStart);
   const deadline = performance.now() + SIGNATURE_BUDGET_MS;
   const types: CompletionTypeInfo[] = entries.map((entry, index) => {
-    const item: CompletionTypeInfo = { text: entry.name, type: typeOfEntry(view, entry, symbolOf), start, end };
-    if (index < SIGNATURE_LIMIT && entry.kind !== "keyword" && performance.now() < deadline) {
-      const signature = signatureOfSymbol(view, symbolOf(entry.name), target?.node);
-      if (signature) item.signature = signature.text;
-      // tfjs ops are constants holding functions (`const matMul: typeof matMul_`): call them functions.
-      if (signature?.callable && item.type === "instance") item.type = "function";
+    let description = described.get(entry.name);
+    const wantsSignature = index < SIGNATURE_LIMIT && entry.kind !== "keyword";
+    if (!description || (wantsSignature && description.signature === undefined && performance.now() < deadline)) {
+      description = { type: typeOfEntry(view, entry, symbolOf) };
+      if (wantsSignature && performance.now() < deadline) {
+        const signature = signatureOfSymbol(view, symbolOf(entry.name), target?.node);
+        if (signature) description.signature = signature.text;
+        // tfjs ops are constants holding functions (`const matMul: typeof matMul_`): call them functions.
+        if (signature?.callable && description.type === "instance") description.type = "function";
+      }
+      described.set(entry.name, description);
     }
-    return item;
+    return { text: entry.name, ...description, start, end };
   });
   return { matches: entries.map((e) => e.name), cursorStart: start, cursorEnd: end, metadata: { _jupyter_types_experimental: types }, context };
 }
@@ -115,6 +144,7 @@ interface MemberTarget {
   isAny: boolean;
 }
 
+/** The member-access target left of the dot before `wordStart`, if the cursor is after a dot. */
 function memberTarget(view: CellView, wordStart: number): MemberTarget | undefined {
   const { ts, sourceFile, offset, code, checker } = view;
   let dot = wordStart - 1;

@@ -26,7 +26,7 @@ import type * as TS from "typescript";
 import { typescript, type TypeScript } from "./typescript-runtime.js";
 import { SessionCells, CELL_FILE_PREFIX } from "./cells.js";
 import { VirtualProject, PRELOADED_GLOBALS, cellCompilerOptions, globalsDeclaration, toPosix } from "./project.js";
-import { completeInCell } from "./completion.js";
+import { gatherCompletions, presentCompletions, reusableKey, type GatheredCompletions } from "./completion.js";
 import { inspectInCell } from "./inspect.js";
 import { checkCell } from "./diagnostics.js";
 import { findKernelRoot } from "./kernel-root.js";
@@ -70,6 +70,8 @@ export class SessionLanguageService {
   private readonly cells: SessionCells;
   private readonly currentFile: string;
   private readonly cellDirectory: string;
+  /** The last completion's raw answer, reused while only the word at the cursor changes. */
+  private lastCompletion: { key: string; gathered: GatheredCompletions } | undefined;
 
   constructor(options: LanguageServiceOptions = {}) {
     this.ts = options.ts ?? typescript();
@@ -85,12 +87,14 @@ export class SessionLanguageService {
 
   /** Records a cell the kernel executed; its top-level names are visible to later cells and shadow older ones. */
   recordExecuted(code: string): void {
+    this.lastCompletion = undefined;
     const cell = this.cells.record(code);
     this.project.setFile(cell.fileName, cell.text);
   }
 
   /** Forgets every executed cell (after a kernel restart). */
   reset(): void {
+    this.lastCompletion = undefined;
     for (const cell of this.cells.executed()) this.project.deleteFile(cell.fileName);
     this.cells.clear();
   }
@@ -101,7 +105,15 @@ export class SessionLanguageService {
    * the cursor. `context` says what runtime names may be merged in.
    */
   complete(code: string, cursorPos: number): ServiceCompletion {
-    return completeInCell(this.view(code), clamp(cursorPos, code.length));
+    const position = clamp(cursorPos, code.length);
+    const key = reusableKey(code, position);
+    const last = this.lastCompletion;
+    // Typing more of the same name: TypeScript's answer is unchanged, so skip the program update.
+    if (last && last.key === key && !last.gathered.span) return presentCompletions(last.gathered, code, position);
+    const view = this.view(code);
+    const gathered = gatherCompletions(view, position);
+    this.lastCompletion = { key, gathered };
+    return presentCompletions(gathered, code, position);
   }
 
   /** Signature, type and JSDoc of the name under (or just before) the cursor, or of the call the cursor is in. */
@@ -120,6 +132,8 @@ export class SessionLanguageService {
   }
 
   private view(code: string): CellView {
+    // Any new program makes the cached completion's checker stale.
+    this.lastCompletion = undefined;
     const { prelude, masked } = this.cells.current(code);
     this.project.setFile(this.currentFile, prelude + masked);
     const program = this.service.getProgram();

@@ -130,6 +130,21 @@ describe("completion inside unfinished code", () => {
     expect(reply.matches[0]).toBe("matMul");
   });
 
+  it("answers each keystroke of a name being typed (the raw answer is reused, the filter is not)", async () => {
+    const typed = "const k = tf.conv2dT";
+    const seen: string[][] = [];
+    for (let length = "const k = tf.".length; length <= typed.length; length++) {
+      const reply = await client.complete(typed.slice(0, length), length);
+      expect(reply.cursorStart).toBe("const k = tf.".length);
+      expect(reply.cursorEnd).toBe(length);
+      seen.push(reply.matches);
+    }
+    expect(seen[0]).toContain("matMul");
+    expect(seen[4]).toEqual(expect.arrayContaining(["conv1d", "conv2d", "conv2dTranspose", "conv3d"]));
+    expect(seen[4]).not.toContain("matMul");
+    expect(seen[seen.length - 1]).toEqual(["conv2dTranspose"]);
+  });
+
   it("answers nothing inside a comment", async () => {
     const { reply } = await complete("// tf.|");
     expect(reply.matches).toEqual([]);
