@@ -158,10 +158,12 @@ export async function runKernel(connectionFile: string, options: KernelOptions =
   };
 
   async function handle(request: ForwardedRequest): Promise<void> {
+    let reply: Outgoing | undefined;
     const context: RequestContext = {
       request,
-      reply: (content, metadata) =>
-        toIo({ type: "reply", message: { msg_type: replyType(request.header.msg_type), content, parent_header: request.header, metadata } }),
+      reply: (content, metadata) => {
+        reply = { msg_type: replyType(request.header.msg_type), content, parent_header: request.header, metadata };
+      },
       publish: (msgType, content) => publish(msgType, content, request.header),
     };
     let abortQueued = false;
@@ -173,7 +175,7 @@ export async function runKernel(connectionFile: string, options: KernelOptions =
       log(`error while handling ${request.header.msg_type}: ${(error as Error).stack ?? String(error)}`);
     }
     streams.flush();
-    toIo({ type: "done", abortQueued });
+    toIo({ type: "done", reply, abortQueued });
   }
 
   await new Promise<void>((resolve, reject) => {

@@ -199,13 +199,13 @@ port.on("message", (message: ToIo) => {
     case "iopub":
       send("iopub", message.message);
       break;
-    case "reply":
-      if (current) send("shell", message.message, current.identities);
-      break;
     case "done":
+      // Reply, abort and idle in one step: a request the client sends after seeing
+      // this reply must not be caught by this request's abort.
+      if (current && message.reply) send("shell", message.reply, current.identities);
+      if (message.abortQueued) abortQueuedExecutes();
       if (current) publishStatus("idle", current.header);
       current = undefined;
-      if (message.abortQueued) abortQueuedExecutes();
       dispatchNext();
       break;
     case "input_request":

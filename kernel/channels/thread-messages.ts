@@ -37,8 +37,8 @@ export interface Outgoing {
 /** main thread -> io thread. */
 export type ToIo =
   | { type: "iopub"; message: Outgoing }
-  | { type: "reply"; message: Outgoing }
-  | { type: "done"; abortQueued: boolean }
+  /** A request finished: its reply (if it has one) goes out, then queued executes are aborted if asked, then idle. */
+  | { type: "done"; reply?: Outgoing; abortQueued: boolean }
   | { type: "input_request"; prompt: string; password: boolean; parent_header: Record<string, unknown> }
   | { type: "kernel_info"; content: Record<string, unknown> }
   | { type: "close" };

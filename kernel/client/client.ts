@@ -43,9 +43,11 @@ type Waiter = { resolve: (m: Message) => void; reject: (e: Error) => void };
 export class KernelClient {
   readonly session = randomUUID();
   private readonly signer: Signer;
-  private readonly shell = new zmq.Dealer();
+  // shell and stdin share one routing id: the kernel sends input_request to the
+  // identity the execute_request came from (jupyter_client does the same).
+  private readonly shell = new zmq.Dealer({ routingId: this.session });
   private readonly control = new zmq.Dealer();
-  private readonly stdin = new zmq.Dealer();
+  private readonly stdin = new zmq.Dealer({ routingId: this.session });
   private readonly iopub = new zmq.Subscriber();
   private readonly senders: Record<"shell" | "control" | "stdin", SerialSender>;
   private readonly replies = new Map<string, Waiter>();

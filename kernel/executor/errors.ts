@@ -44,7 +44,7 @@ function isKernelFrame(file: string, kernelDir: string): boolean {
   return path.startsWith("node:") || path.startsWith(`${kernelDir}/`) || path === "evalmachine.<anonymous>";
 }
 
-const FRAME = /^\s*at (?:(.*?) \()?(.*?):(\d+):(\d+)\)?$/;
+const FRAME = /^\s*at (?:async )?(?:(.*?) \()?(.*?):(\d+):(\d+)\)?$/;
 
 /** Builds the error report for anything a cell threw. */
 export function reportError(error: unknown, sources: CellSources, kernelDir: string): ErrorReport {

@@ -62,9 +62,13 @@ export class Executor {
     const cell = newCellContext(options.parent, { silent: options.silent, allowStdin: options.allowStdin });
     const filename = options.silent ? `silent-${++this.silentCount}.ts` : `cell-${executionCount}.ts`;
     const label = options.silent ? "silent cell" : `In [${executionCount}]`;
+    let stop!: (error: Error) => void;
+    const stopped = new Promise<never>((_, reject) => (stop = reject));
+    stopped.catch(() => {}); // settled through the races below
+    this.running = { cell, stop };
     try {
-      await this.ready();
-      const value = await this.evaluate(code, filename, label, cell);
+      await Promise.race([this.ready(), stopped]);
+      const value = await this.evaluate(code, filename, label, cell, stopped);
       if (value !== undefined && !options.silent) {
         const bundle = await this.formatter(value);
         if (bundle) this.output.publish("execute_result", { execution_count: executionCount, ...bundle }, options.parent);
@@ -106,12 +110,9 @@ export class Executor {
     return reportError(error, this.sources, this.kernelDir);
   }
 
-  private async evaluate(code: string, filename: string, label: string, cell: CellContext): Promise<unknown> {
+  private async evaluate(code: string, filename: string, label: string, cell: CellContext, stopped: Promise<never>): Promise<unknown> {
     const transformed = transformCell(code, { filename, runtime: RUNTIME_GLOBAL });
     this.sources.add(filename, label, code, transformed);
-    let stop!: (error: Error) => void;
-    const stopped = new Promise<never>((_, reject) => (stop = reject));
-    this.running = { cell, stop };
     if (this.flag.raised) throw new KeyboardInterrupt();
     const result = cellStorage.run(cell, () =>
       runInThisContext(transformed.code, { filename, breakOnSigint: true, displayErrors: false }),
