@@ -205,8 +205,11 @@ export interface SyntheticCitationOptions {
 function classSizes(numNodes: number, numClasses: number): number[] {
   const shares = numClasses === CORA_CLASS_SIZES.length ? CORA_CLASS_SIZES : new Array<number>(numClasses).fill(1);
   const total = shares.reduce((a, b) => a + b, 0);
-  const sizes = shares.map((s) => Math.floor((s / total) * numNodes));
-  for (let c = 0; sizes.reduce((a, b) => a + b, 0) < numNodes; c = (c + 1) % numClasses) sizes[c]++;
+  // Largest remainder: floor each share, then give the leftover nodes to the largest fractions.
+  const exact = shares.map((share) => (share / total) * numNodes);
+  const sizes = exact.map(Math.floor);
+  const byFraction = exact.map((v, c) => ({ c, fraction: v - Math.floor(v) })).sort((a, b) => b.fraction - a.fraction);
+  for (let k = 0; sizes.reduce((a, b) => a + b, 0) < numNodes; k++) sizes[byFraction[k % numClasses].c]++;
   return sizes;
 }
 
@@ -254,13 +257,19 @@ export function syntheticCitationGraph(options: SyntheticCitationOptions = {}): 
   };
   const seen = new Set<number>();
   const pairs: number[] = [];
-  const tryAdd = (u: number, v: number): void => {
+  const tryAdd = (u: number, v: number): boolean => {
     const key = Math.min(u, v) * numNodes + Math.max(u, v);
-    if (u === v || seen.has(key)) return;
+    if (u === v || seen.has(key)) return false;
     seen.add(key);
     pairs.push(u, v, v, u);
+    return true;
   };
-  for (let u = 0; u < numNodes; u++) tryAdd(u, partner(u));
+  // One edge per node first (retrying self loops and repeats), so no node is isolated.
+  for (let u = 0; u < numNodes; u++) {
+    let added = false;
+    for (let attempt = 0; !added && attempt < 100; attempt++) added = tryAdd(u, partner(u));
+    while (!added) added = tryAdd(u, randomInt(random, numNodes)); // a class too small to pair within
+  }
   while (seen.size < o.numEdges) {
     const u = randomInt(random, numNodes);
     tryAdd(u, partner(u));

@@ -3,12 +3,14 @@
  * Graph Neural Networks meet Personalized PageRank"), as PyG's
  * benchmark/citation/appnp.py:
  *   dropout(0.5) -> Linear(F, 64) -> ReLU -> dropout(0.5) -> Linear(64, C) -> APPNP(K=10, alpha=0.1)
- * Inputs [x, edge_index], output node logits [numNodes, C] (see graph_inputs.ts).
+ * Inputs [x, edge_index], output class probabilities [numNodes, C], or logits with headActivation "linear" (see graph_inputs.ts).
  */
 import * as tf from "@tensorflow/tfjs";
 import { APPNP } from "../layers/graph_propagation.js";
 import {
+  classifierOutput,
   connect,
+  GRAPH_HEAD_OPTIONS,
   type GraphModelOptions,
   nodeModelInputs,
   numFeaturesOf,
@@ -31,7 +33,7 @@ export function buildAppnp(options: GraphModelOptions): tf.LayersModel {
   h = connect(tf.layers.dropout({ rate: dropout, name: "dropout1" }), h);
   h = connect(tf.layers.dense({ units: options.numClasses, name: "lin2" }), h);
   const logits = connect(new APPNP({ K, alpha, name: "prop" }), [h, edgeIndex]);
-  return tf.model({ inputs: [x, edgeIndex], outputs: logits, name: "appnp" });
+  return tf.model({ inputs: [x, edgeIndex], outputs: classifierOutput(logits, options, "appnp"), name: "appnp" });
 }
 
 registerModel({
@@ -40,7 +42,7 @@ registerModel({
   paper: "Gasteiger, Bojchevski & Günnemann 2019, Predict then Propagate (ICLR); PyG benchmark/citation/appnp.py",
   task: "node",
   defaults: { inputShape: [1433], numClasses: 7, hidden: 64, dropout: 0.5, K: 10, alpha: 0.1 },
-  options: ["hidden", "dropout", "K", "alpha"],
+  options: ["hidden", "dropout", "K", "alpha", ...GRAPH_HEAD_OPTIONS],
   // PyG benchmark/citation/appnp.py on Cora: Linear(1433, 64) + Linear(64, 7); APPNP has no weights.
   referenceParams: 92_231,
   build: buildAppnp,

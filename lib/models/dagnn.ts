@@ -4,11 +4,11 @@
  * K=10, dropout 0.8, hidden 64):
  *   dropout -> Linear(F, 64) -> ReLU -> dropout -> Linear(64, C) -> Prop(K):
  *   H_k = Â^k H (k = 0..K), s_k = sigmoid(H_k w + b), output Σ_k s_k H_k.
- * Inputs [x, edge_index], output node logits [numNodes, C] (see graph_inputs.ts).
+ * Inputs [x, edge_index], output class probabilities [numNodes, C], or logits with headActivation "linear" (see graph_inputs.ts).
  */
 import * as tf from "@tensorflow/tfjs";
 import { DAGNNPropagation } from "../layers/graph_propagation.js";
-import { connect, type GraphModelOptions, nodeModelInputs, numFeaturesOf, positiveInteger, rate } from "./graph_inputs.js";
+import { classifierOutput, connect, GRAPH_HEAD_OPTIONS, type GraphModelOptions, nodeModelInputs, numFeaturesOf, positiveInteger, rate } from "./graph_inputs.js";
 import { registerModel } from "./registry.js";
 
 /** Builds the DAGNN node classifier. Options: hidden (64), dropout (0.8), K (10). */
@@ -23,7 +23,7 @@ export function buildDagnn(options: GraphModelOptions): tf.LayersModel {
   h = connect(tf.layers.dropout({ rate: dropout, name: "dropout1" }), h);
   h = connect(tf.layers.dense({ units: options.numClasses, name: "lin2" }), h);
   const logits = connect(new DAGNNPropagation({ K, name: "prop" }), [h, edgeIndex]);
-  return tf.model({ inputs: [x, edgeIndex], outputs: logits, name: "dagnn" });
+  return tf.model({ inputs: [x, edgeIndex], outputs: classifierOutput(logits, options, "dagnn"), name: "dagnn" });
 }
 
 registerModel({
@@ -32,7 +32,7 @@ registerModel({
   paper: "Liu, Gao & Ji 2020, Towards Deeper Graph Neural Networks (KDD); authors' code mengliu1998/DeeperGNN, dagnn.py",
   task: "node",
   defaults: { inputShape: [1433], numClasses: 7, hidden: 64, dropout: 0.8, K: 10 },
-  options: ["hidden", "dropout", "K"],
+  options: ["hidden", "dropout", "K", ...GRAPH_HEAD_OPTIONS],
   // DeeperGNN/dagnn.py on Cora: Linear(1433, 64) + Linear(64, 7) + Prop.proj Linear(7, 1) = 92,231 + 8.
   referenceParams: 92_239,
   build: buildDagnn,

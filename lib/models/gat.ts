@@ -4,11 +4,11 @@
  *   dropout(0.6) -> GATConv(F, 8, heads 8, attention dropout 0.6) -> ELU ->
  *   dropout(0.6) -> GATConv(64, C, heads 1, concat false, attention dropout 0.6)
  * (PubMed uses 8 output heads: option outputHeads.)
- * Inputs [x, edge_index], output node logits [numNodes, C] (see graph_inputs.ts).
+ * Inputs [x, edge_index], output class probabilities [numNodes, C], or logits with headActivation "linear" (see graph_inputs.ts).
  */
 import * as tf from "@tensorflow/tfjs";
 import { GATConv } from "../layers/graph_attention.js";
-import { connect, type GraphModelOptions, nodeModelInputs, numFeaturesOf, positiveInteger, rate } from "./graph_inputs.js";
+import { classifierOutput, connect, GRAPH_HEAD_OPTIONS, type GraphModelOptions, nodeModelInputs, numFeaturesOf, positiveInteger, rate } from "./graph_inputs.js";
 import { registerModel } from "./registry.js";
 
 /** Builds the two-layer GAT node classifier. Options: hidden (8 per head), heads (8), outputHeads (1), dropout (0.6). */
@@ -25,7 +25,7 @@ export function buildGat(options: GraphModelOptions): tf.LayersModel {
   h = connect(tf.layers.dropout({ rate: dropout, name: "dropout1" }), h);
   const conv2 = new GATConv({ units: options.numClasses, heads: outputHeads, concat: false, attentionDropout: dropout, name: "conv2" });
   const logits = connect(conv2, [h, edgeIndex]);
-  return tf.model({ inputs: [x, edgeIndex], outputs: logits, name: "gat" });
+  return tf.model({ inputs: [x, edgeIndex], outputs: classifierOutput(logits, options, "gat"), name: "gat" });
 }
 
 registerModel({
@@ -34,7 +34,7 @@ registerModel({
   paper: "Veličković et al. 2018, Graph Attention Networks (ICLR); PyG examples/gat.py",
   task: "node",
   defaults: { inputShape: [1433], numClasses: 7, hidden: 8, heads: 8, outputHeads: 1, dropout: 0.6 },
-  options: ["hidden", "heads", "outputHeads", "dropout"],
+  options: ["hidden", "heads", "outputHeads", "dropout", ...GRAPH_HEAD_OPTIONS],
   // PyG examples/gat.py on Cora: GATConv(1433, 8, heads=8) = lin 1433*64 + att_src 64 + att_dst 64 + bias 64,
   // GATConv(64, 7, heads=1, concat=False) = 64*7 + 7 + 7 + 7. Total 92,373.
   referenceParams: 92_373,

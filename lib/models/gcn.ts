@@ -2,11 +2,11 @@
  * GCN (Kipf & Welling 2017, "Semi-Supervised Classification with Graph
  * Convolutional Networks"), as PyG's examples/gcn.py:
  *   dropout(0.5) -> GCNConv(F, 16) -> ReLU -> dropout(0.5) -> GCNConv(16, C)
- * Inputs [x, edge_index], output node logits [numNodes, C] (see graph_inputs.ts).
+ * Inputs [x, edge_index], output class probabilities [numNodes, C], or logits with headActivation "linear" (see graph_inputs.ts).
  */
 import * as tf from "@tensorflow/tfjs";
 import { GCNConv } from "../layers/graph_conv.js";
-import { connect, type GraphModelOptions, nodeModelInputs, numFeaturesOf, positiveInteger, rate } from "./graph_inputs.js";
+import { classifierOutput, connect, GRAPH_HEAD_OPTIONS, type GraphModelOptions, nodeModelInputs, numFeaturesOf, positiveInteger, rate } from "./graph_inputs.js";
 import { registerModel } from "./registry.js";
 
 /** Builds the two-layer GCN node classifier. Options: hidden (16), dropout (0.5). */
@@ -20,7 +20,7 @@ export function buildGcn(options: GraphModelOptions): tf.LayersModel {
   h = connect(tf.layers.activation({ activation: "relu", name: "relu1" }), h);
   h = connect(tf.layers.dropout({ rate: dropout, name: "dropout1" }), h);
   const logits = connect(new GCNConv({ units: options.numClasses, name: "conv2" }), [h, edgeIndex]);
-  return tf.model({ inputs: [x, edgeIndex], outputs: logits, name: "gcn" });
+  return tf.model({ inputs: [x, edgeIndex], outputs: classifierOutput(logits, options, "gcn"), name: "gcn" });
 }
 
 registerModel({
@@ -29,7 +29,7 @@ registerModel({
   paper: "Kipf & Welling 2017, Semi-Supervised Classification with Graph Convolutional Networks (ICLR); PyG examples/gcn.py",
   task: "node",
   defaults: { inputShape: [1433], numClasses: 7, hidden: 16, dropout: 0.5 },
-  options: ["hidden", "dropout"],
+  options: ["hidden", "dropout", ...GRAPH_HEAD_OPTIONS],
   // PyG examples/gcn.py on Cora, 1433-16-7 with GCNConv biases: 1433*16 + 16 + 16*7 + 7.
   // (Kipf's original TensorFlow code has no biases by default: 23,040.)
   referenceParams: 23_063,

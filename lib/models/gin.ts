@@ -5,10 +5,11 @@
  *    7 node features, 2 classes): five GINConv(MLP(·, 32, 32)) -> ReLU ->
  *    BatchNorm blocks, global add pool, Linear(32, 32) -> ReLU ->
  *    dropout(0.5) -> Linear(32, C). Inputs [x, edge_index, batch], output
- *    graph logits [numGraphs, C].
+ *    class probabilities per graph [numGraphs, C].
  *  - `gin`: a node classifier of the same blocks for Cora-sized input:
  *    dropout -> GINConv(MLP(F, 64, 64)) -> ReLU -> dropout -> GINConv(MLP(64, 64, C)).
- *    Inputs [x, edge_index], output node logits [numNodes, C].
+ *    Inputs [x, edge_index], output class probabilities per node [numNodes, C].
+ * Both take headActivation "linear" to output logits instead.
  * See graph_inputs.ts for the input layout and graph_training.ts for training.
  */
 import * as tf from "@tensorflow/tfjs";
@@ -16,7 +17,9 @@ import { GINConv } from "../layers/graph_conv.js";
 import { GlobalGraphPool } from "../layers/graph_pooling.js";
 import { AGGREGATIONS } from "../layers/graph_segment.js";
 import {
+  classifierOutput,
   connect,
+  GRAPH_HEAD_OPTIONS,
   type GraphModelOptions,
   graphModelInputs,
   nodeModelInputs,
@@ -38,7 +41,7 @@ export function buildGin(options: GraphModelOptions): tf.LayersModel {
   h = connect(tf.layers.activation({ activation: "relu", name: "relu1" }), h);
   h = connect(tf.layers.dropout({ rate: dropout, name: "dropout1" }), h);
   const logits = connect(new GINConv({ mlpUnits: [hidden, options.numClasses], name: "conv2" }), [h, edgeIndex]);
-  return tf.model({ inputs: [x, edgeIndex], outputs: logits, name: "gin" });
+  return tf.model({ inputs: [x, edgeIndex], outputs: classifierOutput(logits, options, "gin"), name: "gin" });
 }
 
 /**
@@ -63,7 +66,7 @@ export function buildGinGraph(options: GraphModelOptions): tf.LayersModel {
   g = connect(tf.layers.dense({ units: hidden, activation: "relu", name: "fc1" }), g);
   g = connect(tf.layers.dropout({ rate: dropout, name: "dropout" }), g);
   const logits = connect(tf.layers.dense({ units: options.numClasses, name: "fc2" }), g);
-  return tf.model({ inputs: [x, edgeIndex, batch], outputs: logits, name: "gin_graph" });
+  return tf.model({ inputs: [x, edgeIndex, batch], outputs: classifierOutput(logits, options, "gin_graph"), name: "gin_graph" });
 }
 
 registerModel({
@@ -72,7 +75,7 @@ registerModel({
   paper: "Xu et al. 2019, How Powerful are Graph Neural Networks? (ICLR); PyG GINConv",
   task: "node",
   defaults: { inputShape: [1433], numClasses: 7, hidden: 64, dropout: 0.5 },
-  options: ["hidden", "dropout"],
+  options: ["hidden", "dropout", ...GRAPH_HEAD_OPTIONS],
   // No canonical Cora config exists in PyG's examples; this counts PyG's layout for
   // GINConv(Seq(Linear(1433, 64), ReLU, Linear(64, 64))) + GINConv(Seq(Linear(64, 64), ReLU, Linear(64, 7))):
   // 1433*64+64 + 64*64+64 + 64*64+64 + 64*7+7 (bench/gnn_reference_params.py recounts it with torch).
@@ -86,7 +89,7 @@ registerModel({
   paper: "Xu et al. 2019, How Powerful are Graph Neural Networks? (ICLR); PyG examples/mutag_gin.py",
   task: "graph",
   defaults: { inputShape: [7], numClasses: 2, hidden: 32, numLayers: 5, dropout: 0.5, pooling: "sum" },
-  options: ["hidden", "numLayers", "dropout", "pooling"],
+  options: ["hidden", "numLayers", "dropout", "pooling", ...GRAPH_HEAD_OPTIONS],
   // PyG examples/mutag_gin.py on MUTAG (7 features, 2 classes): conv1 7*32+32 + 32*32+32, conv2-5 2*(32*32+32) each,
   // five BatchNorm1d(32) (weight + bias), fc1 32*32+32, fc2 32*2+2 = 11,202.
   referenceParams: 11_202,

@@ -6,8 +6,10 @@
  *   x          [numNodes, numFeatures] float32   (name "x")
  *   edgeIndex  [numEdges, 2] int32, rows (source, target) (name "edge_index")
  *   batch      [numNodes] int32 graph id per node (name "batch"; graph-level models only)
- * and outputs logits: [numNodes, numClasses] for node classification,
- * [numGraphs, numClasses] for graph classification. The first dimension of
+ * and outputs class probabilities (softmax, the library's convention; option
+ * headActivation: "linear" gives logits, as PyG before its log_softmax):
+ * [numNodes, numClasses] for node classification, [numGraphs, numClasses]
+ * for graph classification. The first dimension of
  * each input is its own (nodes, edges), so tf.LayersModel.fit/predict, which
  * split every input into equal batches, do not apply: train and predict with
  * fitNodeClassifier / predictNodes / fitGraphClassifier / predictGraphs
@@ -93,6 +95,23 @@ export function oneOf<T extends string>(options: GraphModelOptions, name: string
     throw new Error(`${model}: option ${name} must be one of ${allowed.map((a) => `"${a}"`).join(", ")}, got ${String(value)}.`);
   }
   return value as T;
+}
+
+/** Option names every graph model accepts besides its own. */
+export const GRAPH_HEAD_OPTIONS = ["headActivation"];
+
+/** Name of the softmax layer that ends a graph classifier (how the training helpers recognise probabilities). */
+export const GRAPH_SOFTMAX_LAYER = "head_softmax";
+
+/**
+ * The classifier output: `logits`, then a softmax layer unless the
+ * headActivation option is "linear" (the same option as the image families).
+ */
+export function classifierOutput(logits: tf.SymbolicTensor, options: GraphModelOptions, model: string): tf.SymbolicTensor {
+  const value = options.headActivation ?? "softmax";
+  if (value === "linear") return logits;
+  if (value !== "softmax") throw new Error(`${model}: option headActivation must be "softmax" or "linear", got ${JSON.stringify(value)}.`);
+  return connect(tf.layers.activation({ activation: "softmax", name: GRAPH_SOFTMAX_LAYER }), logits);
 }
 
 /** Applies a layer to symbolic inputs and returns the one symbolic output. */

@@ -101,10 +101,28 @@ function callbackList(callbacks: GraphFitOptions["callbacks"]): GraphTrainingCal
   return callbacks ? (Array.isArray(callbacks) ? callbacks : [callbacks]) : [];
 }
 
-/** Cross-entropy (mean) and accuracy of logits against integer labels, as tensors (inside a tidy). */
-function lossAndAccuracy(logits: tf.Tensor2D, labels: tf.Tensor1D, numClasses: number): { loss: tf.Scalar; accuracy: tf.Scalar } {
-  const loss = tf.losses.softmaxCrossEntropy(tf.oneHot(labels, numClasses), logits) as tf.Scalar;
-  const accuracy = tf.mean(tf.cast(tf.equal(tf.argMax(logits, -1), labels), "float32")) as tf.Scalar;
+/**
+ * Whether a model ends in softmax (the library's default head) rather than
+ * logits (headActivation "linear"): its output layer is a softmax Activation.
+ */
+export function outputsProbabilities(model: tf.LayersModel): boolean {
+  const last = model.outputLayers[0] as tf.layers.Layer | undefined;
+  return last?.getClassName() === "Activation" && last.getConfig()["activation"] === "softmax";
+}
+
+/** Cross-entropy (mean) and accuracy of model outputs against integer labels, as tensors (inside a tidy). */
+function lossAndAccuracy(
+  outputs: tf.Tensor2D,
+  labels: tf.Tensor1D,
+  numClasses: number,
+  probabilities: boolean,
+): { loss: tf.Scalar; accuracy: tf.Scalar } {
+  const oneHot = tf.oneHot(labels, numClasses);
+  const loss = probabilities
+    ? // Keras's categorical cross-entropy on probabilities, clipped so log(0) never appears.
+      (tf.neg(tf.mean(tf.sum(tf.mul(oneHot, tf.log(tf.clipByValue(outputs, 1e-7, 1 - 1e-7))), -1))) as tf.Scalar)
+    : (tf.losses.softmaxCrossEntropy(oneHot, outputs) as tf.Scalar);
+  const accuracy = tf.mean(tf.cast(tf.equal(tf.argMax(outputs, -1), labels), "float32")) as tf.Scalar;
   return { loss, accuracy };
 }
 
@@ -119,6 +137,17 @@ function trainableVariables(model: tf.LayersModel): tf.Variable[] {
   return model.trainableWeights.map((w) => w.read() as tf.Variable);
 }
 
+/** Classes the model outputs (the last axis of its output), checked against the labels' classes. */
+function checkClassCount(model: tf.LayersModel, numClasses: number, where: string): void {
+  const outputs = model.outputs[0].shape[model.outputs[0].shape.length - 1];
+  if (outputs !== numClasses) {
+    throw new Error(
+      `${where}: the model outputs ${outputs} classes but the labels have ${numClasses}; ` +
+        `create the model with { numClasses: ${numClasses} }.`,
+    );
+  }
+}
+
 function checkEpochs(epochs: number): void {
   if (!Number.isInteger(epochs) || epochs < 1) throw new Error(`epochs must be a positive integer, got ${String(epochs)}.`);
 }
@@ -128,14 +157,14 @@ function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-/** Runs a node-level model on a graph: logits [numNodes, C]. */
+/** Runs a node-level model on a graph: its outputs (probabilities or logits) [numNodes, C]. */
 function nodeLogits(model: tf.LayersModel, graph: NodeGraphInputs, training: boolean): tf.Tensor2D {
   return model.apply([graph.x, graph.edgeIndex], { training }) as tf.Tensor2D;
 }
 
 /**
  * Trains a node classifier (gcn, gat, graphsage, gin, appnp, dagnn, or any
- * model with inputs [x, edge_index] and logits out) on one graph,
+ * model with inputs [x, edge_index] and class probabilities or logits out) on one graph,
  * full-batch. Returns the per-epoch history.
  *
  * @example
@@ -150,6 +179,7 @@ export async function fitNodeClassifier(
 ): Promise<GraphTrainingHistory> {
   const { epochs = 200, learningRate = 0.01, weightDecay = 5e-4 } = options;
   checkEpochs(epochs);
+  checkClassCount(model, graph.numClasses, "fitNodeClassifier");
   const numNodes = graph.x.shape[0];
   const trainMask = options.trainMask ?? graph.trainMask;
   if (!trainMask) throw new Error("fitNodeClassifier needs training nodes: give options.trainMask or a graph with trainMask.");
@@ -159,6 +189,7 @@ export async function fitNodeClassifier(
   const valIndex = valMask ? toIndices(valMask, numNodes, "valMask") : new Int32Array(0);
   const optimizer = options.optimizer ?? tf.train.adam(learningRate);
   const variables = trainableVariables(model);
+  const probabilities = outputsProbabilities(model);
   const trainLabels = gatherRows(graph.y, trainIndex);
   const history: GraphTrainingHistory = { epoch: [], history: { loss: [], acc: [] } };
   const callbacks = callbackList(options.callbacks);
@@ -168,7 +199,7 @@ export async function fitNodeClassifier(
       let accuracy: tf.Scalar | undefined;
       const loss = optimizer.minimize(() => {
         const logits = gatherRows(nodeLogits(model, graph, true), trainIndex);
-        const scores = lossAndAccuracy(logits, trainLabels, graph.numClasses);
+        const scores = lossAndAccuracy(logits, trainLabels, graph.numClasses, probabilities);
         accuracy = tf.keep(scores.accuracy);
         return tf.add(scores.loss, l2Penalty(model, weightDecay)) as tf.Scalar;
       }, true, variables)!;
@@ -192,9 +223,12 @@ export async function fitNodeClassifier(
   return history;
 }
 
-/** Class probabilities [numNodes, C] of a node-level model on a graph (inference mode). */
+/** Class probabilities [numNodes, C] of a node-level model on a graph (inference mode; softmax applied to logit models). */
 export function predictNodes(model: tf.LayersModel, graph: NodeGraphInputs): tf.Tensor2D {
-  return tf.tidy(() => tf.softmax(nodeLogits(model, graph, false)));
+  return tf.tidy(() => {
+    const outputs = nodeLogits(model, graph, false);
+    return outputsProbabilities(model) ? outputs : tf.softmax(outputs);
+  });
 }
 
 /** Loss and accuracy of a node-level model on the nodes of `mask` (default the graph's testMask), inference mode. */
@@ -209,7 +243,7 @@ export function evaluateNodes(
   if (indices.length === 0) throw new Error("the mask selects no node to evaluate.");
   const [loss, accuracy] = tf.tidy(() => {
     const logits = nodeLogits(model, graph, false);
-    const scores = lossAndAccuracy(gatherRows(logits, indices), gatherRows(graph.y, indices), logits.shape[1]);
+    const scores = lossAndAccuracy(gatherRows(logits, indices), gatherRows(graph.y, indices), logits.shape[1], outputsProbabilities(model));
     return [scores.loss, scores.accuracy];
   });
   const result = { loss: loss.dataSync()[0], accuracy: accuracy.dataSync()[0] };
@@ -227,14 +261,14 @@ export interface FitGraphClassifierOptions extends GraphFitOptions {
   seed?: number;
 }
 
-/** Runs a graph-level model on a batch: logits [numGraphs, C]. */
+/** Runs a graph-level model on a batch: its outputs (probabilities or logits) [numGraphs, C]. */
 function graphLogits(model: tf.LayersModel, batch: ReturnType<typeof batchGraphs>, training: boolean): tf.Tensor2D {
   return model.apply([batch.x, batch.edgeIndex, batch.batch], { training }) as tf.Tensor2D;
 }
 
 /**
  * Trains a graph classifier (gin_graph, or any model with inputs
- * [x, edge_index, batch] and one logit row per graph) on a list of small
+ * [x, edge_index, batch] and one probability or logit row per graph) on a list of small
  * graphs, in shuffled mini-batches (seeded). Returns the per-epoch history
  * (loss and acc are means over the epoch's batches, weighted by graphs).
  */
@@ -246,10 +280,12 @@ export async function fitGraphClassifier(
   const { epochs = 100, learningRate = 0.01, weightDecay = 0, batchSize = 64, seed = 0 } = options;
   checkEpochs(epochs);
   if (graphs.length === 0) throw new Error("fitGraphClassifier needs at least one training graph.");
-  const numClasses = (model.outputs[0].shape[1] as number | null) ?? 0;
-  if (numClasses < 1) throw new Error("fitGraphClassifier: the model's output must be [numGraphs, numClasses] logits.");
+  const numClasses = model.outputs[0].shape[model.outputs[0].shape.length - 1] as number;
+  const labelClasses = graphs.reduce((most, g) => Math.max(most, g.label + 1), 0);
+  if (labelClasses > numClasses) checkClassCount(model, labelClasses, "fitGraphClassifier");
   const optimizer = options.optimizer ?? tf.train.adam(learningRate);
   const variables = trainableVariables(model);
+  const probabilities = outputsProbabilities(model);
   const random = createRandom(seed);
   const history: GraphTrainingHistory = { epoch: [], history: { loss: [], acc: [] } };
   const callbacks = callbackList(options.callbacks);
@@ -263,7 +299,7 @@ export async function fitGraphClassifier(
         const batch = batchGraphs(Array.from(order.slice(start, start + batchSize), (i) => graphs[i]));
         let accuracy: tf.Scalar | undefined;
         const loss = optimizer.minimize(() => {
-          const scores = lossAndAccuracy(graphLogits(model, batch, true), batch.y, numClasses);
+          const scores = lossAndAccuracy(graphLogits(model, batch, true), batch.y, numClasses, probabilities);
           accuracy = tf.keep(scores.accuracy);
           return tf.add(scores.loss, l2Penalty(model, weightDecay)) as tf.Scalar;
         }, true, variables)!;
@@ -294,7 +330,10 @@ export async function fitGraphClassifier(
 export function predictGraphs(model: tf.LayersModel, graphs: SmallGraph[]): tf.Tensor2D {
   const batch = batchGraphs(graphs);
   try {
-    return tf.tidy(() => tf.softmax(graphLogits(model, batch, false)));
+    return tf.tidy(() => {
+      const outputs = graphLogits(model, batch, false);
+      return outputsProbabilities(model) ? outputs : tf.softmax(outputs);
+    });
   } finally {
     disposeGraphBatch(batch);
   }
@@ -303,11 +342,14 @@ export function predictGraphs(model: tf.LayersModel, graphs: SmallGraph[]): tf.T
 /** Loss and accuracy of a graph-level model on a list of small graphs (inference mode). */
 export function evaluateGraphs(model: tf.LayersModel, graphs: SmallGraph[]): ClassificationScore {
   if (graphs.length === 0) throw new Error("evaluateGraphs needs at least one graph.");
+  const classes = model.outputs[0].shape[model.outputs[0].shape.length - 1] as number;
+  const tooLarge = graphs.find((g) => g.label >= classes);
+  if (tooLarge) throw new Error(`evaluateGraphs: a graph has label ${tooLarge.label} but the model outputs ${classes} classes.`);
   const batch = batchGraphs(graphs);
   try {
     const [loss, accuracy] = tf.tidy(() => {
       const logits = graphLogits(model, batch, false);
-      const scores = lossAndAccuracy(logits, batch.y, logits.shape[1]);
+      const scores = lossAndAccuracy(logits, batch.y, logits.shape[1], outputsProbabilities(model));
       return [scores.loss, scores.accuracy];
     });
     const result = { loss: loss.dataSync()[0], accuracy: accuracy.dataSync()[0] };

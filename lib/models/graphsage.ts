@@ -3,13 +3,15 @@
  * Large Graphs"), full-batch node classifier with PyG's SAGEConv (mean
  * aggregation, root weight), as PyG's BasicGNN GraphSAGE(F, 64, num_layers=2, C):
  *   dropout(0.5) -> SAGEConv(F, 64) -> ReLU -> dropout(0.5) -> SAGEConv(64, C)
- * Inputs [x, edge_index], output node logits [numNodes, C] (see graph_inputs.ts).
+ * Inputs [x, edge_index], output class probabilities [numNodes, C], or logits with headActivation "linear" (see graph_inputs.ts).
  */
 import * as tf from "@tensorflow/tfjs";
 import { SAGEConv } from "../layers/graph_conv.js";
 import { AGGREGATIONS } from "../layers/graph_segment.js";
 import {
+  classifierOutput,
   connect,
+  GRAPH_HEAD_OPTIONS,
   type GraphModelOptions,
   nodeModelInputs,
   numFeaturesOf,
@@ -31,7 +33,7 @@ export function buildGraphSage(options: GraphModelOptions): tf.LayersModel {
   h = connect(tf.layers.activation({ activation: "relu", name: "relu1" }), h);
   h = connect(tf.layers.dropout({ rate: dropout, name: "dropout1" }), h);
   const logits = connect(new SAGEConv({ units: options.numClasses, aggr, name: "conv2" }), [h, edgeIndex]);
-  return tf.model({ inputs: [x, edgeIndex], outputs: logits, name: "graphsage" });
+  return tf.model({ inputs: [x, edgeIndex], outputs: classifierOutput(logits, options, "graphsage"), name: "graphsage" });
 }
 
 registerModel({
@@ -40,7 +42,7 @@ registerModel({
   paper: "Hamilton, Ying & Leskovec 2017, Inductive Representation Learning on Large Graphs (NeurIPS); PyG SAGEConv",
   task: "node",
   defaults: { inputShape: [1433], numClasses: 7, hidden: 64, dropout: 0.5, aggr: "mean" },
-  options: ["hidden", "dropout", "aggr"],
+  options: ["hidden", "dropout", "aggr", ...GRAPH_HEAD_OPTIONS],
   // No canonical Cora config exists in PyG's examples; this counts PyG's layout for
   // SAGEConv(1433, 64) + SAGEConv(64, 7): lin_l (weight + bias) and lin_r (weight only) per layer,
   // 2*1433*64 + 64 + 2*64*7 + 7 (bench/gnn_reference_params.py recounts it with torch.nn.Linear layers).
