@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import path from "node:path";
-import { installRuntime, runCell, transform, type FakeRuntime } from "./cell-runner.js";
+import { evaluate, installRuntime, runCell, transform, type FakeRuntime } from "./cell-runner.js";
 
 let runtime: FakeRuntime;
 beforeEach(() => {
@@ -18,7 +18,7 @@ describe("imports become runtime.import calls and bind globals", () => {
 
   it("imports are hoisted above the code, in source order", async () => {
     const cell = transform('const imFirst = imLate.sep\nimport imLate from "node:path"\nimport "node:os"');
-    await (await import("node:vm")).runInThisContext(cell.code);
+    await evaluate(cell);
     expect(runtime.imported).toEqual(["node:path", "node:os"]);
     expect((globalThis as Record<string, unknown>).imFirst).toBe(path.sep);
   });

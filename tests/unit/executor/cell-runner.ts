@@ -49,9 +49,12 @@ export function transform(source: string): TransformedCell {
   return transformCell(source, { filename: `cell-${cellCount}.ts`, runtime: RUNTIME });
 }
 
-/** Runs already-transformed code in this realm; returns what the script evaluates to. */
+/**
+ * Runs already-transformed code in this realm; returns what the script evaluates to.
+ * The vm timeout turns a missing loop check into a failure instead of a hung test run.
+ */
 export function evaluate(cell: TransformedCell, filename = "cell.ts"): unknown {
-  return vm.runInThisContext(cell.code, { filename });
+  return vm.runInThisContext(cell.code, { filename, timeout: 10_000 });
 }
 
 /**
