@@ -13,10 +13,13 @@ const x = tf.randomNormal([batch, 28, 28, 1]);
 const y = tf.oneHot(tf.randomUniform([batch], 0, 10, "int32"), 10);
 for (let i = 0; i < 3; i++) await model.trainOnBatch(x, y);
 const steps = 10;
+const c0 = process.cpuUsage();
 let t0 = performance.now();
 for (let i = 0; i < steps; i++) await model.trainOnBatch(x, y);
 let dt = (performance.now() - t0) / steps;
-console.log(`trainOnBatch: ${dt.toFixed(1)} ms/step, ${(batch * 1000 / dt).toFixed(0)} img/s`);
+const cpu = process.cpuUsage(c0);
+const cpuMs = (cpu.user + cpu.system) / 1000 / steps;
+console.log(`trainOnBatch: ${dt.toFixed(1)} ms/step wall (${(batch * 1000 / dt).toFixed(0)} img/s), ${cpuMs.toFixed(1)} ms/step cpu (${(batch * 1000 / cpuMs).toFixed(0)} img/s), sys ${(cpu.system/1000/steps).toFixed(1)}`);
 const profile = await tf.profile(async () => { await model.trainOnBatch(x, y); });
 const byKernel = new Map<string, { ms: number; n: number }>();
 for (const k of profile.kernels) {

@@ -6,8 +6,12 @@
  */
 import * as tf from "@tensorflow/tfjs";
 
-/** Builds and compiles the mnist-node CNN (input [28, 28, 1], 10 classes). */
-export function referenceCnn(learningRate = 0.001): tf.Sequential {
+/**
+ * Builds and compiles the mnist-node CNN (input [28, 28, 1], 10 classes).
+ * `dropout: false` leaves out the two dropout layers (for comparing backends
+ * step by step, where dropout's random masks would differ).
+ */
+export function referenceCnn(learningRate = 0.001, { dropout = true }: { dropout?: boolean } = {}): tf.Sequential {
   const model = tf.sequential();
   model.add(tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 32, kernelSize: 3, activation: "relu" }));
   model.add(tf.layers.conv2d({ filters: 32, kernelSize: 3, activation: "relu" }));
@@ -16,9 +20,9 @@ export function referenceCnn(learningRate = 0.001): tf.Sequential {
   model.add(tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: "relu" }));
   model.add(tf.layers.maxPooling2d({ poolSize: [2, 2] }));
   model.add(tf.layers.flatten());
-  model.add(tf.layers.dropout({ rate: 0.25 }));
+  if (dropout) model.add(tf.layers.dropout({ rate: 0.25 }));
   model.add(tf.layers.dense({ units: 512, activation: "relu" }));
-  model.add(tf.layers.dropout({ rate: 0.5 }));
+  if (dropout) model.add(tf.layers.dropout({ rate: 0.5 }));
   model.add(tf.layers.dense({ units: 10, activation: "softmax" }));
   model.compile({ optimizer: tf.train.rmsprop(learningRate), loss: "categoricalCrossentropy", metrics: ["accuracy"] });
   return model;

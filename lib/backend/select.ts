@@ -209,6 +209,9 @@ async function tryBackend(name: BackendName): Promise<Attempt> {
     const ok = await tf.setBackend(TFJS_NAME[name]);
     if (!ok) throw new BackendUnavailable(`tfjs could not initialise the '${TFJS_NAME[name]}' backend (see the warning above)`, BACKEND_PACKAGES[name].fix, false);
     await tf.ready();
+    // tfjs-backend-cpu prints a multi-line "install tfjs-node" banner on first use in Node;
+    // BackendInfo.reason already says the cpu backend is slow, so skip the banner.
+    if (name === "cpu") (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;
     return { name, ok: true };
   } catch (error) {
     const unavailable = error instanceof BackendUnavailable ? error : undefined;

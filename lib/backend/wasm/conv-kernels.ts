@@ -206,6 +206,8 @@ export function convGradientKernels(): tf.KernelConfig[] {
     {
       kernelName: "Conv2DBackpropInput",
       backendName: "wasm",
+      // The native kernel's setup binds its wasm function; it must run when the backend initialises.
+      setupFunc: native?.setupFunc,
       kernelFunc: (args) => {
         const a = args.attrs as unknown as ConvBackpropInputAttrs;
         const filterShape = args.inputs.filter?.shape as [number, number, number, number];

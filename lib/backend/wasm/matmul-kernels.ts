@@ -56,6 +56,8 @@ export function matMulKernels(): tf.KernelConfig[] {
     {
       kernelName: "BatchMatMul",
       backendName: "wasm",
+      // The native kernel's setup binds its wasm function; it must run when the backend initialises.
+      setupFunc: native?.setupFunc,
       kernelFunc: (args) => {
         const { transposeA, transposeB } = args.attrs as unknown as BatchMatMulAttrs;
         if (!transposeA && !transposeB) return native.kernelFunc(args);

@@ -2,8 +2,11 @@
  * Sum and Mean over leading axes for wasm. tfjs-backend-wasm reduces only
  * innermost axes, so a reduction over [0, 1, 2] of an NHWC tensor (every conv
  * bias gradient, batch-norm statistics) first transposes the whole tensor with
- * a slow strided copy. A row of ones times the [P, C] matrix does the same sum
- * through XNNPACK's GEMM, 5-10x faster (measured 0.2 ms against 1-1.5 ms for [64,10,10,64]).
+ * a strided copy. XNNPACK's average pooling reads the tensor once instead:
+ * view it as [1, P, 1, C], pool a [P, 1] window, scale by P for a sum.
+ * Measured on [64,26,26,32]: 0.7 ms against 3.2 ms (cpu time, 2-core machine).
+ * A GEMM with a row of ones was tried first and is slower: XNNPACK repacks the
+ * fresh [P, C] operand on every call.
  */
 import * as tf from "@tensorflow/tfjs";
 import { asTensor } from "./kernel-helpers.js";
@@ -13,8 +16,8 @@ interface ReduceAttrs {
   keepDims: boolean;
 }
 
-/** Below this many elements the native kernel is as fast and the matmul setup is pure overhead. */
-const MIN_ELEMENTS_FOR_GEMM = 4096;
+/** Below this many elements the native kernel is as fast and the pooling setup is overhead. */
+const MIN_ELEMENTS_FOR_POOLING = 4096;
 
 /** Number of leading axes reduced when `axis` is exactly [0, 1, ..., k-1] of a rank-r tensor (k < r), else 0. */
 export function leadingReducedAxes(axis: number | number[], rank: number): number {
@@ -23,14 +26,14 @@ export function leadingReducedAxes(axis: number | number[], rank: number): numbe
   return axes.every((a, i) => a === i) ? axes.length : 0;
 }
 
-/** Sum (scale 1) or mean (scale 1/P) over the leading axes, as ones[1,P]·x[P,C]. */
-export function reduceLeadingAxesByMatMul(x: tf.Tensor, leading: number, keepDims: boolean, mean: boolean): tf.Tensor {
+/** Sum or mean over the first `leading` axes of x, as one average pooling over a [P, 1] window. */
+export function reduceLeadingAxesByPooling(x: tf.Tensor, leading: number, keepDims: boolean, mean: boolean): tf.Tensor {
   return tf.tidy(() => {
     const outer = x.shape.slice(0, leading).reduce((p, q) => p * q, 1);
     const innerShape = x.shape.slice(leading);
     const inner = x.size / outer;
-    const weights = tf.fill([1, outer], mean ? 1 / outer : 1);
-    const reduced = tf.matMul(weights, x.reshape([outer, inner]));
+    const pooled = tf.avgPool(x.reshape([1, outer, 1, inner]) as tf.Tensor4D, [outer, 1], 1, "valid");
+    const reduced = mean ? pooled : tf.mul(pooled, outer);
     return reduced.reshape(keepDims ? [...x.shape.slice(0, leading).map(() => 1), ...innerShape] : innerShape);
   });
 }
@@ -41,18 +44,21 @@ function reduceKernel(kernelName: "Sum" | "Mean"): tf.KernelConfig | null {
   return {
     kernelName,
     backendName: "wasm",
+    // The native kernel's setup binds its wasm function; it must run when the backend initialises.
+    setupFunc: native?.setupFunc,
     kernelFunc: (args) => {
       const { axis, keepDims } = args.attrs as unknown as ReduceAttrs;
       const x = args.inputs.x;
+      if (!x) return native.kernelFunc(args);
       const leading = leadingReducedAxes(axis, x.shape.length);
       const size = x.shape.reduce((p, q) => p * q, 1);
-      if (x.dtype !== "float32" || leading === 0 || size < MIN_ELEMENTS_FOR_GEMM) return native.kernelFunc(args);
-      return tf.tidy(() => reduceLeadingAxesByMatMul(asTensor(x), leading, keepDims, kernelName === "Mean"));
+      if (x.dtype !== "float32" || leading === 0 || size < MIN_ELEMENTS_FOR_POOLING) return native.kernelFunc(args);
+      return tf.tidy(() => reduceLeadingAxesByPooling(asTensor(x), leading, keepDims, kernelName === "Mean"));
     },
   };
 }
 
-/** Kernel configs for 'wasm': Sum and Mean with a GEMM path for leading-axis reductions. */
+/** Kernel configs for 'wasm': Sum and Mean with a pooling path for leading-axis reductions. */
 export function reduceKernels(): tf.KernelConfig[] {
   return [reduceKernel("Sum"), reduceKernel("Mean")].filter((k): k is tf.KernelConfig => k !== null);
 }

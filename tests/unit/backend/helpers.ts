@@ -4,15 +4,12 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { expect } from "vitest";
-import { registerWasmKernels } from "../../../lib/backend/wasm/register.js";
-import { installGradientFixes } from "../../../lib/backend/gradients.js";
+import { initBackend } from "../../../lib/backend/index.js";
 
-/** Loads the wasm backend and registers tensorcell's kernels and gradient fixes. */
+/** Loads the wasm backend through initBackend (kernels registered before the backend initialises, as in the kernel). */
 export async function setUpWasm(): Promise<void> {
-  await import("@tensorflow/tfjs-backend-wasm");
-  if (!(await tf.setBackend("wasm"))) throw new Error("wasm backend failed to initialise");
-  registerWasmKernels();
-  installGradientFixes();
+  const info = await initBackend("wasm");
+  if (info.name !== "wasm") throw new Error(`wasm backend failed to initialise: ${info.reason}`);
 }
 
 /** A deterministic pseudo-random array (values in [-1, 1)). */

@@ -21,7 +21,7 @@ function convGrads(x: tf.Tensor4D, w: tf.Tensor4D, conv: (x: tf.Tensor4D, w: tf.
 function dilateFilter(w: tf.Tensor4D, d: number): tf.Tensor4D {
   const [kh, kw, ci, co] = w.shape;
   const spread = tf.pad(w.reshape([kh, 1, kw, 1, ci, co]), [[0, 0], [0, d - 1], [0, 0], [0, d - 1], [0, 0], [0, 0]]);
-  return tf.slice(spread.reshape([kh * d, kw * d, ci, co]), [0, 0, 0, 0], [(kh - 1) * d + 1, (kw - 1) * d + 1, ci, co]);
+  return tf.slice(spread.reshape([kh * d, kw * d, ci, co]), [0, 0, 0, 0], [(kh - 1) * d + 1, (kw - 1) * d + 1, ci, co]) as tf.Tensor4D;
 }
 const conv2dCases: { name: string; x: number[]; f: number[]; strides: number | [number, number]; pad: Pad }[] = [
   { name: "3x3 stride 1 valid", x: [2, 9, 8, 3], f: [3, 3, 3, 4], strides: 1, pad: "valid" },

@@ -67,7 +67,7 @@ describe("UnsortedSegmentSum on wasm", () => {
   });
   it("matches cpu for 2-D ids and drops ids outside [0, numSegments)", async () => {
     const ids = [[0, 3, -1, 2], [5, 1, 3, 9]];
-    const [wasmOut] = await runOn("wasm", () => tf.unsortedSegmentSum(seeded([2, 4, 3], 8), tf.tensor2d(ids, [2, 4], "int32"), 4));
+    const [wasmOut] = await runOn("wasm", () => tf.unsortedSegmentSum(seeded([2, 4, 3], 8), tf.tensor2d(ids, [2, 4], "int32") as unknown as tf.Tensor1D /* tfjs types say 1-D; N-D ids are valid */, 4));
     const x = randomValues(24, 8);
     const expected = new Float32Array(12);
     ids.flat().forEach((id, i) => {
