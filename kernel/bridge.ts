@@ -17,6 +17,8 @@ export interface LoadedLibrary {
   /** The module namespace, served to cells for `import ... from "tensorcell"`. */
   module: Record<string, unknown>;
   formatter: Formatter;
+  /** Resolves once every display a cell started has been published (before its reply). */
+  settleDisplays: () => Promise<void>;
   /** Backend name and reason for the banner, after the backend was initialised. */
   backend?: { name: string; reason: string };
 }
@@ -42,7 +44,7 @@ export async function loadLibrary(kernelDir: string, services: BridgeServices, b
   const file = join(kernelDir, "lib.js");
   if (!existsSync(file)) {
     services.log(`library not found at ${file}; cells run without the preloaded library (run npm run build)`);
-    return { module: {}, formatter: plainFormatter };
+    return { module: {}, formatter: plainFormatter, settleDisplays: async () => {} };
   }
   // A computed URL keeps the bundler from inlining the library (and tfjs) into the kernel's start-up path.
   const module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
@@ -70,7 +72,8 @@ export async function loadLibrary(kernelDir: string, services: BridgeServices, b
         }
       }
     : plainFormatter;
-  return { module, formatter, backend };
+  const flushDisplays = module.flushDisplays as (() => Promise<void>) | undefined;
+  return { module, formatter, backend, settleDisplays: flushDisplays ?? (async () => {}) };
 }
 
 /** Preloaded names are writable (a cell may shadow them) but survive `delete`. */

@@ -24,7 +24,7 @@ import type { Handler, RequestContext } from "./handlers/context.js";
 import { executeHandler } from "./handlers/execute.js";
 import { History, historyHandler } from "./handlers/history.js";
 import { isCompleteHandler } from "./handlers/is-complete.js";
-import { completeHandler, inspectHandler, type TypeAssist } from "./handlers/assist.js";
+import { completeHandler, describeAt, inspectHandler, type TypeAssist } from "./handlers/assist.js";
 import { kernelInfoContent, type BackendSummary } from "./handlers/kernel-info.js";
 import { replyType } from "./wire/message.js";
 
@@ -110,6 +110,7 @@ export async function runKernel(connectionFile: string, options: KernelOptions =
     (loaded) => {
       library = loaded;
       formatter = loaded.formatter;
+      executor.settleOutputs = loaded.settleDisplays;
       if (loaded.backend) toIo({ type: "kernel_info", content: kernelInfoContent(versions, loaded.backend) });
     },
     (error: Error) => log(`the library failed to load; cells run without it: ${error.stack ?? error.message}`),
@@ -149,7 +150,7 @@ export async function runKernel(connectionFile: string, options: KernelOptions =
   const history = new History();
   let typeAssist: TypeAssist | undefined;
   const handlers: Record<string, Handler> = {
-    execute_request: executeHandler(executor, history),
+    execute_request: executeHandler(executor, history, (name, detail) => describeAt(typeAssist, name, name.length, detail)),
     complete_request: completeHandler(() => typeAssist),
     inspect_request: inspectHandler(() => typeAssist),
     is_complete_request: isCompleteHandler,

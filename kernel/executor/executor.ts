@@ -18,6 +18,8 @@ export interface ExecuteOptions {
   storeHistory: boolean;
   allowStdin: boolean;
   userExpressions: Record<string, string>;
+  /** Count and record the request but run nothing (IPython's `name?` help requests). */
+  skipEvaluation?: boolean;
 }
 
 /** What the execute handler needs to reply. */
@@ -40,6 +42,8 @@ export class Executor {
   private silentCount = 0;
   private running: { cell: CellContext; stop: (error: Error) => void } | undefined;
   readonly sources = new CellSources();
+  /** Awaited after each cell, before its reply, so displays it started land in it. */
+  settleOutputs: () => Promise<void> = async () => {};
 
   constructor(
     private readonly output: ExecutorOutput,
@@ -68,11 +72,12 @@ export class Executor {
     this.running = { cell, stop };
     try {
       await Promise.race([this.ready(), stopped]);
-      const value = await this.evaluate(code, filename, label, cell, stopped);
+      const value = options.skipEvaluation ? undefined : await this.evaluate(code, filename, label, cell, stopped);
       if (value !== undefined && !options.silent) {
         const bundle = await this.formatter(value);
         if (bundle) this.output.publish("execute_result", { execution_count: executionCount, ...bundle }, options.parent);
       }
+      await this.settleOutputs();
       const userExpressions = await this.evaluateUserExpressions(options.userExpressions);
       return { status: "ok", executionCount, userExpressions };
     } catch (error) {

@@ -46,24 +46,32 @@ export function completeHandler(types: () => TypeAssist | undefined): Handler {
   };
 }
 
+/** What is known about the name at a cursor: static type and docs, plus the live value. */
+export async function describeAt(
+  types: TypeAssist | undefined,
+  code: string,
+  cursor: number,
+  detail: 0 | 1,
+): Promise<{ found: boolean; data: Record<string, string> }> {
+  const typed = await types?.inspect(code, cursor, detail).catch(() => undefined);
+  const chain = chainAtCursor(code, cursor);
+  const live = resolveChain(chain);
+  if (!typed?.found && !live.found) return { found: false, data: {} };
+  const data: Record<string, string> = { ...(typed?.found ? typed.data : {}) };
+  if (live.found) {
+    const text = describeValue(chain, live.value, detail);
+    data["text/plain"] = data["text/plain"] ? `${data["text/plain"]}\n\nValue:\n${text}` : text;
+  }
+  return { found: true, data };
+}
+
 /** The inspect_request handler. */
 export function inspectHandler(types: () => TypeAssist | undefined): Handler {
   return async ({ request, reply }) => {
     const code = String(request.content.code ?? "");
     const cursor = Number(request.content.cursor_pos ?? code.length);
     const detail = Number(request.content.detail_level ?? 0) > 0 ? 1 : 0;
-    const typed = await types()?.inspect(code, cursor, detail).catch(() => undefined);
-    const chain = chainAtCursor(code, cursor);
-    const live = resolveChain(chain);
-    if (!typed?.found && !live.found) {
-      reply({ status: "ok", found: false, data: {}, metadata: {} });
-      return;
-    }
-    const data: Record<string, string> = { ...(typed?.found ? typed.data : {}) };
-    if (live.found) {
-      const text = describeValue(chain, live.value, detail);
-      data["text/plain"] = data["text/plain"] ? `${data["text/plain"]}\n\nValue:\n${text}` : text;
-    }
-    reply({ status: "ok", found: true, data, metadata: {} });
+    const { found, data } = await describeAt(types(), code, cursor, detail);
+    reply({ status: "ok", found, data, metadata: {} });
   };
 }

@@ -9,8 +9,18 @@ import type { History } from "./history.js";
 /** Runs before a cell: lets the kernel handle directives such as %check. */
 export type CellHook = (code: string) => Promise<void> | void;
 
+/** Answers IPython-style help requests (`name?`, `name??`) with what is known about a name. */
+export type HelpProvider = (name: string, detail: 0 | 1) => Promise<{ found: boolean; data: Record<string, string> }>;
+
+/** `Math.max?` or `?Math.max` (detail 0), `Math.max??` (detail 1): the name and detail level, or undefined. */
+export function parseHelpRequest(code: string): { name: string; detail: 0 | 1 } | undefined {
+  const match = /^\s*(\?{1,2})?([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*)(\?{1,2})?\s*$/.exec(code);
+  if (!match || (!match[1] && !match[3])) return undefined;
+  return { name: match[2], detail: (match[1] ?? match[3]).length === 2 ? 1 : 0 };
+}
+
 /** The execute_request handler. */
-export function executeHandler(executor: Executor, history: History, beforeCell?: CellHook): Handler {
+export function executeHandler(executor: Executor, history: History, help?: HelpProvider, beforeCell?: CellHook): Handler {
   return async ({ request, reply }) => {
     const content = request.content;
     const code = typeof content.code === "string" ? content.code : "";
@@ -18,6 +28,7 @@ export function executeHandler(executor: Executor, history: History, beforeCell?
     // The spec: silent=true forces store_history=false.
     const storeHistory = !silent && (content.store_history === undefined ? true : Boolean(content.store_history));
     const stopOnError = content.stop_on_error === undefined ? true : Boolean(content.stop_on_error);
+    const helpRequest = help && parseHelpRequest(code);
     await beforeCell?.(code);
     const outcome = await executor.execute(code, {
       parent: request.header,
@@ -25,10 +36,18 @@ export function executeHandler(executor: Executor, history: History, beforeCell?
       storeHistory,
       allowStdin: Boolean(content.allow_stdin),
       userExpressions: (content.user_expressions as Record<string, string>) ?? {},
+      skipEvaluation: Boolean(helpRequest),
     });
     if (storeHistory) history.record(outcome.executionCount, code);
     if (outcome.status === "ok") {
-      reply({ status: "ok", execution_count: outcome.executionCount, user_expressions: outcome.userExpressions, payload: [] });
+      const payload: Record<string, unknown>[] = [];
+      if (helpRequest) {
+        // IPython's pager payload: frontends show it in a pager or below the cell.
+        const found = await help!(helpRequest.name, helpRequest.detail);
+        const data = found.found ? found.data : { "text/plain": `Object \`${helpRequest.name}\` not found.` };
+        payload.push({ source: "page", data, start: 0 });
+      }
+      reply({ status: "ok", execution_count: outcome.executionCount, user_expressions: outcome.userExpressions, payload });
       return;
     }
     const { ename, evalue, traceback } = outcome;
