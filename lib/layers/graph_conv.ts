@@ -156,8 +156,14 @@ export class SAGEConv extends MessagePassing {
   override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: CallKwargs): tf.Tensor {
     return tf.tidy(() => {
       const { x, edgeIndex } = graphLayerInputs(inputs, this.name);
-      const neighbors = this.propagate(x, readEdgeIndex(edgeIndex, x.shape[0])) as tf.Tensor2D;
-      let out: tf.Tensor2D = tf.matMul(neighbors, this.neighborKernel!.read() as tf.Tensor2D);
+      const edges = readEdgeIndex(edgeIndex, x.shape[0]);
+      const kernel = this.neighborKernel!.read() as tf.Tensor2D;
+      // Sum and mean commute with the linear map, so project first when that shrinks
+      // the rows to move along edges (1433 -> 64 on Cora): same result, far less work.
+      let out: tf.Tensor2D =
+        this.aggr !== "max" && this.units < (x.shape[1] as number)
+          ? (this.propagate(tf.matMul(x as tf.Tensor2D, kernel), edges) as tf.Tensor2D)
+          : tf.matMul(this.propagate(x, edges) as tf.Tensor2D, kernel);
       if (this.bias) out = tf.add(out, this.bias.read());
       if (this.rootKernel) out = tf.add(out, tf.matMul(x as tf.Tensor2D, this.rootKernel.read() as tf.Tensor2D));
       // PyG: F.normalize(out, p=2, dim=-1), i.e. divide by max(norm, 1e-12).
@@ -237,13 +243,21 @@ export class GINConv extends MessagePassing {
   override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: CallKwargs): tf.Tensor {
     return tf.tidy(() => {
       const { x, edgeIndex } = graphLayerInputs(inputs, this.name);
-      const neighborSum = this.propagate(x, readEdgeIndex(edgeIndex, x.shape[0]));
+      const edges = readEdgeIndex(edgeIndex, x.shape[0]);
       const selfScale = this.epsWeight ? tf.add(1, this.epsWeight.read()) : tf.scalar(1 + this.eps);
-      let h = tf.add(tf.mul(x, selfScale), neighborSum) as tf.Tensor2D;
-      this.mlpWeights.forEach(({ kernel, bias }, k) => {
-        if (k > 0) h = tf.relu(h);
-        h = tf.add(tf.matMul(h, kernel.read() as tf.Tensor2D), bias.read());
-      });
+      const [first, ...rest] = this.mlpWeights;
+      const firstKernel = first.kernel.read() as tf.Tensor2D;
+      // The MLP's first layer is linear: W((1 + eps) x + sum x_j) = (1 + eps) Wx + sum Wx_j,
+      // so project first when that shrinks the rows to move along edges.
+      let h: tf.Tensor2D;
+      if (firstKernel.shape[1] < (x.shape[1] as number)) {
+        const projected = tf.matMul(x as tf.Tensor2D, firstKernel);
+        h = tf.add(tf.mul(projected, selfScale), this.propagate(projected, edges));
+      } else {
+        h = tf.matMul(tf.add(tf.mul(x, selfScale), this.propagate(x, edges)) as tf.Tensor2D, firstKernel);
+      }
+      h = tf.add(h, first.bias.read());
+      for (const { kernel, bias } of rest) h = tf.add(tf.matMul(tf.relu(h), kernel.read() as tf.Tensor2D), bias.read());
       return h;
     });
   }

@@ -61,6 +61,12 @@ describe("SAGEConv", () => {
     expectClose(out, [[2 + 0.5 + 10], [2 + 0.5], [2 + 0.5 + 10]]);
   });
 
+  it("gives the plain neighbour mean when the projection does not shrink features", () => {
+    const weights = [tf.eye(2), tf.zeros([2]), tf.zeros([2, 2])];
+    const out = run(new SAGEConv({ units: 2 }), [pathFeatures(), pathEdges()], weights);
+    expectClose(out, [[0, 1], [1, 0.5], [0, 1]]);
+  });
+
   it("with aggr max takes the column-wise maximum of the neighbours", () => {
     const weights = [tf.tensor2d([[1], [2]]), tf.tensor1d([0.5]), tf.tensor2d([[0], [0]])];
     const out = run(new SAGEConv({ units: 1, aggr: "max" }), [pathFeatures(), pathEdges()], weights);
@@ -76,6 +82,11 @@ describe("GINConv", () => {
     // h = 1.5 x + sum: node0 [1.5,1] (s=2.5), node1 [2,2.5] (s=4.5), node2 [1.5,2.5] (s=4);
     // first layer [s, -s], ReLU -> [s, 0]; second layer 2s + 1.
     expectClose(out, [[6], [10], [9]]);
+  });
+
+  it("gives the same sums when its first layer shrinks features (projected before aggregation)", () => {
+    const out = run(new GINConv({ mlpUnits: [1], eps: 0.5 }), [pathFeatures(), pathEdges()], [tf.tensor2d([[1], [1]]), tf.tensor1d([0.25])]);
+    expectClose(out, [[2.75], [4.75], [4.25]]);
   });
 });
 
