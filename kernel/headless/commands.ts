@@ -1,66 +1,61 @@
 /**
- * Headless notebook commands. `run` executes a notebook's code cells through a
- * tensorcell kernel over ZeroMQ and writes the executed copy (nbformat 4).
+ * Headless notebook commands, dispatched from kernel/cli.ts:
+ *   run     execute a notebook (parameters, seed, timeouts, HTML report)
+ *   verify  re-execute and compare outputs with tolerances
+ *   grade   autograde submissions against an assignment
+ *   assign  strip solutions to make the student version
+ * Each returns an exit code (see exit-codes.ts); user errors print one line.
  */
-import { readFileSync, writeFileSync } from "node:fs";
-import { parseArgs } from "node:util";
-import { KernelClient } from "../client/client.js";
-import { launchKernel } from "../client/launch.js";
-import type { Message } from "../wire/message.js";
+import { EXIT } from "./exit-codes.js";
+import { NotebookError } from "./notebook.js";
+import { HeadlessUsageError } from "./options.js";
 
-interface Cell {
-  cell_type: string;
-  source: string | string[];
-  outputs?: unknown[];
-  execution_count?: number | null;
-  metadata?: Record<string, unknown>;
+const HELP_FLAGS = new Set(["-h", "--help"]);
+
+async function helpFor(command: string): Promise<string> {
+  switch (command) {
+    case "run":
+      return (await import("./run.js")).RUN_HELP;
+    case "verify":
+      return (await import("./verify/command.js")).VERIFY_HELP;
+    case "grade":
+      return (await import("./grade/command.js")).GRADE_HELP;
+    default:
+      return (await import("./grade/assign.js")).ASSIGN_HELP;
+  }
 }
 
 /** Runs `tensorcell run|verify|grade|assign ARGS`; resolves to the exit code. */
 export async function runHeadlessCommand(command: string, args: string[]): Promise<number> {
-  if (command !== "run") throw new Error(`"${command}" is not available in this build`);
-  const { values, positionals } = parseArgs({ args, options: { o: { type: "string", short: "o" } }, allowPositionals: true });
-  const [path] = positionals;
-  if (!path) throw new Error("run needs a NOTEBOOK path");
-  const notebook = JSON.parse(readFileSync(path, "utf8")) as { cells: Cell[] };
-  const out = values.o ?? path.replace(/\.ipynb$/, ".out.ipynb");
-  const kernel = await launchKernel({});
-  const client = new KernelClient(kernel.connection);
-  let failed = false;
-  try {
-    await client.connect();
-    for (const cell of notebook.cells) {
-      if (cell.cell_type !== "code") continue;
-      const source = Array.isArray(cell.source) ? cell.source.join("") : cell.source;
-      const { reply, outputs } = await client.execute(source);
-      cell.execution_count = (reply.content.execution_count as number) ?? null;
-      cell.outputs = outputs.map(toOutput).filter((o) => o !== undefined);
-      writeFileSync(out, JSON.stringify(notebook, null, 1) + "\n");
-      if (reply.content.status !== "ok") {
-        failed = true;
-        break;
-      }
-    }
-  } finally {
-    client.close();
-    await kernel.dispose();
+  if (!["run", "verify", "grade", "assign"].includes(command)) {
+    process.stderr.write(`tensorcell: "${command}" is not a headless command (run, verify, grade, assign)\n`);
+    return EXIT.badInput;
   }
-  process.stderr.write(`wrote ${out}\n`);
-  return failed ? 1 : 0;
-}
-
-function toOutput(message: Message): unknown {
-  const c = message.content as Record<string, unknown>;
-  switch (message.header.msg_type) {
-    case "stream":
-      return { output_type: "stream", name: c.name, text: c.text };
-    case "execute_result":
-      return { output_type: "execute_result", execution_count: c.execution_count, data: c.data, metadata: c.metadata ?? {} };
-    case "display_data":
-      return { output_type: "display_data", data: c.data, metadata: c.metadata ?? {} };
-    case "error":
-      return { output_type: "error", ename: c.ename, evalue: c.evalue, traceback: c.traceback };
-    default:
-      return undefined;
+  if (args.some((arg) => HELP_FLAGS.has(arg))) {
+    process.stdout.write(`${await helpFor(command)}\n`);
+    return EXIT.ok;
+  }
+  try {
+    switch (command) {
+      case "run":
+        return await (await import("./run.js")).runCommand(args);
+      case "verify":
+        return await (await import("./verify/command.js")).verifyCommand(args);
+      case "grade":
+        return await (await import("./grade/command.js")).gradeCommand(args);
+      default:
+        return await (await import("./grade/assign.js")).assignCommand(args);
+    }
+  } catch (error) {
+    if (error instanceof NotebookError || error instanceof HeadlessUsageError) {
+      process.stderr.write(`tensorcell: ${error.message}\n`);
+      if (error instanceof HeadlessUsageError) process.stderr.write(`(run "tensorcell ${command} --help" for usage)\n`);
+      return EXIT.badInput;
+    }
+    if (error instanceof Error && /kernel did not start/.test(error.message)) {
+      process.stderr.write(`tensorcell: ${error.message}\n`);
+      return EXIT.kernelDied;
+    }
+    throw error;
   }
 }
