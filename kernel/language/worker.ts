@@ -6,7 +6,8 @@
  *
  * TypeScript is loaded through a V8 code cache (typescript-runtime.ts); the
  * cache is written once, after the first answered request, so it holds the
- * functions that request compiled.
+ * functions that request compiled. The first program is built without
+ * @types/node (deferNodeTypes), which is loaded right after the first answer.
  */
 import { parentPort, workerData } from "node:worker_threads";
 import type * as TS from "typescript";
@@ -24,6 +25,7 @@ const service = new SessionLanguageService({
   kernelRoot: start.kernelRoot,
   globals: start.globals,
   compilerOptions: start.compilerOptions as TS.CompilerOptions | undefined,
+  deferNodeTypes: true,
 });
 let cacheSaved = false;
 
@@ -44,8 +46,11 @@ port.on("message", (request: WorkerRequest) => {
   port.postMessage(response);
   if (!cacheSaved) {
     cacheSaved = true;
-    // After the answer is sent, so writing the cache never delays it.
-    setImmediate(() => guarded(() => saveTypeScriptCodeCache()));
+    // After the first answer is sent: the Node types it went without, then the code cache.
+    setImmediate(() => {
+      guarded(() => service.loadDeferredTypes());
+      guarded(() => saveTypeScriptCodeCache());
+    });
   }
 });
 

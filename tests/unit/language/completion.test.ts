@@ -60,6 +60,11 @@ describe("completion on library types", () => {
     expect(reply.metadata._jupyter_types_experimental.find((m) => m.text === "Tensor")?.type).toBe("class");
   });
 
+  it("knows Node's types after the first answer (the worker loads them right after it)", async () => {
+    const { reply } = await complete("process.versi|");
+    expect(reply.matches).toEqual(["version", "versions"]);
+  });
+
   it("completes members of a nested namespace (`tf.layers.`)", async () => {
     const { reply } = await complete("const d = tf.layers.den|");
     expect(reply.matches).toContain("dense");
