@@ -94,8 +94,9 @@ describe("syntheticCitationGraph", () => {
     expect(nonBinary).toBe(0);
     expect(words / graph.numNodes).toBeGreaterThan(15);
     expect(words / graph.numNodes).toBeLessThanOrEqual(18);
-    // 30% of words from the class's seventh of the vocabulary, plus the uniform share that lands there.
-    expect(ownWords / words).toBeGreaterThan(0.35);
+    // A quarter of the words come from the class's seventh of the vocabulary, plus the uniform share
+    // that lands there: about 0.25 + 0.75 / 7 = 0.36, against 1 / 7 = 0.14 without the class signal.
+    expect(ownWords / words).toBeGreaterThan(0.32);
   });
 
   it("splits as Planetoid: 20 labelled nodes per class, 500 val, 1000 test, disjoint", () => {
