@@ -7,7 +7,8 @@
 import { EXIT } from "../exit-codes.js";
 import { cellLabel, cellSource, cloneNotebook, NotebookError, readNotebook, writeNotebook, type Notebook } from "../notebook.js";
 import { HeadlessUsageError, parseOptions } from "../options.js";
-import { cellRole, checkAssignment, DelimiterError, nbgraderOf, stripHiddenTests, stripSolutions } from "./nbgrader.js";
+import { HELPERS_GRADE_ID, helpersCellSource } from "./helpers.js";
+import { cellRole, checkAssignment, DelimiterError, gradeId, nbgraderOf, stripHiddenTests, stripSolutions } from "./nbgrader.js";
 
 /** --help text of `tensorcell assign`. */
 export const ASSIGN_HELP = `usage: tensorcell assign SOURCE.ipynb [-o STUDENT.ipynb]
@@ -18,6 +19,8 @@ Makes the student version of an assignment (default output: SOURCE.student.ipynb
   - "// BEGIN HIDDEN TESTS" ... "// END HIDDEN TESTS" regions are removed
   - outputs, execution counts and run metadata are cleared
   - test and locked cells (nbgrader metadata) become read-only (editable/deletable false)
+  - a read-only first code cell defines the test helpers (assert, assertEqual, assertClose,
+    assertThrows) so visible tests run in any frontend; the grader uses its own copy
 Cell metadata follows nbgrader: metadata.nbgrader = {grade, grade_id, points, solution, locked};
 every graded, answer or locked cell needs a unique grade_id.
 exit codes: 0 written, 2 bad input (unbalanced delimiters, missing grade_id, unreadable notebook)`;
@@ -49,6 +52,23 @@ export function makeStudentVersion(source: Notebook, path = "assignment"): Noteb
       cell.metadata.deletable = false;
     }
   });
+  if (student.cells.some((cell) => cellRole(cell) === "test") && !student.cells.some((cell) => gradeId(cell) === HELPERS_GRADE_ID)) {
+    const firstCode = student.cells.findIndex((cell) => cell.cell_type === "code");
+    student.cells.splice(firstCode < 0 ? student.cells.length : firstCode, 0, {
+      cell_type: "code",
+      ...(student.nbformat_minor >= 5 ? { id: HELPERS_GRADE_ID } : {}),
+      metadata: {
+        nbgrader: { grade: false, grade_id: HELPERS_GRADE_ID, locked: true, schema_version: 3, solution: false, task: false },
+        editable: false,
+        deletable: false,
+        jupyter: { source_hidden: true },
+        tags: ["tensorcell-test-helpers"],
+      },
+      source: helpersCellSource(),
+      outputs: [],
+      execution_count: null,
+    });
+  }
   const tensorcell = student.metadata.tensorcell as Record<string, unknown> | undefined;
   if (tensorcell) {
     delete tensorcell.run;

@@ -13,6 +13,9 @@ export const GRADER_HELPER_NAMES = ["assert", "assertEqual", "assertClose", "ass
 
 /** JavaScript run silently in each graded kernel before the first cell (also after a restart). */
 export const GRADER_PRELUDE = String.raw`(() => {
+  // Already defined (by the grader, or by an earlier run of this cell): keep the first, frozen set.
+  const existing = Object.getOwnPropertyDescriptor(globalThis, "grader");
+  if (existing && !existing.configurable) return;
   const define = Object.defineProperty, freeze = Object.freeze, keysOf = Object.keys, getPrototypeOf = Object.getPrototypeOf;
   const abs = Math.abs, max = Math.max, isFiniteNumber = Number.isFinite, isNaNValue = Number.isNaN, isArray = Array.isArray;
   const isView = ArrayBuffer.isView, stringify = JSON.stringify, StringOf = String, BaseError = Error;
@@ -79,3 +82,15 @@ export const GRADER_PRELUDE = String.raw`(() => {
   }
   define(globalThis, "grader", { value: freeze(helpers), writable: false, configurable: false, enumerable: false });
 })();`;
+
+/** grade_id of the helpers cell that `tensorcell assign` puts in the student version. */
+export const HELPERS_GRADE_ID = "tensorcell-test-helpers";
+
+/**
+ * The read-only first code cell of a student version: the same helpers, so
+ * the visible tests also run in JupyterLab. When grading, the grader's own
+ * copy already ran, so this cell is skipped (running it again is a no-op).
+ */
+export function helpersCellSource(): string {
+  return `// Test helpers for the test cells: assert, assertEqual, assertClose, assertThrows (read-only)\n${GRADER_PRELUDE}`;
+}

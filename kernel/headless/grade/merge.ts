@@ -8,6 +8,7 @@
  * nbgrader metadata they claim removed.
  */
 import { cellSource, type Notebook, type NotebookCell } from "../notebook.js";
+import { HELPERS_GRADE_ID } from "./helpers.js";
 import { cellRole, gradeId, keepSolutions, stripHiddenTests, stripSolutions, type CellRole } from "./nbgrader.js";
 
 /** One cell of the graded notebook, with its role from the assignment. */
@@ -62,6 +63,8 @@ export function mergeSubmission(assignment: Notebook, submission: Notebook): Mer
   const merged: GradedCell[] = [];
   for (const cell of submission.cells) {
     const id = gradeId(cell);
+    // The student version's helpers cell: the grader defined its own frozen helpers already.
+    if (id === HELPERS_GRADE_ID && !known.has(id)) continue;
     const original = id ? known.get(id) : undefined;
     if (!id || !original || used.has(id)) {
       if (id && used.has(id)) notes.push(`a second cell with grade_id "${id}" was treated as the student's own code`);
