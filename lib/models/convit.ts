@@ -148,7 +148,7 @@ for (const variant of CONVIT_VARIANTS) {
     family: "convit",
     paper: CONVIT_PAPER,
     task: "image",
-    defaults: { inputShape: [variant.imageSize, variant.imageSize, 3], numClasses: variant.numClasses },
+    defaults: { inputShape: [variant.imageSize, variant.imageSize, 3], numClasses: variant.numClasses, ...variant.config, headActivation: "softmax" },
     options: CONVIT_OPTIONS,
     referenceParams: variant.referenceParams,
     checkOptions: (options) => {

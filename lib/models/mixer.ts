@@ -122,7 +122,7 @@ for (const variant of MIXER_VARIANTS) {
     family: "mixer",
     paper: MIXER_PAPER,
     task: "image",
-    defaults: { inputShape: [variant.imageSize, variant.imageSize, 3], numClasses: variant.numClasses },
+    defaults: { inputShape: [variant.imageSize, variant.imageSize, 3], numClasses: variant.numClasses, ...variant.config, headActivation: "softmax" },
     options: MIXER_OPTIONS,
     referenceParams: variant.referenceParams,
     checkOptions: (options) => {
