@@ -41,7 +41,7 @@ registerModel({
   family: "appnp",
   paper: "Gasteiger, Bojchevski & Günnemann 2019, Predict then Propagate (ICLR); PyG benchmark/citation/appnp.py",
   task: "node",
-  defaults: { inputShape: [1433], numClasses: 7, hidden: 64, dropout: 0.5, K: 10, alpha: 0.1 },
+  defaults: { inputShape: [1433], numClasses: 7, hidden: 64, dropout: 0.5, K: 10, alpha: 0.1, headActivation: "softmax" },
   options: ["hidden", "dropout", "K", "alpha", ...GRAPH_HEAD_OPTIONS],
   // PyG benchmark/citation/appnp.py on Cora: Linear(1433, 64) + Linear(64, 7); APPNP has no weights.
   referenceParams: 92_231,

@@ -31,7 +31,7 @@ registerModel({
   family: "dagnn",
   paper: "Liu, Gao & Ji 2020, Towards Deeper Graph Neural Networks (KDD); authors' code mengliu1998/DeeperGNN, dagnn.py",
   task: "node",
-  defaults: { inputShape: [1433], numClasses: 7, hidden: 64, dropout: 0.8, K: 10 },
+  defaults: { inputShape: [1433], numClasses: 7, hidden: 64, dropout: 0.8, K: 10, headActivation: "softmax" },
   options: ["hidden", "dropout", "K", ...GRAPH_HEAD_OPTIONS],
   // DeeperGNN/dagnn.py on Cora: Linear(1433, 64) + Linear(64, 7) + Prop.proj Linear(7, 1) = 92,231 + 8.
   referenceParams: 92_239,

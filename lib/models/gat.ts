@@ -33,7 +33,7 @@ registerModel({
   family: "gat",
   paper: "Veličković et al. 2018, Graph Attention Networks (ICLR); PyG examples/gat.py",
   task: "node",
-  defaults: { inputShape: [1433], numClasses: 7, hidden: 8, heads: 8, outputHeads: 1, dropout: 0.6 },
+  defaults: { inputShape: [1433], numClasses: 7, hidden: 8, heads: 8, outputHeads: 1, dropout: 0.6, headActivation: "softmax" },
   options: ["hidden", "heads", "outputHeads", "dropout", ...GRAPH_HEAD_OPTIONS],
   // PyG examples/gat.py on Cora: GATConv(1433, 8, heads=8) = lin 1433*64 + att_src 64 + att_dst 64 + bias 64,
   // GATConv(64, 7, heads=1, concat=False) = 64*7 + 7 + 7 + 7. Total 92,373.

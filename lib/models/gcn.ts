@@ -28,7 +28,7 @@ registerModel({
   family: "gcn",
   paper: "Kipf & Welling 2017, Semi-Supervised Classification with Graph Convolutional Networks (ICLR); PyG examples/gcn.py",
   task: "node",
-  defaults: { inputShape: [1433], numClasses: 7, hidden: 16, dropout: 0.5 },
+  defaults: { inputShape: [1433], numClasses: 7, hidden: 16, dropout: 0.5, headActivation: "softmax" },
   options: ["hidden", "dropout", ...GRAPH_HEAD_OPTIONS],
   // PyG examples/gcn.py on Cora, 1433-16-7 with GCNConv biases: 1433*16 + 16 + 16*7 + 7.
   // (Kipf's original TensorFlow code has no biases by default: 23,040.)

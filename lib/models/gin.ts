@@ -74,7 +74,7 @@ registerModel({
   family: "gin",
   paper: "Xu et al. 2019, How Powerful are Graph Neural Networks? (ICLR); PyG GINConv",
   task: "node",
-  defaults: { inputShape: [1433], numClasses: 7, hidden: 64, dropout: 0.5 },
+  defaults: { inputShape: [1433], numClasses: 7, hidden: 64, dropout: 0.5, headActivation: "softmax" },
   options: ["hidden", "dropout", ...GRAPH_HEAD_OPTIONS],
   // No canonical Cora config exists in PyG's examples; this counts PyG's layout for
   // GINConv(Seq(Linear(1433, 64), ReLU, Linear(64, 64))) + GINConv(Seq(Linear(64, 64), ReLU, Linear(64, 7))):
@@ -88,7 +88,7 @@ registerModel({
   family: "gin",
   paper: "Xu et al. 2019, How Powerful are Graph Neural Networks? (ICLR); PyG examples/mutag_gin.py",
   task: "graph",
-  defaults: { inputShape: [7], numClasses: 2, hidden: 32, numLayers: 5, dropout: 0.5, pooling: "sum" },
+  defaults: { inputShape: [7], numClasses: 2, hidden: 32, numLayers: 5, dropout: 0.5, pooling: "sum", headActivation: "softmax" },
   options: ["hidden", "numLayers", "dropout", "pooling", ...GRAPH_HEAD_OPTIONS],
   // PyG examples/mutag_gin.py on MUTAG (7 features, 2 classes): conv1 7*32+32 + 32*32+32, conv2-5 2*(32*32+32) each,
   // five BatchNorm1d(32) (weight + bias), fc1 32*32+32, fc2 32*2+2 = 11,202.

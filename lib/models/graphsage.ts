@@ -41,7 +41,7 @@ registerModel({
   family: "graphsage",
   paper: "Hamilton, Ying & Leskovec 2017, Inductive Representation Learning on Large Graphs (NeurIPS); PyG SAGEConv",
   task: "node",
-  defaults: { inputShape: [1433], numClasses: 7, hidden: 64, dropout: 0.5, aggr: "mean" },
+  defaults: { inputShape: [1433], numClasses: 7, hidden: 64, dropout: 0.5, aggr: "mean", headActivation: "softmax" },
   options: ["hidden", "dropout", "aggr", ...GRAPH_HEAD_OPTIONS],
   // No canonical Cora config exists in PyG's examples; this counts PyG's layout for
   // SAGEConv(1433, 64) + SAGEConv(64, 7): lin_l (weight + bias) and lin_r (weight only) per layer,
