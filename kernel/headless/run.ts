@@ -56,26 +56,28 @@ export async function runCommand(args: string[]): Promise<number> {
   });
   if (positionals.length !== 1) throw new HeadlessUsageError("run needs exactly one NOTEBOOK path (see tensorcell run --help)");
   const path = positionals[0]!;
+  // Options first, so a typo is reported before any work.
+  const seed = numberOption(values.seed, "--seed", { integer: true });
+  const timeoutS = numberOption(values.timeout, "--timeout", { positive: true });
+  const memoryLimitMb = numberOption(values.memory, "--memory", { positive: true });
+  const parameters = parseParameterArgs((values.p as string[] | undefined) ?? []);
   const notebook = readNotebook(path);
   const warning = checkKernel(notebook, path);
   if (warning) process.stderr.write(`tensorcell: ${warning}\n`);
   const out = (values.o as string | undefined) ?? path.replace(/(\.ipynb)?$/, ".out.ipynb");
   if (resolve(out) === resolve(path)) process.stderr.write(`tensorcell: writing the executed notebook over ${path}\n`);
-  const parameters = parseParameterArgs((values.p as string[] | undefined) ?? []);
   if (Object.keys(parameters).length > 0) {
     const report = injectParameters(notebook, parameters);
     if (report.noParametersCell) process.stderr.write(`tensorcell: ${path} has no cell tagged "parameters"; the injected parameters go first\n`);
     else if (report.unknownNames.length) process.stderr.write(`tensorcell: the parameters cell does not declare ${report.unknownNames.join(", ")}\n`);
   }
-  const seed = numberOption(values.seed, "--seed", { integer: true });
-  const timeoutS = numberOption(values.timeout, "--timeout", { positive: true });
   const result = await executeNotebook(notebook, {
     cwd: dirname(resolve(path)),
     timeoutS,
     seed,
     allowErrors: Boolean(values["allow-errors"]),
     backend: values.backend as string | undefined,
-    memoryLimitMb: numberOption(values.memory, "--memory", { positive: true }),
+    memoryLimitMb,
     progress: values.quiet ? false : process.stderr,
     runMetadata: Object.keys(parameters).length ? { parameters } : {},
     onProgress: (current) => writeNotebook(out, current),

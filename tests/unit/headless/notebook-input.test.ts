@@ -1,0 +1,48 @@
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { checkKernel, foreignCellLanguage, NotebookError, parseNotebook, readNotebook, writeNotebook } from "../../../kernel/headless/notebook.js";
+
+const cell = (source: string, metadata: object = {}) => ({ cell_type: "code", metadata, source, outputs: [], execution_count: null });
+const nb = (metadata: object, cells: object[] = []) => JSON.stringify({ nbformat: 4, nbformat_minor: 4, metadata, cells });
+
+describe("bad notebook input", () => {
+  it("refuses non-JSON, non-notebooks and nbformat 3 with one line each", () => {
+    const one = (text: string) => {
+      try {
+        parseNotebook(text, "x.ipynb");
+      } catch (error) {
+        expect(error).toBeInstanceOf(NotebookError);
+        expect((error as Error).message).not.toContain("\n");
+        return (error as Error).message;
+      }
+      throw new Error("expected a NotebookError");
+    };
+    expect(one("{not json")).toMatch(/not valid JSON/);
+    expect(one("[1,2]")).toMatch(/expected a JSON object/);
+    expect(one(JSON.stringify({ nbformat: 3, worksheets: [] }))).toMatch(/nbformat 3.*nbconvert --to notebook --nbformat 4/);
+    expect(one(JSON.stringify({ nbformat: 4, cells: [{ cell_type: "heading", source: "" }] }))).toMatch(/unknown cell_type "heading"/);
+    expect(() => readNotebook("/nonexistent/x.ipynb")).toThrow(/no such file/);
+  });
+
+  it("refuses another language's notebook and warns when there is no kernelspec", () => {
+    expect(() => checkKernel(parseNotebook(nb({ kernelspec: { name: "python3", language: "python" } }), "p.ipynb"), "p.ipynb")).toThrow(/python notebook/);
+    expect(checkKernel(parseNotebook(nb({}), "n.ipynb"), "n.ipynb")).toMatch(/no kernelspec/);
+    expect(checkKernel(parseNotebook(nb({ kernelspec: { name: "tensorcell", language: "typescript" } }), "t.ipynb"), "t.ipynb")).toBeUndefined();
+  });
+
+  it("recognises cells in another language", () => {
+    const parsed = parseNotebook(nb({}, [cell("print(1)", { vscode: { languageId: "python" } }), cell("%%bash\nls"), cell("1 + 1", { vscode: { languageId: "typescript" } })]), "c.ipynb");
+    expect(parsed.cells.map(foreignCellLanguage)).toEqual(["python", "bash", undefined]);
+  });
+
+  it("writes atomically: no temporary file is left behind", () => {
+    const dir = mkdtempSync(join(tmpdir(), "tc-nb-"));
+    const path = join(dir, "out.ipynb");
+    writeFileSync(path, "old");
+    writeNotebook(path, parseNotebook(nb({}, [cell("1")]), "x"));
+    expect(JSON.parse(readFileSync(path, "utf8")).cells).toHaveLength(1);
+    expect(readdirSync(dir)).toEqual(["out.ipynb"]);
+  });
+});
