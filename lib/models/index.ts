@@ -50,7 +50,7 @@ export const models = {
   /**
    * Registered model names, in registration order; with a pattern, only the
    * names matching it (`*` any run of characters, `?` one character;
-   * case-insensitive): `models.list("resnet?0")` -> ["resnet20"].
+   * case-insensitive): `models.list("resnet?0")` -> ["resnet50", "resnet20"].
    */
   list(pattern?: string): string[] {
     const names = allModelSpecs().map((spec) => spec.name);
@@ -106,9 +106,9 @@ export const models = {
 
   /**
    * Named intermediate activations for `input`, like timm's features_only.
-   * Default: the last layer of each stage (resnet: act1, layer1..layer4;
-   * convnext / inception_next: stem, stages.0..stages.3; lenet5, mnist_cnn,
-   * simplenet: each pooling stage); `options.layers` picks feature names,
+   * Default: the last layer of each stage, named as timm names them (resnet:
+   * act1, layer1..layer4; convnext / inception_next: stages.0..stages.3;
+   * lenet5, mnist_cnn, simplenet: each pooling stage); `options.layers` picks feature names,
    * layer names or model.layers indices instead. Dispose the tensors when done.
    * @example const maps = models.features(net, images); // { act1, layer1, ... }
    */
