@@ -24,10 +24,17 @@ export function inspectInCell(view: CellView, cursorPos: number, detailLevel: 0 
   let symbol = node ? checker.getSymbolAtLocation(node) : undefined;
   if (!symbol && info.kind === ts.ScriptElementKind.unknown) return { found: false, data: {} };
   if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
+  // Earlier cells' variables reach this cell as `declare const x: typeof import("./__tc_cell_n__").x`: show the original.
+  const original = symbol ? followPrelude(view, symbol) : undefined;
+  if (original) symbol = original;
 
   const signature = cleanSignature(ts.displayPartsToString(info.displayParts));
   let documentation = ts.displayPartsToString(info.documentation ?? []).trim();
   let tagInfos = info.tags ?? [];
+  if (original && !documentation) {
+    documentation = ts.displayPartsToString(original.getDocumentationComment(checker)).trim();
+    if (tagInfos.length === 0) tagInfos = original.getJsDocTags(checker);
+  }
   // tfjs declares ops as `const matMul: typeof matMul_` with the JSDoc on matMul_: show the function's documentation.
   const typeSymbol = !documentation && symbol && node && symbol.flags & ts.SymbolFlags.Variable ? checker.getTypeOfSymbolAtLocation(symbol, node).getSymbol() : undefined;
   if (typeSymbol) {
@@ -98,6 +105,27 @@ function tokenAt(view: CellView, position: number): TS.Node | undefined {
   return deepest;
 }
 
+/** The declaration an earlier cell made, when `symbol` is a prelude stand-in for it; undefined otherwise. */
+function followPrelude(view: CellView, symbol: TS.Symbol): TS.Symbol | undefined {
+  const { ts, checker } = view;
+  let current = symbol;
+  let followed = false;
+  // Each step goes one cell back; a chain longer than a few steps would be a bug in the prelude, so stop there.
+  for (let step = 0; step < 8; step++) {
+    const declaration = current.valueDeclaration;
+    if (!declaration || !ts.isVariableDeclaration(declaration) || !declaration.type || !ts.isImportTypeNode(declaration.type)) break;
+    const { argument, qualifier } = declaration.type;
+    const specifier = ts.isLiteralTypeNode(argument) && ts.isStringLiteral(argument.literal) ? argument.literal.text : "";
+    if (!specifier.startsWith(`./${CELL_FILE_PREFIX}`) || !qualifier) break;
+    let next = checker.getSymbolAtLocation(ts.isQualifiedName(qualifier) ? qualifier.right : qualifier);
+    if (next && next.flags & ts.SymbolFlags.Alias) next = checker.getAliasedSymbol(next);
+    if (!next || next === current) break;
+    current = next;
+    followed = true;
+  }
+  return followed ? current : undefined;
+}
+
 /** Drops the `(alias)` tag and the `import x` line TypeScript adds for names that came in through the prelude. */
 function cleanSignature(text: string): string {
   return text
@@ -126,7 +154,8 @@ function describeDeclaration(view: CellView, declaration: TS.Declaration): { whe
   const line = file.getLineAndCharacterOfPosition(shown.getStart(file)).line + 1;
   const base = file.fileName.slice(file.fileName.lastIndexOf("/") + 1);
   const cell = base.startsWith(CELL_FILE_PREFIX) ? base.slice(CELL_FILE_PREFIX.length, -"__.ts".length) : undefined;
-  const where = cell === "current" ? "this cell" : cell ? `executed cell ${cell}` : `${file.fileName}:${line}`;
+  // A cell file's first line is its one-line prelude (cells.ts), so cell line = file line - 1.
+  const where = cell === "current" ? `this cell, line ${line - 1}` : cell ? `executed cell ${cell}, line ${line - 1}` : `${file.fileName}:${line}`;
   let lines = shown.getText(file).split("\n");
   if (lines.length > MAX_SOURCE_LINES) lines = [...lines.slice(0, MAX_SOURCE_LINES), "  ..."];
   return { where, source: lines.join("\n") };

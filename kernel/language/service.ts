@@ -14,10 +14,14 @@
  * - The current cell is `prelude + code`; every position is shifted by the
  *   prelude's length, and answers are cell-relative again.
  * - Speed: one DocumentRegistry and one program that TypeScript updates
- *   incrementally (a request re-parses only the current cell); skipLibCheck;
- *   lib files are read lazily by the program; the checker is lazy, so only
- *   the types a request touches are computed. The worker adds a V8 code cache
- *   for typescript.js itself (typescript-runtime.ts).
+ *   incrementally (a request re-parses only the current cell; real files'
+ *   snapshots and module resolutions are cached for the session);
+ *   skipLibCheck; the checker is lazy, so only the types a request touches
+ *   are computed. While the user types more of the same name, the previous
+ *   raw completion is re-filtered without a new program (completion.ts).
+ *   Cold start: the worker loads typescript.js through a V8 code cache
+ *   (typescript-runtime.ts) and builds the first program without
+ *   @types/node (`deferNodeTypes`), loading it right after the first answer.
  *
  * Nothing here throws for bad user code: a cell with syntax or type errors
  * still completes, inspects and checks.

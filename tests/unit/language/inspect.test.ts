@@ -59,7 +59,18 @@ describe("inspect", () => {
     const text = detailed.data["text/plain"];
     expect(text).toContain("scale(values: number[], factor: number): number[]");
     expect(text).toContain("scale(values: string[], factor: number): string[]");
-    expect(text).toMatch(/Defined in executed cell 1/);
+    expect(text).toMatch(/Defined in executed cell 1, line 4/);
+  });
+
+  it("shows an earlier cell's variable with its JSDoc and original declaration, not the generated stand-in", async () => {
+    client.recordExecuted("const unrelated = 0;\n/** Steps between checkpoints. */\nconst checkpointEvery = 100;");
+    const brief = await inspect("checkpointEvery|");
+    if (!("text/plain" in brief.data)) throw new Error("no data");
+    expect(brief.data["text/plain"]).toBe("const checkpointEvery: 100\n\nSteps between checkpoints.");
+    const detailed = await inspect("checkpointEvery|", 1);
+    if (!("text/plain" in detailed.data)) throw new Error("no data");
+    expect(detailed.data["text/plain"]).toContain("Defined in executed cell 2, line 3:\nconst checkpointEvery = 100;");
+    expect(detailed.data["text/plain"]).not.toContain("typeof import");
   });
 
   it("names the preloaded tf a namespace", async () => {
