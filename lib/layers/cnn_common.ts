@@ -7,7 +7,11 @@ import * as tf from "@tensorflow/tfjs";
 /** Arguments every tfjs-layers Layer accepts (name, trainable, dtype ...). */
 export type CnnLayerArgs = NonNullable<ConstructorParameters<typeof tf.layers.Layer>[0]>;
 
-/** Serialization package of tensorcell's layers: model.json names them "tensorcell>LayerScale" etc. */
+/**
+ * Package given to tf.serialization.registerClass. tfjs-layers still writes and
+ * looks up layers by their bare className ("LayerScale"), so class names must be
+ * unique across tensorcell.
+ */
 export const CNN_LAYER_PACKAGE = "tensorcell";
 
 /** The single input tensor of a one-input layer (tfjs passes a tensor or a one-element list). */

@@ -1,7 +1,7 @@
 /**
- * tensorcell's custom tfjs layers. Importing this module registers every one
- * of them for serialization ("tensorcell>LayerScale" ... in model.json), so
- * models that use them save and load.
+ * tensorcell's custom CNN layers. Importing this module registers every one
+ * of them for serialization (model.json names them by class, e.g.
+ * "class_name": "LayerScale"), so models that use them save and load.
  */
 export { ChannelLayerNorm, type ChannelLayerNormArgs } from "./layer_norm.js";
 export { ChannelSlice, type ChannelSliceArgs } from "./channel_slice.js";
