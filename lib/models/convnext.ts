@@ -120,7 +120,7 @@ for (const [name, config] of Object.entries(CONVNEXT_CONFIGS)) {
     family: "convnext",
     paper: 'Liu et al. 2022, "A ConvNet for the 2020s" (timm convnext.py)',
     task: "image",
-    defaults: { inputShape: [224, 224, 3], numClasses: 1000 },
+    defaults: { inputShape: [224, 224, 3], numClasses: 1000, dropPathRate: 0, layerScaleInit: 1e-6, headActivation: "softmax" },
     options: ["dropPathRate", "layerScaleInit", "headActivation"],
     referenceParams: config.referenceParams,
     minInputSize: 32,

@@ -123,7 +123,7 @@ for (const [name, config] of Object.entries(INCEPTION_NEXT_CONFIGS)) {
     family: "inception_next",
     paper: 'Yu et al. 2024, "InceptionNeXt: When Inception Meets ConvNeXt" (timm inception_next.py)',
     task: "image",
-    defaults: { inputShape: [224, 224, 3], numClasses: 1000 },
+    defaults: { inputShape: [224, 224, 3], numClasses: 1000, dropPathRate: 0, layerScaleInit: 1e-6, headActivation: "softmax" },
     options: ["dropPathRate", "layerScaleInit", "headActivation"],
     referenceParams: config.referenceParams,
     minInputSize: 32,

@@ -61,7 +61,7 @@ registerModel({
   family: "lenet",
   paper: 'LeCun et al. 1998, "Gradient-Based Learning Applied to Document Recognition"',
   task: "image",
-  defaults: { inputShape: [32, 32, 1], numClasses: 10 },
+  defaults: { inputShape: [32, 32, 1], numClasses: 10, activation: "tanh", pooling: "avg", headActivation: "softmax" },
   options: ["activation", "pooling", "headActivation"],
   referenceParams: 61_706,
   minInputSize: 16,

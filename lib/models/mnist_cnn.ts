@@ -46,7 +46,7 @@ registerModel({
   family: "mnist_cnn",
   paper: "tfjs-examples mnist-node reference CNN (github.com/tensorflow/tfjs-examples/blob/master/mnist-node/model.js)",
   task: "image",
-  defaults: { inputShape: [28, 28, 1], numClasses: 10 },
+  defaults: { inputShape: [28, 28, 1], numClasses: 10, dropout1: 0.25, dropout2: 0.5, headActivation: "softmax" },
   options: ["dropout1", "dropout2", "headActivation"],
   referenceParams: 594_922,
   minInputSize: 16,

@@ -143,7 +143,9 @@ for (const [name, config] of Object.entries(RESNET_CONFIGS)) {
     family: "resnet",
     paper: imagenet ? IMAGENET_PAPER : CIFAR_PAPER,
     task: "image",
-    defaults: imagenet ? { inputShape: [224, 224, 3], numClasses: 1000 } : { inputShape: [32, 32, 3], numClasses: 10 },
+    defaults: imagenet
+      ? { inputShape: [224, 224, 3], numClasses: 1000, headActivation: "softmax" }
+      : { inputShape: [32, 32, 3], numClasses: 10, headActivation: "softmax" },
     options: ["headActivation"],
     referenceParams: config.referenceParams,
     minInputSize: imagenet ? 32 : 4,

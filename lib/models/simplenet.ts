@@ -70,7 +70,7 @@ registerModel({
   family: "simplenet",
   paper: 'Hasanpour et al. 2016, "Lets keep it simple, Using simple architectures to outperform deeper and more complex architectures" (github.com/Coderx7/SimpleNet_Pytorch, simplenet_cifar_5m)',
   task: "image",
-  defaults: { inputShape: [32, 32, 3], numClasses: 10 },
+  defaults: { inputShape: [32, 32, 3], numClasses: 10, scale: 1, headActivation: "softmax" },
   options: ["scale", "headActivation"],
   referenceParams: 5_498_378,
   minInputSize: 8,

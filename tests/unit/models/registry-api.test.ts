@@ -25,7 +25,8 @@ describe("models.info", () => {
     const info = models.info("resnet20");
     expect(info).toMatchObject({ name: "resnet20", family: "resnet", task: "image", params: 269_722, defaultInput: [32, 32, 3], numClasses: 10 });
     expect(info.paper).toMatch(/He et al/);
-    expect(Object.keys(info.options)).toEqual(["numClasses", "inputShape", "headActivation"]);
+    expect(info.options).toEqual({ numClasses: 10, inputShape: [32, 32, 3], headActivation: "softmax" });
+    expect(models.info("convnext_atto").options).toMatchObject({ dropPathRate: 0, layerScaleInit: 1e-6 });
     expect(models.info("mnist_cnn").params).toBe(594_922);
   });
 });

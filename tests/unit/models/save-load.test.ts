@@ -3,11 +3,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { initBackend } from "../../../lib/backend/index.js";
 import { models } from "../../../lib/models/index.js";
 
 let root: string;
 beforeAll(async () => {
-  await tf.setBackend("cpu");
+  await initBackend("wasm"); // tensorcell's wasm training kernels: fit() in seconds, not minutes
+  expect(tf.getBackend()).toBe("wasm");
   root = await mkdtemp(join(tmpdir(), "tensorcell-models-"));
 });
 afterAll(async () => {
