@@ -122,6 +122,11 @@ export class VirtualProject implements TS.LanguageServiceHost {
   /** Snapshots of real files: TypeScript asks for every file's snapshot on each program update. */
   private readonly diskSnapshots = new Map<string, TS.IScriptSnapshot>();
   private readonly resolutionCache: TS.ModuleResolutionCache;
+  private readonly typeReferenceCache: TS.TypeReferenceDirectiveResolutionCache;
+  /** Packages left unresolved for library and package files (not cells) while the first program is built. */
+  private deferredPackages: ReadonlySet<string> | undefined;
+  /** True for the one program update after the deferred packages come back, so every file resolves again. */
+  private resolutionsInvalidated = false;
   private readonly libraryEntry: string;
   private readonly fallbackContainingFile: string;
   private versionCounter = 0;
@@ -133,6 +138,7 @@ export class VirtualProject implements TS.LanguageServiceHost {
     kernelRoot: string,
   ) {
     this.resolutionCache = ts.createModuleResolutionCache(cellDirectory, (f) => f, options);
+    this.typeReferenceCache = ts.createTypeReferenceDirectiveResolutionCache(cellDirectory, (f) => f, options, this.resolutionCache.getPackageJsonInfoCache());
     this.libraryEntry = toPosix(path.join(kernelRoot, "lib", "index.ts"));
     this.fallbackContainingFile = toPosix(path.join(kernelRoot, "__tensorcell_resolve__.ts"));
   }
@@ -165,6 +171,25 @@ export class VirtualProject implements TS.LanguageServiceHost {
   setCompilerOptions(options: TS.CompilerOptions): void {
     this.options = options;
     this.resolutionCache.update(options);
+    this.typeReferenceCache.update(options);
+  }
+
+  /**
+   * Leaves these packages (module specifiers or type references) unresolved
+   * when library or package files import them; cells still resolve them.
+   * Undefined restores them, and the next program update resolves every file again.
+   */
+  setDeferredPackages(packages: ReadonlySet<string> | undefined): void {
+    if (this.deferredPackages && !packages) this.resolutionsInvalidated = true;
+    this.deferredPackages = packages;
+  }
+
+  /** Called by TypeScript (unbound) per file on a program update; true once after deferred packages come back. */
+  readonly hasInvalidatedResolutions = (): boolean => this.resolutionsInvalidated;
+
+  /** Marks the program update that followed `setDeferredPackages(undefined)` as done. */
+  resolutionsRefreshed(): void {
+    this.resolutionsInvalidated = false;
   }
   getScriptFileNames(): string[] {
     return [...this.roots];
@@ -220,6 +245,22 @@ export class VirtualProject implements TS.LanguageServiceHost {
     return literals.map((literal) => this.resolve(literal.text, containingFile, redirectedReference, options));
   }
 
+  resolveTypeReferenceDirectiveReferences<T extends TS.FileReference | string>(
+    references: readonly T[],
+    containingFile: string,
+    redirectedReference: TS.ResolvedProjectReference | undefined,
+    options: TS.CompilerOptions,
+    containingSourceFile: TS.SourceFile | undefined,
+  ): readonly TS.ResolvedTypeReferenceDirectiveWithFailedLookupLocations[] {
+    const ts = this.ts;
+    return references.map((reference) => {
+      const name = typeof reference === "string" ? reference : reference.fileName.toLowerCase();
+      if (this.deferredPackages?.has(name) && !this.files.has(containingFile)) return { resolvedTypeReferenceDirective: undefined };
+      const mode = typeof reference === "string" || !containingSourceFile ? undefined : ts.getModeForFileReference(reference, containingSourceFile.impliedNodeFormat);
+      return ts.resolveTypeReferenceDirective(name, containingFile, options, this, redirectedReference, this.typeReferenceCache, mode);
+    });
+  }
+
   private resolve(
     specifier: string,
     containingFile: string,
@@ -231,6 +272,7 @@ export class VirtualProject implements TS.LanguageServiceHost {
       const fileName = `${this.cellDirectory}/${specifier.slice(2)}.ts`;
       if (this.files.has(fileName)) return { resolvedModule: { resolvedFileName: fileName, extension: ts.Extension.Ts } };
     }
+    if (this.deferredPackages?.has(specifier) && !this.files.has(containingFile)) return { resolvedModule: undefined };
     if (specifier === "tensorcell") {
       return { resolvedModule: { resolvedFileName: this.libraryEntry, extension: ts.Extension.Ts, isExternalLibraryImport: false } };
     }

@@ -36,6 +36,14 @@ import { checkCell } from "./diagnostics.js";
 import { findKernelRoot } from "./kernel-root.js";
 import type { CellDiagnostic, InspectReply, ServiceCompletion } from "./protocol.js";
 
+/**
+ * Type packages the first program leaves out besides @types/node (with
+ * `deferNodeTypes`): they reach cells only through the library's internals
+ * (vega for rendering Vega-Lite, WebGPU buffer types in tfjs-core) and are
+ * another fifth of the text to parse. Cells that import them still get them.
+ */
+const DEFERRED_PACKAGES: ReadonlySet<string> = new Set(["vega", "vega-lite", "@webgpu/types/dist", "@webgpu/types"]);
+
 /** Options of a session language service. */
 export interface LanguageServiceOptions {
   /** The tensorcell package root (package.json, lib/, node_modules/). Default: found from this file's location. */
@@ -51,7 +59,8 @@ export interface LanguageServiceOptions {
   /**
    * Build the first program without @types/node (with a small stand-in for
    * console, process, timers...), and load it on `loadDeferredTypes()` or the
-   * first `check()`. Cuts about a fifth of the cold start. Default false.
+   * first `check()`; the library-internal packages in DEFERRED_PACKAGES
+   * likewise. Cuts about a third of the text the first program parses. Default false.
    */
   deferNodeTypes?: boolean;
 }
@@ -97,6 +106,7 @@ export class SessionLanguageService {
     if (defer) {
       this.deferred = { options: compilerOptions, standIn: `${kernelRoot}/__tensorcell_node_stand_in__.d.ts` };
       this.project.setFile(this.deferred.standIn, NODE_GLOBALS_STAND_IN);
+      this.project.setDeferredPackages(DEFERRED_PACKAGES);
     }
     this.cells = new SessionCells(this.ts, this.cellDirectory);
     this.currentFile = `${this.cellDirectory}/${CELL_FILE_PREFIX}current__.ts`;
@@ -154,10 +164,12 @@ export class SessionLanguageService {
     if (!this.deferred) return false;
     this.project.deleteFile(this.deferred.standIn);
     this.project.setCompilerOptions(this.deferred.options);
+    this.project.setDeferredPackages(undefined);
     this.deferred = undefined;
     this.lastCompletion = undefined;
     // Parsing and binding are kept on the source files, so the next request's program reuses them.
     this.service.getProgram()?.getTypeChecker();
+    this.project.resolutionsRefreshed();
     return true;
   }
 

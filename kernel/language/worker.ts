@@ -27,7 +27,7 @@ const service = new SessionLanguageService({
   compilerOptions: start.compilerOptions as TS.CompilerOptions | undefined,
   deferNodeTypes: true,
 });
-let cacheSaved = false;
+let firstAnswered = false;
 
 port.on("message", (request: WorkerRequest) => {
   if (request.method === "recordExecuted") return guarded(() => service.recordExecuted(request.code));
@@ -44,12 +44,12 @@ port.on("message", (request: WorkerRequest) => {
     response = { id: request.id, ok: false, error: error instanceof Error ? (error.stack ?? error.message) : String(error) };
   }
   port.postMessage(response);
-  if (!cacheSaved) {
-    cacheSaved = true;
-    // After the first answer is sent: the Node types it went without, then the code cache.
+  if (!firstAnswered) {
+    firstAnswered = true;
+    // After the first answer is sent: the code cache (tens of ms), then the Node types it went without.
     setImmediate(() => {
-      guarded(() => service.loadDeferredTypes());
       guarded(() => saveTypeScriptCodeCache());
+      guarded(() => service.loadDeferredTypes());
     });
   }
 });
