@@ -1,0 +1,114 @@
+/**
+ * Faithfulness to the PyTorch references: small networks written module for
+ * module after torchvision / timm / the authors' code (fixtures/
+ * make_torch_reference.py) were run in PyTorch 1.13 with random weights,
+ * randomised BatchNorm statistics and layer-scale gammas; their weights are
+ * loaded into tensorcell's builders here, which must give the same logits.
+ * This checks what parameter counts cannot: padding alignment of strided
+ * convolutions, the option-A shortcut, channel LayerNorm, the InceptionNeXt
+ * channel split, the NHWC flatten of LeNet-5, and the heads.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import { beforeAll, expect, test } from "vitest";
+import { buildConvNeXt, type ConvNeXtConfig } from "../../../lib/models/convnext.js";
+import { buildInceptionNeXt, type InceptionNeXtConfig } from "../../../lib/models/inception_next.js";
+import { models } from "../../../lib/models/index.js";
+import { buildResNet, type ResNetConfig } from "../../../lib/models/resnet.js";
+
+interface TorchCase {
+  builder: "resnet" | "convnext" | "inception_next" | "named";
+  config?: unknown;
+  name?: string;
+  options?: Record<string, unknown>;
+  inputShape: number[];
+  numClasses: number;
+  batch: number;
+  input: string;
+  logits: string;
+  weights: Record<string, { shape: number[]; data: string }>;
+}
+
+const fixture = JSON.parse(readFileSync(join(import.meta.dirname, "fixtures", "torch-reference.json"), "utf8")) as {
+  cases: Record<string, TorchCase>;
+};
+
+beforeAll(async () => {
+  await tf.setBackend("cpu");
+});
+
+function floats(base64: string): Float32Array {
+  const bytes = Uint8Array.from(Buffer.from(base64, "base64")); // copy: aligned for Float32Array
+  return new Float32Array(bytes.buffer);
+}
+
+function torchTensor(entry: { shape: number[]; data: string }): tf.Tensor {
+  return tf.tensor(floats(entry.data), entry.shape);
+}
+
+/** The tfjs value of each of a layer's weights, taken from the PyTorch state dict. */
+function weightsFor(layer: tf.layers.Layer, state: TorchCase["weights"]): tf.Tensor[] {
+  const get = (key: string) => {
+    const entry = state[key];
+    if (!entry) throw new Error(`no PyTorch weight "${key}" for layer ${layer.name}`);
+    return torchTensor(entry);
+  };
+  const name = layer.name;
+  switch (layer.getClassName()) {
+    case "Conv2D": {
+      const kernel = get(`${name}.weight`).transpose([2, 3, 1, 0]); // [out, in, kh, kw] -> [kh, kw, in, out]
+      return layer.weights.length > 1 ? [kernel, get(`${name}.bias`)] : [kernel];
+    }
+    case "DepthwiseConv2D": // [c, 1, kh, kw] -> [kh, kw, c, 1]
+      return [get(`${name}.weight`).transpose([2, 3, 0, 1]), get(`${name}.bias`)];
+    case "Dense":
+      return [get(`${name}.weight`).transpose(), get(`${name}.bias`)];
+    case "BatchNormalization":
+      return [get(`${name}.weight`), get(`${name}.bias`), get(`${name}.running_mean`), get(`${name}.running_var`)];
+    case "ChannelLayerNorm":
+      return [get(`${name}.weight`), get(`${name}.bias`)];
+    case "LayerScale":
+      return [get(name)];
+    default:
+      throw new Error(`no PyTorch mapping for ${layer.getClassName()} ${name}`);
+  }
+}
+
+function build(testCase: TorchCase, label: string): tf.LayersModel {
+  const options = { inputShape: testCase.inputShape, numClasses: testCase.numClasses, headActivation: "linear" };
+  switch (testCase.builder) {
+    case "resnet":
+      return buildResNet(testCase.config as ResNetConfig, options, label);
+    case "convnext":
+      return buildConvNeXt(testCase.config as ConvNeXtConfig, options, label);
+    case "inception_next":
+      return buildInceptionNeXt(testCase.config as InceptionNeXtConfig, options, label);
+    case "named":
+      return models.create(testCase.name!, { ...testCase.options, ...options });
+  }
+}
+
+test.each(Object.keys(fixture.cases))("%s gives PyTorch's logits with PyTorch's weights", (label) => {
+  const testCase = fixture.cases[label];
+  const model = build(testCase, label);
+  const used = new Set<string>();
+  for (const layer of model.layers) {
+    if (layer.weights.length === 0) continue;
+    const values = weightsFor(layer, testCase.weights);
+    layer.setWeights(values);
+    tf.dispose(values);
+    for (const key of Object.keys(testCase.weights)) if (key === layer.name || key.startsWith(`${layer.name}.`)) used.add(key);
+  }
+  // Every PyTorch tensor found a home: no parameter of the reference is missing from ours.
+  expect(Object.keys(testCase.weights).filter((key) => !used.has(key))).toEqual([]);
+  const x = tf.tensor(floats(testCase.input), [testCase.batch, ...testCase.inputShape]);
+  const expected = floats(testCase.logits);
+  const actual = (model.predict(x) as tf.Tensor).dataSync();
+  expect(actual.length).toBe(expected.length);
+  const scale = Math.max(...Array.from(expected, Math.abs));
+  const worst = Math.max(...Array.from(actual, (v, i) => Math.abs(v - expected[i])));
+  expect(worst / scale).toBeLessThan(1e-4);
+  model.dispose();
+  x.dispose();
+});
