@@ -29,7 +29,7 @@ export class DropPath extends tf.layers.Layer {
   // tfjs passes { training: true } from fit/trainOnBatch and nothing from predict.
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor {
     const x = onlyInput(inputs, "DropPath");
-    if (kwargs["training"] !== true || this.rate === 0) return tf.clone(x);
+    if (kwargs?.["training"] !== true || this.rate === 0) return tf.clone(x);
     return tf.tidy(() => {
       const keep = 1 - this.rate;
       const maskShape = [x.shape[0], ...x.shape.slice(1).map(() => 1)];
