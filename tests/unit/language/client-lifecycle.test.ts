@@ -1,7 +1,7 @@
 // The client's promises: lazy start, timeouts instead of hangs, restart after a crash, clean close, bundled layout.
 import { afterAll, describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -11,8 +11,10 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "../../..");
 const fixture = (name: string) => path.join(here, "fixtures", name);
 const clients: LanguageClient[] = [];
+const bundledLayout = path.join(root, "node_modules", ".cache", "tensorcell-test-dist", String(process.pid));
 afterAll(async () => {
   for (const client of clients) await client.close();
+  rmSync(bundledLayout, { recursive: true, force: true });
 });
 
 describe("LanguageClient lifecycle", () => {
@@ -59,7 +61,7 @@ describe("LanguageClient lifecycle", () => {
 
   it("runs from a bundled layout like dist/ (client in the kernel bundle, language-worker.js beside it)", async () => {
     // Bundle the two entries exactly as scripts/build.mjs does, into a folder inside the package.
-    const outdir = path.join(root, "node_modules", ".cache", "tensorcell-test-dist", String(process.pid));
+    const outdir = bundledLayout;
     mkdirSync(outdir, { recursive: true });
     const entry = path.join(outdir, "probe-entry.ts");
     writeFileSync(
