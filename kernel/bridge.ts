@@ -30,6 +30,8 @@ export interface BridgeServices {
   comms: CommManager;
   interrupted(): boolean;
   log(line: string): void;
+  /** Kernel functions cells reach through the `tensorcell` global (e.g. typecheck). */
+  kernelApi: Record<string, unknown>;
 }
 
 /** The preloaded globals every cell sees (also the language service's list). */
@@ -60,7 +62,7 @@ export async function loadLibrary(kernelDir: string, services: BridgeServices, b
     if (module[name] !== undefined) defineGlobal(name, module[name]);
   }
   defineGlobal("input", (prompt = "", options?: { password?: boolean }) => hostInput(services, String(prompt), Boolean(options?.password)));
-  defineGlobal("tensorcell", module);
+  defineGlobal("tensorcell", Object.freeze({ ...module, ...services.kernelApi }));
   const mimeBundle = module.mimeBundle as Formatter | undefined;
   const formatter: Formatter = mimeBundle
     ? async (value) => {
@@ -91,7 +93,10 @@ function hostInput(services: BridgeServices, prompt: string, password: boolean):
 
 function installHost(module: Record<string, unknown>, services: BridgeServices): void {
   const setHost = module.setHost as ((host: unknown) => void) | undefined;
-  if (!setHost) return;
+  if (!setHost) {
+    services.log("the library exports no setHost: display(), input() and comms will print text instead of reaching the frontend");
+    return;
+  }
   setHost({
     display(message: { type: string; data?: unknown; metadata?: unknown; displayId?: string; wait?: boolean }) {
       const parent = currentCell()?.parent ?? {};

@@ -17,15 +17,15 @@ export class UsageError extends Error {}
 const USAGE = `usage: tensorcell <command> [options]
   install [--user | --sys-prefix | --prefix DIR] [--name NAME] [--display-name TEXT]
   uninstall [--user | --sys-prefix | --prefix DIR] [--name NAME]
-  kernel -f CONNECTION_FILE [--backend auto|wasm|cpu|tensorflow|webgpu]
+  kernel -f CONNECTION_FILE [--backend auto|wasm|cpu|node|node-gpu|webgpu] [--typecheck off|warn|strict]
   run NOTEBOOK [-o OUT] [-p name=value ...] [--timeout S] [--html OUT.html] [--seed N]
   verify NOTEBOOK
   grade ASSIGNMENT.ipynb SUBMISSIONS_DIR [--tests HIDDEN_DIR] [-o report.csv|report.json]
   assign SOURCE.ipynb [-o STUDENT.ipynb]`;
 
-function parse(args: string[], options: ParseArgsConfig["options"]) {
+function parse<const T extends NonNullable<ParseArgsConfig["options"]>>(args: string[], options: T) {
   try {
-    return parseArgs({ args, options, allowPositionals: true, strict: true });
+    return parseArgs({ args, options, allowPositionals: true, strict: true } as const);
   } catch (error) {
     throw new UsageError((error as Error).message.split("\n")[0]);
   }
@@ -70,10 +70,10 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case "kernel": {
-      const { values } = parse(args, { f: { type: "string", short: "f" }, backend: { type: "string" } });
+      const { values } = parse(args, { f: { type: "string", short: "f" }, backend: { type: "string" }, typecheck: { type: "string" } });
       if (!values.f) throw new UsageError("kernel needs -f CONNECTION_FILE");
       const { runKernel } = await import("./kernel.js");
-      await runKernel(values.f, { backend: values.backend });
+      await runKernel(values.f, { backend: values.backend, typecheck: values.typecheck });
       return await new Promise<number>(() => {}); // the kernel exits the process on shutdown
     }
     case "run":

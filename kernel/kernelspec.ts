@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { packageRoot } from "./paths.js";
 
 /** Where to install: the user's data dir, the Python environment's prefix, a given prefix, or the system default. */
 export type InstallScope = { kind: "user" } | { kind: "sys-prefix" } | { kind: "prefix"; dir: string } | { kind: "system" };
@@ -19,7 +19,6 @@ export interface InstallOptions {
   displayName: string;
 }
 
-const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
 /** The kernels/ directory Jupyter searches for a scope. */
 export function kernelsDir(scope: InstallScope): string {

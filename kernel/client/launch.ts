@@ -7,9 +7,9 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import type { ConnectionInfo } from "../channels/connection.js";
+import { distDir } from "../paths.js";
 
 /** A running kernel process and how to reach it. */
 export interface LaunchedKernel {
@@ -52,10 +52,9 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** The default cli.js: the bundle next to this module when bundled, else the repo's dist/. */
+/** The default cli.js: this install's dist/cli.js. */
 export function defaultCliPath(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  return here.endsWith("dist") ? join(here, "cli.js") : resolve(here, "..", "..", "dist", "cli.js");
+  return join(distDir, "cli.js");
 }
 
 /** Writes a connection file and starts `node cli.js kernel -f FILE`. */

@@ -20,6 +20,10 @@ export interface ExecuteOptions {
   userExpressions: Record<string, string>;
   /** Count and record the request but run nothing (IPython's `name?` help requests). */
   skipEvaluation?: boolean;
+  /** The code as the frontend sent it, for execute_input (when directives were taken off `code`). */
+  sentCode?: string;
+  /** Runs after execute_input and before the cell; a throw fails the cell (strict type checking). */
+  precheck?: () => Promise<void>;
 }
 
 /** What the execute handler needs to reply. */
@@ -61,7 +65,7 @@ export class Executor {
     if (counts) this.executionCount++;
     const executionCount = this.executionCount;
     if (!options.silent) {
-      this.output.publish("execute_input", { code, execution_count: executionCount }, options.parent);
+      this.output.publish("execute_input", { code: options.sentCode ?? code, execution_count: executionCount }, options.parent);
     }
     const cell = newCellContext(options.parent, { silent: options.silent, allowStdin: options.allowStdin });
     const filename = options.silent ? `silent-${++this.silentCount}.ts` : `cell-${executionCount}.ts`;
@@ -72,6 +76,7 @@ export class Executor {
     this.running = { cell, stop };
     try {
       await Promise.race([this.ready(), stopped]);
+      if (options.precheck) await options.precheck();
       const value = options.skipEvaluation ? undefined : await this.evaluate(code, filename, label, cell, stopped);
       if (value !== undefined && !options.silent) {
         const bundle = await this.formatter(value);

@@ -8,17 +8,23 @@ import { builtinModules, createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import { resolve as resolveSpecifier } from "import-meta-resolve";
 
-/** Loads a module namespace for a specifier the way a cell expects. */
-export type Importer = (specifier: string) => Promise<unknown>;
+/** Loads a module namespace for a specifier the way a cell expects; `options` carries import attributes. */
+export type Importer = (specifier: string, options?: ImportCallOptions) => Promise<unknown>;
 
 /** Creates the importer for cells; `aliases` serve specifiers like "tensorcell" from the running kernel. */
 export function createImporter(kernelUrl: string, aliases: Record<string, () => Promise<unknown>>): Importer {
-  return async (specifier: string) => {
+  return async (specifier: string, options?: ImportCallOptions) => {
     if (typeof specifier !== "string") throw new TypeError(`import() needs a string specifier, got ${typeof specifier}`);
     const alias = aliases[specifier];
     if (alias) return alias();
     if (specifier.startsWith("node:") || builtinModules.includes(specifier)) return import(specifier);
-    return import(resolveForCell(specifier, kernelUrl));
+    const url = resolveForCell(specifier, kernelUrl);
+    // Import attributes: Node 20 knows one, JSON modules (`with { type: "json" }`); the
+    // bundler needs the attribute object spelled out to leave the import alone.
+    const type = (options?.with as Record<string, string> | undefined)?.type;
+    if (type === "json") return import(url, { with: { type: "json" } });
+    if (type !== undefined) throw new Error(`import attribute type "${type}" is not supported (only "json")`);
+    return import(url);
   };
 }
 

@@ -26,9 +26,11 @@ export function completeHandler(types: () => TypeAssist | undefined): Handler {
     const experimental = [...(typed?.metadata?._jupyter_types_experimental ?? [])];
     let matches = runtime.matches;
     let start = runtime.start;
+    let end = cursor;
     if (typed && typed.matches.length) {
       // The language service knows the types; runtime names add what it cannot see (values typed any).
       start = typed.cursorStart;
+      end = typed.cursorEnd; // covers the rest of the word when the cursor is inside one
       const seen = new Set(typed.matches);
       const extra = start === runtime.start ? runtime.matches.filter((m) => !seen.has(m)) : [];
       matches = [...typed.matches, ...extra];
@@ -40,7 +42,7 @@ export function completeHandler(types: () => TypeAssist | undefined): Handler {
       status: "ok",
       matches,
       cursor_start: start,
-      cursor_end: cursor,
+      cursor_end: end,
       metadata: { _jupyter_types_experimental: experimental },
     });
   };

@@ -5,9 +5,7 @@
 import type { Executor } from "../executor/executor.js";
 import type { Handler } from "./context.js";
 import type { History } from "./history.js";
-
-/** Runs before a cell: lets the kernel handle directives such as %check. */
-export type CellHook = (code: string) => Promise<void> | void;
+import { takeCheckDirective, type CellTypeChecking } from "./typecheck.js";
 
 /** Answers IPython-style help requests (`name?`, `name??`) with what is known about a name. */
 export type HelpProvider = (name: string, detail: 0 | 1) => Promise<{ found: boolean; data: Record<string, string> }>;
@@ -19,17 +17,28 @@ export function parseHelpRequest(code: string): { name: string; detail: 0 | 1 } 
   return { name: match[2], detail: (match[1] ?? match[3]).length === 2 ? 1 : 0 };
 }
 
+/** Optional services of the execute handler. */
+export interface ExecuteServices {
+  /** Answers `name?` help requests. */
+  help?: HelpProvider;
+  /** Type checking before a cell (mode, and `%check` directives). */
+  typeChecking?: CellTypeChecking;
+  /** Told about every cell that ran (the language service learns the session's names). */
+  onExecuted?: (code: string) => void;
+}
+
 /** The execute_request handler. */
-export function executeHandler(executor: Executor, history: History, help?: HelpProvider, beforeCell?: CellHook): Handler {
-  return async ({ request, reply }) => {
+export function executeHandler(executor: Executor, history: History, services: ExecuteServices = {}): Handler {
+  const { help, typeChecking, onExecuted } = services;
+  return async ({ request, reply, publish }) => {
     const content = request.content;
-    const code = typeof content.code === "string" ? content.code : "";
+    const original = typeof content.code === "string" ? content.code : "";
+    const { code, forced } = takeCheckDirective(original);
     const silent = Boolean(content.silent);
     // The spec: silent=true forces store_history=false.
     const storeHistory = !silent && (content.store_history === undefined ? true : Boolean(content.store_history));
     const stopOnError = content.stop_on_error === undefined ? true : Boolean(content.stop_on_error);
     const helpRequest = help && parseHelpRequest(code);
-    await beforeCell?.(code);
     const outcome = await executor.execute(code, {
       parent: request.header,
       silent,
@@ -37,8 +46,11 @@ export function executeHandler(executor: Executor, history: History, help?: Help
       allowStdin: Boolean(content.allow_stdin),
       userExpressions: (content.user_expressions as Record<string, string>) ?? {},
       skipEvaluation: Boolean(helpRequest),
+      sentCode: original,
+      precheck: typeChecking && !helpRequest ? () => typeChecking.run(code, forced, publish) : undefined,
     });
-    if (storeHistory) history.record(outcome.executionCount, code);
+    if (storeHistory) history.record(outcome.executionCount, original);
+    if (!helpRequest && !silent) onExecuted?.(code);
     if (outcome.status === "ok") {
       const payload: Record<string, unknown>[] = [];
       if (helpRequest) {

@@ -33,7 +33,7 @@ import { VirtualProject, PRELOADED_GLOBALS, NODE_GLOBALS_STAND_IN, cellCompilerO
 import { gatherCompletions, presentCompletions, reusableKey, type GatheredCompletions } from "./completion.js";
 import { inspectInCell } from "./inspect.js";
 import { checkCell } from "./diagnostics.js";
-import { findKernelRoot } from "./kernel-root.js";
+import { findKernelRoot } from "../paths.js";
 import type { CellDiagnostic, InspectReply, ServiceCompletion } from "./protocol.js";
 
 /**

@@ -11,7 +11,7 @@ import path from "node:path";
 import { existsSync, mkdirSync, readdirSync, renameSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
-import { findKernelRoot } from "./kernel-root.js";
+import { findKernelRoot } from "../paths.js";
 
 /** The worker script to start and the folders it needs. */
 export interface WorkerLocation {
@@ -29,9 +29,9 @@ export async function locateWorker(workerFile?: string): Promise<WorkerLocation>
   const kernelRoot = findKernelRoot(here);
   const cacheDir = writableCacheDir(kernelRoot);
   if (workerFile) return { file: workerFile, kernelRoot, cacheDir };
-  const bundled = path.join(here, "language-worker.js");
+  const bundled = path.join(kernelRoot, "dist", "language-worker.js");
   if (existsSync(bundled)) return { file: bundled, kernelRoot, cacheDir };
-  const source = path.join(here, "worker.ts");
+  const source = path.join(kernelRoot, "kernel", "language", "worker.ts");
   if (!existsSync(source)) throw new Error(`tensorcell language worker not found: neither ${bundled} nor ${source} exists; run \`npm run build\`.`);
   const buildDir = cacheDir ?? path.join(kernelRoot, "node_modules", ".cache", "tensorcell");
   return { file: await bundleFromSources(source, buildDir), kernelRoot, cacheDir };

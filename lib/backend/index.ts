@@ -13,6 +13,7 @@
 import * as tf from "@tensorflow/tfjs";
 
 export { tf };
-export { initBackend, useBackend, backendInfo, predictBackend } from "./select.js";
+export { initBackend, useBackend, backendInfo } from "./select.js";
+export { predictBackend } from "./predict.js";
 export type { BackendInfo, BackendAttempt } from "./select.js";
 export { normalizeBackendName, type BackendName } from "./loaders.js";

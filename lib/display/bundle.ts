@@ -71,6 +71,12 @@ function normalizeSelfBundle(result: unknown): MimeBundle {
  * The rich part of a value's bundle, synchronously when possible; a Promise only
  * when a `[Symbol.for("Jupyter.display")]` method returns one.
  */
+/**
+ * Values marked with this key show nothing as a cell's last value: display() returns a
+ * handle, and like IPython's display() returning None, `display(x)` alone shows x once.
+ */
+export const SHOWS_NOTHING = Symbol.for("tensorcell.showsNothing");
+
 function richBundle(value: unknown): MimeBundle | Promise<MimeBundle> | undefined {
   if (isSelfDisplaying(value)) {
     const result = value[JUPYTER_DISPLAY]();
@@ -109,6 +115,7 @@ function fallback(value: unknown, error: unknown): DisplayBundle {
  */
 export function mimeBundleSync(value: unknown): DisplayBundle | Promise<DisplayBundle> | undefined {
   if (value === undefined) return undefined;
+  if (typeof value === "object" && value !== null && SHOWS_NOTHING in value) return undefined;
   let rich: MimeBundle | Promise<MimeBundle> | undefined;
   try {
     rich = richBundle(value);

@@ -1,6 +1,6 @@
 /** display(): publishes values as display_data through the host, with updatable handles. */
 import { randomUUID } from "node:crypto";
-import { mimeBundleSync, type DisplayBundle } from "./bundle.js";
+import { mimeBundleSync, SHOWS_NOTHING, type DisplayBundle } from "./bundle.js";
 import { host, type MimeBundle } from "./host.js";
 import { errorMessage, plainText } from "./html.js";
 import { sniffImageType, tensorToPng, toBase64 } from "./png.js";
@@ -55,12 +55,14 @@ function send(kind: "display_data" | "update_display_data", id: string, formatte
 function show(formatter: Formatter, value: unknown, options: DisplayOptions = {}): DisplayHandle {
   const id = options.id ?? randomUUID();
   send("display_data", id, formatter(value), options.metadata);
-  return {
+  const handle: DisplayHandle = {
     id,
     update(next: unknown) {
       send("update_display_data", id, formatter(next), options.metadata);
     },
   };
+  Object.defineProperty(handle, SHOWS_NOTHING, { value: true, enumerable: false });
+  return handle;
 }
 
 /** Resolves when every display() call made so far has been published (the kernel awaits it before replying). */

@@ -1,0 +1,210 @@
+/**
+ * A kernel session on the main thread: the executor, the handlers and the
+ * library bridge. Loaded by kernel.ts while the io thread boots, so the
+ * sockets answer before these modules (and later TensorFlow.js) are loaded.
+ */
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import type { Worker } from "node:worker_threads";
+import type { ForwardedRequest, Outgoing, ToIo, ToMain } from "./channels/thread-messages.js";
+import { loadLibrary, plainFormatter, type LoadedLibrary } from "./bridge.js";
+import { installCellTimers } from "./executor/timers.js";
+import { currentCell } from "./executor/cell-context.js";
+import { StreamCapture } from "./executor/streams.js";
+import type { InterruptFlag } from "./executor/interrupt.js";
+import { Executor, RUNTIME_GLOBAL, type Formatter } from "./executor/executor.js";
+import { createCellRequire, createImporter } from "./executor/modules.js";
+import { installProcessGuards } from "./executor/guards.js";
+import { CommManager } from "./handlers/comm.js";
+import type { Handler, RequestContext } from "./handlers/context.js";
+import { executeHandler } from "./handlers/execute.js";
+import { History, historyHandler } from "./handlers/history.js";
+import { isCompleteHandler } from "./handlers/is-complete.js";
+import { completeHandler, describeAt, inspectHandler, type TypeAssist } from "./handlers/assist.js";
+import { kernelInfoContent } from "./handlers/kernel-info.js";
+import { CellTypeChecking, parseTypeCheckMode, type TypeCheckMode } from "./handlers/typecheck.js";
+import { LanguageClient } from "./language/client.js";
+import { PRELOADED_GLOBALS } from "./language/project.js";
+import { replyType } from "./wire/message.js";
+
+/** The parent header for output that is not tied to a request: the running or last cell's. */
+function currentParent(): Record<string, unknown> {
+  return currentCell()?.parent ?? {};
+}
+
+/** What the session needs from the start-up code. */
+export interface SessionOptions {
+  io: Worker;
+  flag: InterruptFlag;
+  versions: { tensorcell: string; typescript: string };
+  /** Backend name or "auto". */
+  preference: string;
+  /** The directory of the running bundle (dist/), where lib.js lives. */
+  kernelDir: string;
+  /** Type checking before cells: off (default), warn, or strict. */
+  typeCheck: TypeCheckMode;
+  /** Ends the process (the kernel's own exit, not the one cells see). */
+  exit(code: number): never;
+}
+
+/** A running session: feed it the io thread's messages; start the library once the sockets are up. */
+export interface Session {
+  onMessage(message: ToMain): void;
+  loadLibrary(): void;
+}
+
+/** Sets up the executor, handlers and bridge for one kernel process. */
+export function startSession(options: SessionOptions): Session {
+  const { io, flag, versions, preference, kernelDir } = options;
+  const toIo = (message: ToIo) => io.postMessage(message);
+  let libraryReady: Promise<void> = new Promise(() => {});
+  let startLibrary: () => void = () => {};
+  const libraryStarted = new Promise<void>((resolve) => (startLibrary = resolve));
+  /** Kernel functions added to the `tensorcell` global once the library loads. */
+  const libraryGlobals: Record<string, unknown> = {};
+
+  const realSetImmediate = globalThis.setImmediate;
+  const streams = new StreamCapture((msgType, content, parent) => publish(msgType, content, parent), realSetImmediate);
+  const log = streams.kernelLog;
+  function publish(msgType: string, content: Record<string, unknown>, parent: Record<string, unknown>, extra?: Partial<Outgoing>): void {
+    if (msgType !== "stream") streams.flush();
+    toIo({ type: "iopub", message: { msg_type: msgType, content, parent_header: parent, ...extra } });
+  }
+
+  const reportBackground = (error: unknown, parent: Record<string, unknown>) => {
+    const report = executor.describe(error);
+    const text = [`Error in background work of this cell (after it finished, or from a timer):`, ...report.traceback].join("\n");
+    publish("stream", { name: "stderr", text: `${text}\n` }, parent);
+  };
+  const cancelTimers = installCellTimers((error, cell) => reportBackground(error, cell?.parent ?? {}));
+
+  let library: LoadedLibrary | undefined;
+  let formatter: Formatter = plainFormatter;
+  const comms = new CommManager((msgType, content) => publish(msgType, content, currentParent()), log);
+  let pendingInput: ((value: string) => void) | undefined;
+
+  libraryReady = libraryStarted.then(() => loadLibrary(
+    kernelDir,
+    {
+      publish,
+      requestInput: (prompt, password, parent) =>
+        new Promise<string>((resolve) => {
+          streams.flush();
+          pendingInput = resolve;
+          toIo({ type: "input_request", prompt, password, parent_header: parent });
+        }),
+      comms,
+      interrupted: () => flag.raised,
+      log,
+      kernelApi: libraryGlobals,
+    },
+    preference,
+  ).then(
+    (loaded) => {
+      library = loaded;
+      formatter = loaded.formatter;
+      executor.settleOutputs = loaded.settleDisplays;
+      if (loaded.backend) toIo({ type: "kernel_info", content: kernelInfoContent(versions, loaded.backend) });
+    },
+    (error: Error) => log(`the library failed to load; cells run without it: ${error.stack ?? error.message}`),
+  ));
+
+  const executor = new Executor(
+    { publish },
+    flag,
+    (value) => formatter(value),
+    cancelTimers,
+    kernelDir,
+    () => libraryReady,
+  );
+  const importer = createImporter(pathToFileURL(join(kernelDir, "cli.js")).href, {
+    tensorcell: async () => {
+      await libraryReady;
+      return library?.module ?? {};
+    },
+  });
+  Object.defineProperty(globalThis, RUNTIME_GLOBAL, {
+    value: Object.freeze({ tick: flag.check, import: importer }),
+    enumerable: false,
+    writable: false,
+    configurable: false,
+  });
+  Object.defineProperty(globalThis, "require", { value: createCellRequire(pathToFileURL(join(kernelDir, "cli.js")).href), writable: true, configurable: true });
+  installProcessGuards({
+    log,
+    reportBackground,
+    currentParent,
+    onSigint: () => {
+      flag.raise();
+      executor.interrupt();
+    },
+  });
+
+  const history = new History();
+  // The language service starts in its own worker on the first request that needs it.
+  const language = new LanguageClient({
+    globals: { ...PRELOADED_GLOBALS, tensorcell: `typeof import("tensorcell") & { typecheck(mode: boolean | "strict"): void }` },
+  });
+  const typeAssist: TypeAssist = language;
+  const typeChecking = new CellTypeChecking(options.typeCheck, () => language);
+  libraryGlobals.typecheck = (mode: unknown) => {
+    typeChecking.mode = parseTypeCheckMode(mode);
+  };
+  const handlers: Record<string, Handler> = {
+    execute_request: executeHandler(executor, history, {
+      help: (name, detail) => describeAt(typeAssist, name, name.length, detail),
+      typeChecking,
+      onExecuted: (code) => language.recordExecuted(code),
+    }),
+    complete_request: completeHandler(() => typeAssist),
+    inspect_request: inspectHandler(() => typeAssist),
+    is_complete_request: isCompleteHandler,
+    history_request: historyHandler(history),
+    ...comms.handlers(),
+  };
+
+  async function handle(request: ForwardedRequest): Promise<void> {
+    let reply: Outgoing | undefined;
+    const context: RequestContext = {
+      request,
+      reply: (content, metadata) => {
+        reply = { msg_type: replyType(request.header.msg_type), content, parent_header: request.header, metadata };
+      },
+      publish: (msgType, content) => publish(msgType, content, request.header),
+    };
+    let abortQueued = false;
+    const handler = handlers[request.header.msg_type];
+    try {
+      if (handler) abortQueued = Boolean((await handler(context))?.abortQueued);
+      else log(`unknown message type on shell: ${request.header.msg_type} (ignored)`);
+    } catch (error) {
+      log(`error while handling ${request.header.msg_type}: ${(error as Error).stack ?? String(error)}`);
+    }
+    streams.flush();
+    toIo({ type: "done", reply, abortQueued });
+  }
+
+  return {
+    loadLibrary: () => startLibrary(),
+    onMessage(message: ToMain) {
+      switch (message.type) {
+        case "request":
+          void handle(message.request);
+          break;
+        case "interrupt":
+          executor.interrupt();
+          break;
+        case "input_reply":
+          pendingInput?.(message.value);
+          pendingInput = undefined;
+          break;
+        case "shutdown":
+          void language.close();
+          toIo({ type: "close" });
+          break;
+        case "closed":
+          options.exit(0);
+      }
+    },
+  };
+}
