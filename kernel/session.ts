@@ -124,7 +124,7 @@ export function startSession(options: SessionOptions): Session {
     },
   });
   Object.defineProperty(globalThis, RUNTIME_GLOBAL, {
-    value: Object.freeze({ tick: flag.check, import: importer }),
+    value: Object.freeze({ tick: flag.check, import: importer, keep: () => undefined }),
     enumerable: false,
     writable: false,
     configurable: false,

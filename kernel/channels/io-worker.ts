@@ -23,7 +23,9 @@ let kernelInfo = config.kernelInfo;
 const shell = new zmq.Router();
 const control = new zmq.Router();
 const stdin = new zmq.Router();
-const iopub = new zmq.Publisher({ sendHighWaterMark: 100_000 });
+// XPUB rather than PUB: it sees subscriptions, so `starting` goes out once the first
+// subscriber is there to receive it (a PUB socket would drop it before anyone joined).
+const iopub = new zmq.XPublisher({ sendHighWaterMark: 100_000 });
 const heartbeat = new zmq.Reply();
 
 const logSendError = (channel: string) => (error: Error) => log(`send on ${channel} failed: ${error.message}`);
@@ -190,6 +192,18 @@ async function serveStdin(): Promise<void> {
   }
 }
 
+/** Publishes `status: starting` once, when the first client subscribes to iopub. */
+async function announceStarting(): Promise<void> {
+  let announced = false;
+  for await (const [subscription] of iopub) {
+    // A subscription frame starts with 1 (an unsubscription with 0).
+    if (!announced && subscription[0] === 1) {
+      announced = true;
+      publishStatus("starting", {});
+    }
+  }
+}
+
 async function serveHeartbeat(): Promise<void> {
   for await (const frames of heartbeat) await heartbeat.send(frames);
 }
@@ -256,8 +270,8 @@ async function bindAll(): Promise<void> {
 
 try {
   await bindAll();
-  publishStatus("starting", {});
   toMain({ type: "ready" });
+  void announceStarting();
   const crash = (error: unknown) => log(`io thread error: ${(error as Error).stack ?? String(error)}`);
   serveRouter("shell", shell).catch(crash);
   serveRouter("control", control).catch(crash);

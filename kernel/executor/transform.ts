@@ -32,7 +32,8 @@ export interface TransformOptions {
    * Global name of the runtime object (an identifier or dotted path, e.g. "__tc"). The output calls
    * `${runtime}.tick()` at the start of every loop iteration (it should throw to interrupt) and
    * `${runtime}.import(specifier, options?)` for static and dynamic imports (it returns a Promise
-   * of the module namespace).
+   * of the module namespace), and `${runtime}.keep()`, a no-op that keeps a cell's last expression
+   * through esbuild (where it is not at the top level, e.g. the body of a trailing loop, it stays).
    */
   runtime: string;
 }
@@ -78,19 +79,30 @@ export function transformCell(source: string, options: TransformOptions): Transf
     throw new TypeError(`transformCell: runtime must be a global name such as "__tc", got ${JSON.stringify(options.runtime)}`);
   }
   const filename = options.filename;
-  const transpiled = transpileCell(source, filename);
-  const esbuildMap = new TraceMap(transpiled.map);
-  let rewritten;
-  try {
-    rewritten = rewriteCell(transpiled.code, {
-      runtime: options.runtime,
-      isUserName: (name) => appearsInSource(source, name),
-      endsWithSemicolon: () => endsWithSemicolon(source, filename),
-    });
-  } catch (error) {
-    if (error instanceof RewriteError) throw syntaxErrorAt(error, transpiled.code, esbuildMap, source);
-    throw error;
-  }
+  // A last expression without ";" is the cell's value. esbuild drops side-effect-free
+  // expressions it can fold ('a' + 'b'), so such a cell gets a no-op call appended
+  // (`, runtime.keep()`) that the rewrite takes off again. After the source's own end,
+  // it moves no position the user can see. When the cell's tail is not a top-level
+  // expression (`throw x`, a loop body), the call would land inside that statement:
+  // then the cell is transpiled again without it.
+  const showsValue = !endsWithSemicolon(source, filename);
+  const attempt = (withSentinel: boolean) => {
+    const transpiled = transpileCell(withSentinel ? `${source}\n, ${options.runtime}.keep()` : source, filename);
+    const esbuildMap = new TraceMap(transpiled.map);
+    try {
+      const rewritten = rewriteCell(transpiled.code, {
+        runtime: options.runtime,
+        isUserName: (name) => appearsInSource(source, name),
+        endsWithSemicolon: () => !showsValue,
+      });
+      return { rewritten, esbuildMap };
+    } catch (error) {
+      if (error instanceof RewriteError) throw syntaxErrorAt(error, transpiled.code, esbuildMap, source);
+      throw error;
+    }
+  };
+  let { rewritten, esbuildMap } = attempt(showsValue);
+  if (showsValue && !rewritten.keptValue) ({ rewritten, esbuildMap } = attempt(false));
   const mappings = composeMappings(rewritten.mappings, esbuildMap);
   const composed = traceMapFromSegments(filename, source, mappings);
   const originalPosition = (line: number, column: number) => lookupOriginal(composed, line, column);

@@ -31,6 +31,6 @@ describe("jupyter_kernel_test conformance", () => {
     expect(log).toMatch(/^OK$/m);
     expect(log, "no test may be skipped").not.toMatch(/skipped/);
     const passed = log.match(/ \.\.\. ok$/gm) ?? [];
-    expect(passed.length, log).toBeGreaterThanOrEqual(13);
+    expect(passed.length, log).toBe(12); // every test jupyter_kernel_test 0.4.5 has
   }, 320_000);
 });

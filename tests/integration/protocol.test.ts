@@ -69,7 +69,7 @@ describe("kernel protocol", () => {
     const [session, line] = entries[0];
     const range = await k.client.request("shell", "history_request", { hist_access_type: "range", session, start: line, stop: line + 1, raw: true, output: false });
     expect(range.content.history).toEqual([[session, line, "historyProbe + 2"]]);
-    const search = await k.client.request("shell", "history_request", { hist_access_type: "search", pattern: "historyProbe*", raw: true, output: false });
+    const search = await k.client.request("shell", "history_request", { hist_access_type: "search", pattern: "*historyProbe*", raw: true, output: false });
     expect((search.content.history as unknown[]).length).toBe(3);
     const unique = await k.client.request("shell", "history_request", { hist_access_type: "search", pattern: "historyProbe +*", unique: true, raw: true, output: false });
     expect((unique.content.history as unknown[]).length).toBe(1);

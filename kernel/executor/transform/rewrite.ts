@@ -4,7 +4,7 @@ import { childNodes, isFunction, isLoop, patternNames, type LoopNode } from "./a
 
 /** What the rewrite needs to know beyond esbuild's JavaScript. */
 export interface RewriteOptions {
-  /** Global name of the runtime object; the output calls `${runtime}.tick()` and `${runtime}.import(spec)`. */
+  /** Global name of the runtime object; the output calls `${runtime}.tick()`, `${runtime}.import(spec)` and `${runtime}.keep()`. */
   runtime: string;
   /** True when a top-level name was written in the cell (false for helpers esbuild injected, which stay local). */
   isUserName(name: string): boolean;
@@ -19,6 +19,8 @@ export interface RewrittenCell {
   mappings: number[][][];
   isAsync: boolean;
   declaredNames: string[];
+  /** True when the last statement carried transform.ts's `, runtime.keep()` at the top level (and it was taken off). */
+  keptValue: boolean;
 }
 
 /** A construct the cell cannot support, found at `offset` in esbuild's JavaScript. */
@@ -66,6 +68,7 @@ class CellRewriter {
   private readonly tick: string;
   private readonly tempPrefix: string;
   private importCount = 0;
+  private keptValue = false;
   /** Where the first statement that is not an import starts: hoisted imports go just before it. */
   private firstCodeStart = 0;
   private needsAsync = false;
@@ -100,6 +103,7 @@ class CellRewriter {
       mappings: map.mappings as number[][][],
       isAsync: this.needsAsync,
       declaredNames: [...this.declared],
+      keptValue: this.keptValue,
     };
   }
 
@@ -344,6 +348,17 @@ class CellRewriter {
     return `, { with: { ${entries.join(", ")} } }`;
   }
 
+  /** The `, runtime.keep()` at the end of the last statement, as a text range to remove. */
+  private valueSentinel(statement: ExpressionStatement): { from: number; to: number } | undefined {
+    const expression = statement.expression;
+    if (expression.type !== "SequenceExpression" || expression.expressions.length < 2) return undefined;
+    const last = expression.expressions[expression.expressions.length - 1];
+    const keep = `${this.options.runtime}.keep`;
+    if (last.type !== "CallExpression" || this.js.slice(last.callee.start, last.callee.end) !== keep) return undefined;
+    const previous = expression.expressions[expression.expressions.length - 2];
+    return { from: previous.end, to: last.end };
+  }
+
   /** Where a statement's text ends, not counting its terminating ";". */
   private withoutSemicolon(statement: AnyNode): number {
     return this.js[statement.end - 1] === ";" ? statement.end - 1 : statement.end;
@@ -362,9 +377,16 @@ class CellRewriter {
       );
     if (!last || last.type !== "ExpressionStatement") return;
     const statement: ExpressionStatement = last;
+    const end = this.withoutSemicolon(statement);
+    const sentinel = this.valueSentinel(statement);
+    // transform.ts appended `, runtime.keep()` so esbuild keeps a side-effect-free last
+    // expression (it folds and drops e.g. 'a' + 'b'); take it off again.
+    if (sentinel) {
+      this.text.remove(sentinel.from, sentinel.to);
+      this.keptValue = true;
+    }
     if (statement.directive === "use strict" || this.options.endsWithSemicolon()) return;
     // From the statement's own start and end: the expression node starts inside any parentheses.
-    const end = this.withoutSemicolon(statement);
     this.text.prependRight(statement.start, "return { value: (");
     this.text.appendLeft(end, ") };");
     if (statement.end > end) this.text.remove(end, statement.end);

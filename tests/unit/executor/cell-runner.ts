@@ -15,6 +15,8 @@ export interface FakeRuntime {
   interruptAfter: number;
   imported: string[];
   tick(): void;
+  /** The no-op the transformer appends to keep a cell's last expression. */
+  keep(): void;
   import(specifier: string, options?: unknown): Promise<unknown>;
 }
 
@@ -30,6 +32,7 @@ export function installRuntime(): FakeRuntime {
       runtime.ticks += 1;
       if (runtime.interruptAfter > 0 && runtime.ticks >= runtime.interruptAfter) throw new Error("KeyboardInterrupt");
     },
+    keep() {},
     async import(specifier: string) {
       runtime.imported.push(specifier);
       // Resolve from the project root as the kernel does for the working directory's node_modules.

@@ -35,8 +35,7 @@ describe("the last expression is the cell's value (IPython rules)", () => {
   });
 
   it("an expression of value undefined shows nothing or {value: undefined} (the executor hides both)", async () => {
-    // esbuild drops a bare `undefined;` statement as side-effect free, so nothing is returned.
-    expect(evaluate(transform("undefined"))).toBeUndefined();
+    expect(evaluate(transform("undefined"))).toEqual({ value: undefined });
     expect(evaluate(transform("const vNothing = () => undefined\nvNothing()"))).toEqual({ value: undefined });
   });
 
@@ -76,5 +75,26 @@ describe("the last expression is the cell's value (IPython rules)", () => {
   it("an error thrown by the cell propagates to the caller", async () => {
     expect(() => evaluate(transform("throw new RangeError('bad value')"))).toThrow("bad value");
     await expect(runCell("await Promise.reject(new TypeError('async bad'))")).rejects.toThrow("async bad");
+  });
+});
+
+describe("values esbuild would fold away", () => {
+  it("shows a constant string expression and keeps loop bodies intact", async () => {
+    installRuntime();
+    expect(await runCell("'a' + 'b'")).toEqual({ shown: true, value: "ab" });
+    expect(await runCell("'text ' + 1")).toEqual({ shown: true, value: "text 1" });
+    expect(await runCell("(1, 2)")).toEqual({ shown: true, value: 2 });
+    const loop = await runCell("let n = 0; for (let i = 0; i < 3; i++) n += i");
+    expect(loop.shown).toBe(false);
+    expect(await runCell("n")).toEqual({ shown: true, value: 3 });
+  });
+});
+
+describe("a cell ending in a statement whose tail is an expression", () => {
+  it("throws the thrown value itself and runs a trailing loop body as written", async () => {
+    installRuntime();
+    await expect(runCell("const boomValue = 1;\nthrow new TypeError('bad thing')")).rejects.toThrow(TypeError);
+    expect((await runCell("let m = 0; for (let i = 0; i < 4; i++) m += i")).shown).toBe(false);
+    expect(await runCell("m")).toEqual({ shown: true, value: 6 });
   });
 });
