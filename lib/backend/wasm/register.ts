@@ -2,13 +2,14 @@
  * Registers tensorcell's extra kernels for tfjs-backend-wasm: the ones wasm
  * lacks for training (Conv2DBackpropFilter, DepthwiseConv2dNativeBackprop*,
  * UnsortedSegmentSum) and faster versions of Conv2DBackpropInput, BatchMatMul
- * (transposed operands) and Sum/Mean (leading axes).
+ * (transposed operands), Sum/Mean (leading axes) and MaxPoolGrad.
  */
 import * as tf from "@tensorflow/tfjs";
 import { convGradientKernels } from "./conv-kernels.js";
 import { segmentKernels } from "./segment-kernels.js";
 import { matMulKernels } from "./matmul-kernels.js";
 import { reduceKernels } from "./reduce-kernels.js";
+import { poolKernels } from "./pool-kernels.js";
 
 /** What registration did: kernels wasm lacked, and wasm kernels replaced by faster ones. */
 export interface WasmKernelRegistration {
@@ -28,7 +29,7 @@ let registration: WasmKernelRegistration | undefined;
 export function registerWasmKernels(): WasmKernelRegistration {
   if (registration) return registration;
   const result: WasmKernelRegistration = { added: [], replaced: [] };
-  for (const config of [...convGradientKernels(), ...matMulKernels(), ...reduceKernels(), ...segmentKernels()]) {
+  for (const config of [...convGradientKernels(), ...matMulKernels(), ...reduceKernels(), ...poolKernels(), ...segmentKernels()]) {
     if (tf.getKernel(config.kernelName, "wasm")) {
       tf.unregisterKernel(config.kernelName, "wasm");
       result.replaced.push(config.kernelName);
