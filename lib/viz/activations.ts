@@ -5,6 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { isLayersModel } from "../display/model-summary.js";
+import { readModelMetadata } from "../models/metadata.js";
 
 /** Checks that a value is a LayersModel, with advice otherwise. */
 export function requireLayersModel(model: unknown, caller: string): tf.LayersModel {
@@ -12,11 +13,21 @@ export function requireLayersModel(model: unknown, caller: string): tf.LayersMod
   return model;
 }
 
-/** Finds a layer by name, listing the model's layers when it is missing. */
+/**
+ * Finds a layer by name, or by the feature name models.features uses for it (timm's
+ * "stages.0", "layer1" ... recorded in the model's metadata); lists the layers when missing.
+ */
 export function findLayer(model: tf.LayersModel, name: string): tf.layers.Layer {
-  const layer = model.layers.find((l) => l.name === name);
+  const layerName = resolveLayerName(model, name);
+  const layer = model.layers.find((l) => l.name === layerName);
   if (!layer) throw new Error(`No layer named "${name}"; the model's layers are: ${model.layers.map((l) => l.name).join(", ")}.`);
   return layer;
+}
+
+/** A layer name, or the layer a models.features name ("stages.0") stands for. */
+export function resolveLayerName(model: tf.LayersModel, name: string): string {
+  if (model.layers.some((l) => l.name === name)) return name;
+  return readModelMetadata(model).features?.[name] ?? name;
 }
 
 /** The layer's output shape, or undefined when it has several. */
@@ -73,20 +84,24 @@ function runGraph(model: tf.LayersModel, batch: tf.Tensor, wanted: string[], rep
   if (!firstInput || model.inputs.length !== 1) throw new Error("Only models with a single input are supported here.");
   values.set(firstInput.id, batch);
   const results = new Map<string, tf.Tensor>();
+  // Results are keyed by the names asked for, which may be models.features names.
+  const targets = new Map(wanted.map((name) => [resolveLayerName(model, name), name]));
+  const replaced = replace && resolveLayerName(model, replace.layer);
   for (const layer of model.layers) {
     if (layer.getClassName() === "InputLayer") continue;
     for (const node of layer.inboundNodes) {
       const inputs = node.inputTensors.map((t) => values.get(t.id));
       if (inputs.some((t) => t === undefined) || node.outputTensors.every((t) => values.has(t.id))) continue;
       let outputs: tf.Tensor[];
-      if (replace && layer.name === replace.layer) {
+      if (replace && layer.name === replaced) {
         outputs = [replace.value];
       } else {
         const applied = layer.apply(inputs.length === 1 ? inputs[0]! : (inputs as tf.Tensor[]), node.callArgs ?? {});
         outputs = (Array.isArray(applied) ? applied : [applied]) as tf.Tensor[];
       }
       node.outputTensors.forEach((symbolic, i) => values.set(symbolic.id, outputs[i]!));
-      if (wanted.includes(layer.name) && !results.has(layer.name)) results.set(layer.name, outputs[0]!);
+      const requested = targets.get(layer.name);
+      if (requested !== undefined && !results.has(requested)) results.set(requested, outputs[0]!);
     }
   }
   for (const name of wanted) {
