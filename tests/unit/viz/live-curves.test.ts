@@ -4,9 +4,28 @@ import { compile } from "vega-lite";
 import { LiveCurves } from "../../../lib/viz/curves.js";
 import { recordDisplays } from "../display/fake-host.js";
 import { assertWellFormedXml } from "../display/xml.js";
-import type { DisplayMessage } from "../../../lib/display/host.js";
+import { setHost, type DisplayMessage } from "../../../lib/display/host.js";
 
 type Row = { metric: string; split: string; kind: string; step: number; value: number };
+/** Simulated training: `seconds` of 1 ms batches, each chart message costing `renderMs` of the same fake clock. */
+function simulateRun(seconds: number, renderMs: number) {
+  const messages: DisplayMessage[] = [];
+  let now = 0;
+  setHost({
+    display: (message) => { messages.push(message); now += renderMs; },
+    input: () => Promise.reject(new Error("no input in tests")),
+    registerCommTarget: () => {},
+    interrupted: () => false,
+  });
+  const curves = new LiveCurves({ clock: () => now });
+  for (let step = 1; now < seconds * 1000; step++) {
+    now++;
+    curves.log(step, { loss: 1 / step });
+  }
+  curves.done();
+  return { messages, renderShare: curves.renderMilliseconds / now, renderMilliseconds: curves.renderMilliseconds };
+}
+
 const rowsOf = (message: DisplayMessage): Row[] => {
   if (message.type === "clear_output") throw new Error("unexpected clear");
   return ((message.data["application/vnd.vegalite.v5+json"] as { data: { values: Row[] } }).data.values);
@@ -76,5 +95,20 @@ describe("viz.liveCurves", () => {
     await model.fit(xs, ys, { epochs: 1, batchSize: 8, callbacks: [curves], verbose: 0 });
     expect(messages[before]!.type).toBe("display_data");
     tf.dispose([xs, ys]);
+  });
+
+  it("keeps first, live and final charts within the render budget of short and long runs", () => {
+    // 50 ms per chart: a slow render on a loaded machine. 4 s run: the first chart at 1 s and the
+    // final one only (a third one would take the share to 3.6%).
+    const short = simulateRun(4, 50);
+    expect(short.messages.map((m) => m.type)).toEqual(["display_data", "update_display_data"]);
+    expect(short.renderShare).toBeLessThan(0.03);
+    expect(short.renderMilliseconds).toBe(100); // the injected clock measures the renders
+    // 60 s run: updates keep coming (every 5 s once the first ones are paid for), at about 1% in total.
+    const long = simulateRun(60, 50);
+    expect(long.messages.length).toBeGreaterThanOrEqual(10);
+    expect(long.renderShare).toBeLessThanOrEqual(0.011);
+    const final = rowsOf(long.messages.at(-1)!);
+    expect(final.filter((r) => r.kind === "batch").at(-1)!.value).toBeCloseTo(1 / (60_000 - 50 * (long.messages.length - 1)), 8);
   });
 });
