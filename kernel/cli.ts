@@ -94,15 +94,16 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-// Captured before the kernel replaces process.exit for cells.
+// Captured before the kernel replaces process.exit and captures stderr for cells.
 const exit = process.exit.bind(process);
+const writeError = process.stderr.write.bind(process.stderr);
 const isEntry = process.argv[1] !== undefined && import.meta.url.endsWith(`/${process.argv[1].split("/").pop()}`);
 if (isEntry) {
   main(process.argv.slice(2)).then(
     (code) => exit(code),
     (error: Error) => {
-      process.stderr.write(`tensorcell: ${error.message}\n`);
-      if (error instanceof UsageError) process.stderr.write(`(run "tensorcell --help" for usage)\n`);
+      writeError(`tensorcell: ${error.message}\n`);
+      if (error instanceof UsageError) writeError(`(run "tensorcell --help" for usage)\n`);
       exit(error instanceof UsageError || error instanceof ConnectionFileError ? 2 : 1);
     },
   );
