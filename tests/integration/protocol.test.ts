@@ -159,10 +159,13 @@ describe("kernel lifecycle", () => {
     });
     const client = new KernelClient(kernel.connection);
     try {
-      await client.connect();
-      const starting = seen.filter((m) => m.content.execution_state === "starting");
-      expect(starting).toHaveLength(1);
+      // `starting` goes out when the first subscriber joins: this one, connected before the kernel bound.
+      await waitFor(() => seen.length > 0, 20_000);
       expect(seen[0].content.execution_state).toBe("starting");
+      await client.connect();
+      await settled(client);
+      const starting = [...seen, ...client.iopubLog].filter((m) => m.content.execution_state === "starting");
+      expect(starting).toHaveLength(1);
     } finally {
       client.close();
       subscriber.close();
@@ -192,6 +195,12 @@ describe("kernel lifecycle", () => {
     }
   });
 });
+
+/** A kernel_info round trip, so everything published before it has arrived. */
+async function settled(client: KernelClient): Promise<void> {
+  await client.request("shell", "kernel_info_request");
+  await new Promise((r) => setTimeout(r, 200));
+}
 
 async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
