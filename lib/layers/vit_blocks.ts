@@ -111,9 +111,16 @@ export function transformerBlock(x: tf.SymbolicTensor, config: TransformerBlockC
 
 /** Classifier head: Linear(d, numClasses) with timm's init, then the chosen activation. */
 export function classifierHead(features: tf.SymbolicTensor, numClasses: number, activation: HeadActivation): tf.SymbolicTensor {
-  const logits = applyLayer(linear(numClasses, "head"), features);
+  return headOutput(applyLayer(linear(numClasses, "head"), features), activation);
+}
+
+/**
+ * The output of every classifier in the library (image, node and graph models alike):
+ * `logits` as they are for "linear", else a softmax layer named `softmaxName`.
+ */
+export function headOutput(logits: tf.SymbolicTensor, activation: HeadActivation, softmaxName = "head.softmax"): tf.SymbolicTensor {
   if (activation === "linear") return logits;
-  return applyLayer(tf.layers.activation({ activation: "softmax", name: "head.softmax" }), logits);
+  return applyLayer(tf.layers.activation({ activation: "softmax", name: softmaxName }), logits);
 }
 
 /** Default feature points of a transformer or Mixer (models.features): every block's output, as timm's "blocks.i". */
@@ -129,7 +136,7 @@ export function positiveInteger(value: unknown, option: string, model: string): 
   return value;
 }
 
-/** Reads the headActivation option ("softmax" by default). */
+/** Reads the headActivation option ("softmax" by default); every classifier family (CNN, ViT, GNN) takes it. */
 export function headActivationOption(value: unknown, model: string): HeadActivation {
   if (value === undefined) return "softmax";
   if (value === "softmax" || value === "linear") return value;

@@ -109,22 +109,8 @@ export function dense(
   );
 }
 
-/** Activation of a classifier's output: "softmax" (probabilities, what tfjs's categoricalCrossentropy expects) or "linear" (logits, as timm). */
-export type HeadActivation = "softmax" | "linear";
-
-/** Reads the `headActivation` option ("softmax" unless given); the same option the ViT family takes. */
-export function headActivationOf(options: Record<string, unknown>, model: string): HeadActivation {
-  const value = options.headActivation;
-  if (value === undefined) return "softmax";
-  if (value === "softmax" || value === "linear") return value;
-  throw new Error(`${model}: option headActivation must be "softmax" or "linear", got ${JSON.stringify(value)}.`);
-}
-
-/** The classifier output: logits from `logits`, then softmax unless headActivation is "linear". */
-export function headOutput(logits: Node, activationKind: HeadActivation): Node {
-  if (activationKind === "linear") return logits;
-  return apply(tf.layers.activation({ activation: "softmax", name: "head.softmax" }), logits);
-}
+/** The classifier head's activation option and output, shared with the ViT and GNN families. */
+export { type HeadActivation, headActivationOption, headOutput } from "../layers/vit_blocks.js";
 
 /** Reads an optional number option within [min, max), or throws a one-line error naming the model and option. */
 export function numberOption(value: unknown, fallback: number, option: string, model: string, min: number, max: number): number {

@@ -26,7 +26,7 @@ import {
   apply,
   dense,
   globalAvgPool,
-  headActivationOf,
+  headActivationOption,
   headOutput,
   type Node,
   numberOption,
@@ -110,7 +110,7 @@ export function buildConvNeXt(config: ConvNeXtConfig, options: ResolvedModelOpti
   x = globalAvgPool(x, "head.global_pool");
   x = layerNorm(x, "head.norm");
   const logits = dense(x, options.numClasses, "head.fc", { kernelInitializer: truncNormal02() });
-  const output = headOutput(logits, headActivationOf(options, modelName));
+  const output = headOutput(logits, headActivationOption(options.headActivation, modelName));
   return setFeatureLayers(tf.model({ inputs: images, outputs: output, name: modelName }), features);
 }
 

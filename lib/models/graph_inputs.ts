@@ -18,6 +18,7 @@
  * tf.loadLayersModel work as for any model.
  */
 import * as tf from "@tensorflow/tfjs";
+import { headActivationOption, headOutput } from "../layers/vit_blocks.js";
 import type { ModelOptions } from "./registry.js";
 
 /** Options of every graph model builder once defaulted. */
@@ -108,10 +109,8 @@ export const GRAPH_SOFTMAX_LAYER = "head_softmax";
  * headActivation option is "linear" (the same option as the image families).
  */
 export function classifierOutput(logits: tf.SymbolicTensor, options: GraphModelOptions, model: string): tf.SymbolicTensor {
-  const value = options.headActivation ?? "softmax";
-  if (value === "linear") return logits;
-  if (value !== "softmax") throw new Error(`${model}: option headActivation must be "softmax" or "linear", got ${JSON.stringify(value)}.`);
-  return connect(tf.layers.activation({ activation: "softmax", name: GRAPH_SOFTMAX_LAYER }), logits);
+  // `?? "softmax"`: graph models have always taken null as the default.
+  return headOutput(logits, headActivationOption(options.headActivation ?? "softmax", model), GRAPH_SOFTMAX_LAYER);
 }
 
 /** Applies a layer to symbolic inputs and returns the one symbolic output. */

@@ -25,7 +25,7 @@ import {
   batchNorm,
   dense,
   globalAvgPool,
-  headActivationOf,
+  headActivationOption,
   headOutput,
   type Node,
   numberOption,
@@ -113,7 +113,7 @@ export function buildInceptionNeXt(config: InceptionNeXtConfig, options: Resolve
   x = apply(tf.layers.dense({ units: HEAD_MLP_RATIO * finalDim, activation: "gelu", kernelInitializer: truncNormal02(), name: "head.fc1" }), x);
   x = apply(new ChannelLayerNorm({ epsilon: 1e-6, name: "head.norm" }), x);
   const logits = dense(x, options.numClasses, "head.fc2", { kernelInitializer: truncNormal02() });
-  const output = headOutput(logits, headActivationOf(options, modelName));
+  const output = headOutput(logits, headActivationOption(options.headActivation, modelName));
   return setFeatureLayers(tf.model({ inputs: images, outputs: output, name: modelName }), features);
 }
 

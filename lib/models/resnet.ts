@@ -33,7 +33,7 @@ import {
   batchNorm,
   dense,
   globalAvgPool,
-  headActivationOf,
+  headActivationOption,
   headOutput,
   type Node,
   torchConv2d,
@@ -129,7 +129,7 @@ export function buildResNet(config: ResNetConfig, options: ResolvedModelOptions,
     features[`layer${stage + 1}`] = `layer${stage + 1}.${depth - 1}`;
   });
   x = globalAvgPool(x, "global_pool");
-  const output = headOutput(dense(x, options.numClasses, "fc"), headActivationOf(options, modelName));
+  const output = headOutput(dense(x, options.numClasses, "fc"), headActivationOption(options.headActivation, modelName));
   return setFeatureLayers(tf.model({ inputs: images, outputs: output, name: modelName }), features);
 }
 

@@ -17,7 +17,7 @@
  * multiplier, as the reference's `scale`; default 1), headActivation.
  */
 import * as tf from "@tensorflow/tfjs";
-import { activation, apply, dense, headActivationOf, headOutput, type Node, numberOption, torchConv2d } from "./cnn_blocks.js";
+import { activation, apply, dense, headActivationOption, headOutput, type Node, numberOption, torchConv2d } from "./cnn_blocks.js";
 import { setFeatureLayers } from "./metadata.js";
 import type { ResolvedModelOptions } from "./options.js";
 import { registerModel } from "./registry.js";
@@ -61,7 +61,7 @@ export function buildSimpleNet(options: ResolvedModelOptions): tf.LayersModel {
     x = activation(x, "relu", `relu${conv}`);
   }
   x = apply(tf.layers.globalMaxPooling2d({ name: "global_pool" }), x);
-  const output = headOutput(dense(x, options.numClasses, "classifier"), headActivationOf(options, "simplenet"));
+  const output = headOutput(dense(x, options.numClasses, "classifier"), headActivationOption(options.headActivation, "simplenet"));
   return setFeatureLayers(tf.model({ inputs: images, outputs: output, name: "simplenet" }), features);
 }
 

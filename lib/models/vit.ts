@@ -16,6 +16,7 @@ import {
   classifierHead,
   type HeadActivation,
   headActivationOption,
+  headOutput,
   layerNorm,
   linear,
   patchEmbed,
@@ -139,8 +140,7 @@ export function buildVisionTransformer(
   const distToken = applyLayer(new TokenPooling({ mode: "token", tokenIndex: 1, name: "pool_dist" }), tokens);
   const logits = applyLayer(linear(numClasses, "head"), pooled);
   const distLogits = applyLayer(linear(numClasses, "head_dist"), distToken);
-  let output = applyLayer(tf.layers.average({ name: "head_average" }), [logits, distLogits]);
-  if (headActivation === "softmax") output = applyLayer(tf.layers.activation({ activation: "softmax", name: "head.softmax" }), output);
+  const output = headOutput(applyLayer(tf.layers.average({ name: "head_average" }), [logits, distLogits]), headActivation);
   return setFeatureLayers(tf.model({ inputs: images, outputs: output, name }), features);
 }
 
