@@ -37,7 +37,7 @@ async function benchTfjs(backend: string, train: number, infer: number, warmup: 
   await useBackend(backend);
   const model = referenceCnn();
   const x = tf.randomNormal([BATCH, 28, 28, 1]);
-  const y = tf.oneHot(tf.randomUniform([BATCH], 0, 10, "int32"), 10);
+  const y = tf.tidy(() => tf.oneHot(tf.randomUniform([BATCH], 0, 10, "int32"), 10));
   const trainStep = async () => { await model.trainOnBatch(x, y); };
   const inferStep = async () => {
     const out = model.predict(x) as tf.Tensor;

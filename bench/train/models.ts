@@ -1,0 +1,183 @@
+/**
+ * Training and inference throughput of the model library's larger models on
+ * wasm (with tensorcell's kernels) and cpu, and in the same run PyTorch's CPU
+ * build (Debian python3-torch, /usr/bin/python3, one thread) on the same
+ * architecture, optimizer and batch; prints each figure and the ratios.
+ *  - resnet20 (CIFAR ResNet-20, 269,722 params), 32x32x3, SGD momentum 0.9, batch 64;
+ *    PyTorch: bench/train/torch_resnet20.py
+ *  - vit_tiny_patch4_32 (ViT-Ti/4, 5,362,762 params), 32x32x3, Adam 1e-3, batch 16;
+ *    PyTorch: bench/vit/torch_vit.py
+ *  - gcn (Kipf & Welling, hidden 16) on syntheticCitationGraph({ seed: 0 })
+ *    (2,708 nodes, 1,433 features), fitNodeClassifier (Adam 0.01, L2 5e-4);
+ *    one epoch = a full-batch training step + a test evaluation, as
+ *    bench/gnn/torch_gcn.py times it; inference = one full-graph forward pass.
+ * Random images and labels for the image models (throughput only).
+ *
+ * Run: npx vite-node bench/train/models.ts [wasmSteps=5] [cpuSteps=1] [models=resnet20,vit,gcn]
+ * (GCN epochs are 4x wasmSteps on wasm and PyTorch.) Each figure is by wall
+ * clock and by this process's CPU time: the machine is shared, and wall time
+ * then includes waiting for a core.
+ */
+import { loadavg } from "node:os";
+import { initBackend, tf, useBackend } from "../../lib/backend/index.js";
+import { disposeGraph, type Graph, syntheticCitationGraph } from "../../lib/data/graphs.js";
+import { evaluateNodes, fitNodeClassifier, predictNodes } from "../../lib/models/graph_training.js";
+import { models } from "../../lib/models/index.js";
+import { type Throughput, type TorchResult, torchGcn, torchResnet20, torchVit } from "./torch-reference.js";
+
+const wasmSteps = Number(process.argv[2] ?? 5);
+// cpu (pure JS) trains resnet20 at about 220 s a batch of 64: one step, no warm-up, by default.
+const cpuSteps = Number(process.argv[3] ?? 1);
+const selected = new Set((process.argv[4] ?? "resnet20,vit,gcn").split(","));
+
+/** Steps to time on one backend: warm-up steps are run first and not counted. */
+interface StepPlan {
+  warmup: number;
+  train: number;
+  infer: number;
+}
+
+/** Training and inference throughput of one model on one backend. */
+interface Measured {
+  train: Throughput;
+  infer: Throughput;
+}
+
+/** Runs `step` `steps` times; `itemsPerStep` images (or epochs, passes) per step, per second. */
+async function measure(steps: number, itemsPerStep: number, step: () => Promise<void>): Promise<Throughput> {
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  for (let i = 0; i < steps; i++) await step();
+  const wallS = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuS = (cpu.user + cpu.system) / 1e6;
+  return { wall: (itemsPerStep * steps) / wallS, cpu: (itemsPerStep * steps) / cpuS };
+}
+
+/** Image classifier: trainOnBatch and predict on one random batch, on the current backend. */
+async function benchImageModel(name: string, batch: number, optimizer: () => tf.Optimizer, plan: StepPlan): Promise<Measured> {
+  const model = models.create(name);
+  model.compile({ optimizer: optimizer(), loss: "categoricalCrossentropy" });
+  const [height, width, channels] = model.inputs[0]!.shape.slice(1) as number[];
+  const numClasses = model.outputs[0]!.shape.at(-1)!;
+  const x = tf.randomUniform([batch, height!, width!, channels!]);
+  const y = tf.tidy(() => tf.oneHot(tf.randomUniform([batch], 0, numClasses, "int32"), numClasses));
+  const trainStep = async () => {
+    await model.trainOnBatch(x, y);
+  };
+  const inferStep = async () => {
+    const out = model.predict(x) as tf.Tensor;
+    await out.data();
+    out.dispose();
+  };
+  for (let i = 0; i < plan.warmup; i++) await trainStep();
+  const train = await measure(plan.train, batch, trainStep);
+  for (let i = 0; i < plan.warmup; i++) await inferStep();
+  const infer = await measure(plan.infer, batch, inferStep);
+  model.optimizer.dispose();
+  model.dispose();
+  tf.dispose([x, y]);
+  return { train, infer };
+}
+
+/** GCN on a graph: epochs per second (training step + test evaluation) and full-graph inference passes per second. */
+async function benchGcn(graph: Graph, plan: StepPlan): Promise<Measured> {
+  const model = models.create("gcn", { inputShape: [graph.numFeatures], numClasses: graph.numClasses });
+  const fit = (epochs: number) =>
+    fitNodeClassifier(model, graph, {
+      epochs,
+      valMask: new Int32Array(0),
+      callbacks: { onEpochEnd: () => void evaluateNodes(model, graph) },
+    });
+  if (plan.warmup > 0) await fit(plan.warmup);
+  // One fit call of plan.train epochs, timed as a whole (Adam is created once per call, as in a real run).
+  const train = await measure(1, plan.train, async () => {
+    await fit(plan.train);
+  });
+  const inferStep = async () => {
+    const probabilities = predictNodes(model, graph);
+    await probabilities.data();
+    probabilities.dispose();
+  };
+  await inferStep();
+  const infer = await measure(plan.infer, 1, inferStep);
+  model.dispose();
+  return { train, infer };
+}
+
+/** One benchmarked model: what it measures and how to run it on a backend and in PyTorch. */
+interface ModelBench {
+  key: string;
+  title: string;
+  unit: string;
+  run: (plan: StepPlan) => Promise<Measured>;
+  wasm: StepPlan;
+  cpu: StepPlan;
+  torch: () => TorchResult | undefined;
+}
+
+const num = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
+const pair = (t: Throughput) => `${num(t.wall)} / ${num(t.cpu)}`;
+const ratioPair = (a: Throughput, b: Throughput) => `${num(a.wall / b.wall)}x / ${num(a.cpu / b.cpu)}x`;
+
+function printTable(bench: ModelBench, wasm: Measured, cpu: Measured, torch: TorchResult | undefined): void {
+  console.log(`\n${bench.title}`);
+  console.log(`| | train ${bench.unit} (wall / CPU) | infer ${bench.unit} (wall / CPU) |\n| --- | --- | --- |`);
+  console.log(`| wasm + tensorcell kernels, 1 thread (${bench.wasm.train} train / ${bench.wasm.infer} infer steps) | ${pair(wasm.train)} | ${pair(wasm.infer)} |`);
+  console.log(`| cpu (pure JS) (${bench.cpu.train} / ${bench.cpu.infer} steps) | ${pair(cpu.train)} | ${pair(cpu.infer)} |`);
+  if (torch) console.log(`| PyTorch 1.13, 1 thread | ${pair(torch.train)} | ${pair(torch.infer)} |`);
+  console.log(`| ratio wasm / cpu | ${ratioPair(wasm.train, cpu.train)} | ${ratioPair(wasm.infer, cpu.infer)} |`);
+  if (torch) console.log(`| ratio wasm / PyTorch | ${ratioPair(wasm.train, torch.train)} | ${ratioPair(wasm.infer, torch.infer)} |`);
+}
+
+const info = await initBackend("wasm");
+if (info.name !== "wasm") throw new Error(`wasm backend unavailable (${info.reason}); this benchmark measures wasm against cpu and PyTorch.`);
+console.log(`tfjs ${tf.version.tfjs}; wasm simd=${info.simd} threads=${info.threads}; Node ${process.version}; load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+const tensorsAtStart = tf.memory().numTensors;
+const graph = selected.has("gcn") ? syntheticCitationGraph({ seed: 0 }) : undefined;
+const gcnEpochs = 4 * wasmSteps;
+
+const benches: ModelBench[] = [
+  {
+    key: "resnet20",
+    title: "resnet20 (CIFAR ResNet-20, 269,722 params), 32x32x3, SGD momentum 0.9 lr 0.1, batch 64",
+    unit: "img/s",
+    run: (plan) => benchImageModel("resnet20", 64, () => tf.train.momentum(0.1, 0.9), plan),
+    wasm: { warmup: 2, train: wasmSteps, infer: wasmSteps },
+    cpu: { warmup: 0, train: cpuSteps, infer: cpuSteps },
+    torch: () => torchResnet20(64, wasmSteps, wasmSteps),
+  },
+  {
+    key: "vit",
+    title: "vit_tiny_patch4_32 (ViT-Ti/4, 5,362,762 params), 32x32x3, Adam 1e-3, batch 16",
+    unit: "img/s",
+    run: (plan) => benchImageModel("vit_tiny_patch4_32", 16, () => tf.train.adam(1e-3), plan),
+    wasm: { warmup: 1, train: wasmSteps, infer: wasmSteps },
+    cpu: { warmup: 0, train: cpuSteps, infer: cpuSteps },
+    torch: () => torchVit(16, wasmSteps, wasmSteps),
+  },
+  {
+    key: "gcn",
+    title: "gcn (1433-16-7, 23,063 params) on syntheticCitationGraph({ seed: 0 }): 2,708 nodes, 10,556 directed edges; train = epochs/s (training step + test evaluation), infer = full-graph passes/s",
+    unit: "per s",
+    run: (plan) => benchGcn(graph!, plan),
+    wasm: { warmup: 2, train: gcnEpochs, infer: gcnEpochs },
+    cpu: { warmup: 1, train: cpuSteps + 2, infer: cpuSteps + 2 },
+    torch: () => torchGcn(graph!, gcnEpochs, gcnEpochs),
+  },
+];
+
+for (const bench of benches.filter((b) => selected.has(b.key))) {
+  await useBackend("wasm");
+  const wasm = await bench.run(bench.wasm);
+  await useBackend("cpu");
+  const cpu = await bench.run(bench.cpu);
+  await useBackend("wasm");
+  const torch = bench.torch();
+  printTable(bench, wasm, cpu, torch);
+  console.log(`load average now ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+}
+if (graph) {
+  disposeGraph(graph);
+}
+console.log(`\ntensors left: ${tf.memory().numTensors - tensorsAtStart}`);

@@ -1,0 +1,113 @@
+/**
+ * The PyTorch side of bench/train/models.ts: runs the reference scripts with
+ * Debian's /usr/bin/python3 (python3-torch), one thread, and turns their JSON
+ * lines into throughputs (items per second by wall clock and by CPU time).
+ * ResNet-20 has its own script here (torch_resnet20.py); the ViT and GCN
+ * references are bench/vit/torch_vit.py and bench/gnn/torch_gcn.py, run
+ * unchanged through torch_timed.py, which adds their CPU time.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type Graph, maskIndices } from "../../lib/data/graphs.js";
+
+/** Items (images or epochs or graphs) per second, by wall clock and by the process's CPU time. */
+export interface Throughput {
+  wall: number;
+  cpu: number;
+}
+
+/** Training and inference throughput of one model in PyTorch. */
+export interface TorchResult {
+  train: Throughput;
+  infer: Throughput;
+  params?: number;
+}
+
+const PYTHON = "/usr/bin/python3";
+const benchPath = (relative: string) => fileURLToPath(new URL(relative, import.meta.url));
+
+/** Runs a Python script; returns its stdout lines, or undefined (with one line saying why) when it failed. */
+function runPython(args: string[], what: string): string[] | undefined {
+  const run = spawnSync(PYTHON, args, { encoding: "utf8", env: { ...process.env, TORCH_THREADS: "1" } });
+  if (run.status !== 0) {
+    const reason = run.error?.message ?? run.stderr.trim().split("\n").pop();
+    console.log(`PyTorch reference for ${what} skipped: ${PYTHON} ${args.join(" ")} failed (${reason}); install python3-torch (apt-get install python3-torch).`);
+    return undefined;
+  }
+  return run.stdout.trim().split("\n");
+}
+
+interface TimedIntervals {
+  intervals: Array<{ wall: number; cpu: number }>;
+  infer?: { steps: number; wall: number; cpu: number };
+}
+
+/** ResNet-20 (CIFAR, option A) in PyTorch, SGD momentum 0.9, one thread: bench/train/torch_resnet20.py. */
+export function torchResnet20(batch: number, trainSteps: number, inferSteps: number): TorchResult | undefined {
+  const lines = runPython([benchPath("./torch_resnet20.py"), String(batch), String(trainSteps), String(inferSteps)], "resnet20");
+  if (!lines) return undefined;
+  const r = JSON.parse(lines.at(-1)!) as Record<string, number>;
+  return {
+    train: { wall: r.train_img_s!, cpu: r.train_cpu_img_s! },
+    infer: { wall: r.infer_img_s!, cpu: r.infer_cpu_img_s! },
+    params: r.params,
+  };
+}
+
+/** ViT-Ti/4 on 32x32 in PyTorch, Adam, one thread: bench/vit/torch_vit.py, with CPU time from torch_timed.py. */
+export function torchVit(batch: number, trainSteps: number, inferSteps: number): TorchResult | undefined {
+  const args = [benchPath("./torch_timed.py"), benchPath("../vit/torch_vit.py"), "1", String(batch), String(trainSteps), String(inferSteps)];
+  const lines = runPython(args, "vit_tiny_patch4_32");
+  if (!lines) return undefined;
+  const own = JSON.parse(lines.at(-2)!) as { params: number; train: number; infer: number };
+  const { intervals } = JSON.parse(lines.at(-1)!) as TimedIntervals;
+  const [train, infer] = intervals;
+  if (!train || !infer) throw new Error(`torch_timed.py saw ${intervals.length} timed intervals in torch_vit.py, expected 2 (training, inference); has the script changed?`);
+  return {
+    train: { wall: own.train, cpu: (batch * trainSteps) / train.cpu },
+    infer: { wall: own.infer, cpu: (batch * inferSteps) / infer.cpu },
+    params: own.params,
+  };
+}
+
+/**
+ * The two-layer GCN of bench/gnn/torch_gcn.py on `graph`, one thread: epochs
+ * per second (one epoch = a full-batch training step and a test evaluation,
+ * as the script times it) and full-graph inference passes per second (timed
+ * by torch_timed.py on the script's trained model).
+ */
+export function torchGcn(graph: Graph, epochs: number, inferSteps: number): TorchResult | undefined {
+  const dir = mkdtempSync(join(tmpdir(), "tensorcell-train-gcn-"));
+  try {
+    const file = join(dir, "graph.json");
+    // The JSON layout bench/gnn/torch_gcn.py reads (the same as bench/gnn/train.ts writes).
+    const x = graph.x.arraySync() as number[][];
+    const pairs = graph.edgeIndex.arraySync() as number[][];
+    writeFileSync(file, JSON.stringify({
+      numNodes: graph.numNodes,
+      numFeatures: graph.numFeatures,
+      numClasses: graph.numClasses,
+      words: x.map((row) => row.flatMap((v, f) => (v ? [f] : []))),
+      y: graph.y.arraySync(),
+      train: Array.from(maskIndices(graph.trainMask)),
+      test: Array.from(maskIndices(graph.testMask)),
+      source: pairs.map(([s]) => s),
+      target: pairs.map(([, t]) => t),
+    }));
+    const args = [benchPath("./torch_timed.py"), "--infer", "model", "x", String(inferSteps), benchPath("../gnn/torch_gcn.py"), file, String(epochs)];
+    const lines = runPython(args, "gcn");
+    if (!lines) return undefined;
+    const timed = JSON.parse(lines.at(-1)!) as TimedIntervals;
+    const [run] = timed.intervals;
+    if (!run || !timed.infer) throw new Error("torch_timed.py found no timed interval or inference figure in torch_gcn.py; has the script changed?");
+    return {
+      train: { wall: epochs / run.wall, cpu: epochs / run.cpu },
+      infer: { wall: inferSteps / timed.infer.wall, cpu: inferSteps / timed.infer.cpu },
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
