@@ -120,6 +120,14 @@ for (const variant of variants) {
   console.log(`${variant.padEnd(5)} median wall ${wall(variant).toFixed(2)} s, CPU ${cpu(variant).toFixed(2)} s  (wall: ${fmt(results[variant].map((r) => r.seconds))}; CPU: ${fmt(results[variant].map((r) => r.cpuSeconds))})`);
 }
 console.log(`ratio live/none  wall ${(wall("live") / wall("none")).toFixed(4)}, CPU ${(cpu("live") / cpu("none")).toFixed(4)}`);
+// Paired by round (runs of one round meet similar load): mean and standard error of the per-round ratios.
+const pairedCpu = (v: Variant) => {
+  const ratios = results.live.map((r, i) => r.cpuSeconds / results[v][i]!.cpuSeconds);
+  const mean = ratios.reduce((x, y) => x + y, 0) / ratios.length;
+  const sd = Math.sqrt(ratios.reduce((x, y) => x + (y - mean) ** 2, 0) / Math.max(1, ratios.length - 1));
+  return `${mean.toFixed(4)} ± ${(sd / Math.sqrt(ratios.length)).toFixed(4)}`;
+};
+console.log(`CPU ratio per round, mean ± standard error: live/none ${pairedCpu("none")}, live/noop ${pairedCpu("noop")}`);
 console.log(`ratio live/noop  wall ${(wall("live") / wall("noop")).toFixed(4)}, CPU ${(cpu("live") / cpu("noop")).toFixed(4)}`);
 console.log(`liveCurves chart messages per run: ${live.map((r) => r.updates).join(", ")}; mean SVG ${(svgBytes / Math.max(messages, 1) / 1024).toFixed(0)} KiB`);
 console.log(`wall time inside liveCurves updates / run wall time: ${live.map((r) => pct(r.renderSeconds / r.seconds)).join(", ")} (median ${pct(median(live.map((r) => r.renderSeconds / r.seconds)))})`);
