@@ -89,29 +89,62 @@ function convNeXtBlock(x: Node, dim: number, dropPath: number, layerScaleInit: n
   return residualTail(y, x, layerScaleInit, dropPath, name);
 }
 
-/** Builds a ConvNeXt; options dropPathRate (default 0), layerScaleInit (1e-6), headActivation. */
-export function buildConvNeXt(config: ConvNeXtConfig, options: ResolvedModelOptions, modelName: string): tf.LayersModel {
+/** What {@link metaNeXtTrunk} hands each block. */
+export interface MetaNeXtBlockArgs {
+  /** Channels of the block's stage. */
+  dim: number;
+  /** Stage index (0..3). */
+  stage: number;
+  /** Stochastic-depth rate of this block. */
+  dropPath: number;
+  /** LayerScale initial value (option layerScaleInit). */
+  layerScaleInit: number;
+  /** Block name, `stages.${stage}.blocks.${i}`. */
+  name: string;
+}
+
+/**
+ * Stem and stages shared by ConvNeXt and InceptionNeXt (timm's MetaNeXt layout): conv 4x4/4 "stem.0" ->
+ * norm "stem.1", then per stage [norm "downsample.0" -> conv 2x2/2 "downsample.1"] (stages 1..3) and its
+ * blocks. Reads options dropPathRate (default 0) and layerScaleInit (1e-6). Returns the image input, the
+ * last stage's output and the models.features points (`stages.i` -> its last block).
+ */
+export function metaNeXtTrunk(
+  config: ConvNeXtConfig,
+  options: ResolvedModelOptions,
+  modelName: string,
+  norm: (x: Node, name: string) => Node,
+  block: (x: Node, args: MetaNeXtBlockArgs) => Node,
+): { images: Node; x: Node; features: Record<string, string> } {
   const dropPathRate = numberOption(options.dropPathRate, 0, "dropPathRate", modelName, 0, 1);
   const layerScaleInit = numberOption(options.layerScaleInit, 1e-6, "layerScaleInit", modelName, 0, Infinity);
   const images = tf.input({ shape: options.inputShape, name: "images" });
   let x = torchConv2d(images, { filters: config.dims[0], kernelSize: 4, strides: 4, kernelInitializer: truncNormal02(), name: "stem.0" });
-  x = layerNorm(x, "stem.1");
+  x = norm(x, "stem.1");
   const rates = dropPathRates(config.depths, dropPathRate);
   const features: Record<string, string> = {};
   config.depths.forEach((depth, stage) => {
     const dim = config.dims[stage];
     if (stage > 0) {
-      x = layerNorm(x, `stages.${stage}.downsample.0`);
+      x = norm(x, `stages.${stage}.downsample.0`);
       x = torchConv2d(x, { filters: dim, kernelSize: 2, strides: 2, kernelInitializer: truncNormal02(), name: `stages.${stage}.downsample.1` });
     }
-    for (let i = 0; i < depth; i++) x = convNeXtBlock(x, dim, rates[stage][i], layerScaleInit, `stages.${stage}.blocks.${i}`);
+    for (let i = 0; i < depth; i++) x = block(x, { dim, stage, dropPath: rates[stage][i], layerScaleInit, name: `stages.${stage}.blocks.${i}` });
     features[`stages.${stage}`] = `stages.${stage}.blocks.${depth - 1}`;
   });
-  x = globalAvgPool(x, "head.global_pool");
+  return { images, x, features };
+}
+
+/** Builds a ConvNeXt; options dropPathRate (default 0), layerScaleInit (1e-6), headActivation. */
+export function buildConvNeXt(config: ConvNeXtConfig, options: ResolvedModelOptions, modelName: string): tf.LayersModel {
+  const trunk = metaNeXtTrunk(config, options, modelName, layerNorm, (x, block) =>
+    convNeXtBlock(x, block.dim, block.dropPath, block.layerScaleInit, block.name),
+  );
+  let x = globalAvgPool(trunk.x, "head.global_pool");
   x = layerNorm(x, "head.norm");
   const logits = dense(x, options.numClasses, "head.fc", { kernelInitializer: truncNormal02() });
   const output = headOutput(logits, headActivationOption(options.headActivation, modelName));
-  return setFeatureLayers(tf.model({ inputs: images, outputs: output, name: modelName }), features);
+  return setFeatureLayers(tf.model({ inputs: trunk.images, outputs: output, name: modelName }), trunk.features);
 }
 
 for (const [name, config] of Object.entries(CONVNEXT_CONFIGS)) {

@@ -28,11 +28,10 @@ import {
   headActivationOption,
   headOutput,
   type Node,
-  numberOption,
   torchConv2d,
   truncNormal02,
 } from "./cnn_blocks.js";
-import { dropPathRates, residualTail } from "./convnext.js";
+import { metaNeXtTrunk, residualTail } from "./convnext.js";
 import { setFeatureLayers } from "./metadata.js";
 import type { ResolvedModelOptions } from "./options.js";
 import { registerModel } from "./registry.js";
@@ -89,32 +88,17 @@ function metaNeXtBlock(x: Node, dim: number, config: InceptionNeXtConfig, mlpRat
 
 /** Builds an InceptionNeXt; options dropPathRate (default 0), layerScaleInit (1e-6), headActivation. */
 export function buildInceptionNeXt(config: InceptionNeXtConfig, options: ResolvedModelOptions, modelName: string): tf.LayersModel {
-  const dropPathRate = numberOption(options.dropPathRate, 0, "dropPathRate", modelName, 0, 1);
-  const layerScaleInit = numberOption(options.layerScaleInit, 1e-6, "layerScaleInit", modelName, 0, Infinity);
-  const images = tf.input({ shape: options.inputShape, name: "images" });
-  let x = torchConv2d(images, { filters: config.dims[0], kernelSize: 4, strides: 4, kernelInitializer: truncNormal02(), name: "stem.0" });
-  x = batchNorm(x, "stem.1");
-  const rates = dropPathRates(config.depths, dropPathRate);
-  const features: Record<string, string> = {};
-  config.depths.forEach((depth, stage) => {
-    const dim = config.dims[stage];
-    if (stage > 0) {
-      x = batchNorm(x, `stages.${stage}.downsample.0`);
-      x = torchConv2d(x, { filters: dim, kernelSize: 2, strides: 2, kernelInitializer: truncNormal02(), name: `stages.${stage}.downsample.1` });
-    }
-    for (let i = 0; i < depth; i++) {
-      x = metaNeXtBlock(x, dim, config, config.mlpRatios[stage], rates[stage][i], layerScaleInit, `stages.${stage}.blocks.${i}`);
-    }
-    features[`stages.${stage}`] = `stages.${stage}.blocks.${depth - 1}`;
-  });
+  const trunk = metaNeXtTrunk(config, options, modelName, batchNorm, (x, block) =>
+    metaNeXtBlock(x, block.dim, config, config.mlpRatios[block.stage], block.dropPath, block.layerScaleInit, block.name),
+  );
   // MlpClassifierHead: pool -> fc1 (3d) -> GELU -> LayerNorm -> fc2.
   const finalDim = config.dims[config.dims.length - 1];
-  x = globalAvgPool(x, "head.global_pool");
+  let x = globalAvgPool(trunk.x, "head.global_pool");
   x = apply(tf.layers.dense({ units: HEAD_MLP_RATIO * finalDim, activation: "gelu", kernelInitializer: truncNormal02(), name: "head.fc1" }), x);
   x = apply(new ChannelLayerNorm({ epsilon: 1e-6, name: "head.norm" }), x);
   const logits = dense(x, options.numClasses, "head.fc2", { kernelInitializer: truncNormal02() });
   const output = headOutput(logits, headActivationOption(options.headActivation, modelName));
-  return setFeatureLayers(tf.model({ inputs: images, outputs: output, name: modelName }), features);
+  return setFeatureLayers(tf.model({ inputs: trunk.images, outputs: output, name: modelName }), trunk.features);
 }
 
 for (const [name, config] of Object.entries(INCEPTION_NEXT_CONFIGS)) {
