@@ -6,6 +6,9 @@
  * so strided convolutions get an explicit ZeroPadding2D first.
  */
 import * as tf from "@tensorflow/tfjs";
+import { headActivationOption, headOutput } from "../layers/vit_blocks.js";
+import { setFeatureLayers } from "./metadata.js";
+import type { ResolvedModelOptions } from "./options.js";
 
 /** A weight initialiser (tfjs-layers does not export the Initializer type by name). */
 export type WeightInitializer = ReturnType<typeof tf.initializers.zeros>;
@@ -109,8 +112,21 @@ export function dense(
   );
 }
 
-/** The classifier head's activation option and output, shared with the ViT and GNN families. */
-export { type HeadActivation, headActivationOption, headOutput } from "../layers/vit_blocks.js";
+/**
+ * Ends a CNN classifier: `logits`, then softmax unless option headActivation is "linear" (the
+ * option the ViT and GNN families take too), as a model named `name` whose models.features
+ * points are `features`.
+ */
+export function classifierModel(
+  images: Node,
+  logits: Node,
+  options: ResolvedModelOptions,
+  name: string,
+  features: Record<string, string>,
+): tf.LayersModel {
+  const output = headOutput(logits, headActivationOption(options.headActivation, name));
+  return setFeatureLayers(tf.model({ inputs: images, outputs: output, name }), features);
+}
 
 /** Reads an optional number option within [min, max), or throws a one-line error naming the model and option. */
 export function numberOption(value: unknown, fallback: number, option: string, model: string, min: number, max: number): number {

@@ -24,16 +24,14 @@ import { LayerScale } from "../layers/layer_scale.js";
 import {
   add,
   apply,
+  classifierModel,
   dense,
   globalAvgPool,
-  headActivationOption,
-  headOutput,
   type Node,
   numberOption,
   torchConv2d,
   truncNormal02,
 } from "./cnn_blocks.js";
-import { setFeatureLayers } from "./metadata.js";
 import type { ResolvedModelOptions } from "./options.js";
 import { registerModel } from "./registry.js";
 
@@ -143,8 +141,7 @@ export function buildConvNeXt(config: ConvNeXtConfig, options: ResolvedModelOpti
   let x = globalAvgPool(trunk.x, "head.global_pool");
   x = layerNorm(x, "head.norm");
   const logits = dense(x, options.numClasses, "head.fc", { kernelInitializer: truncNormal02() });
-  const output = headOutput(logits, headActivationOption(options.headActivation, modelName));
-  return setFeatureLayers(tf.model({ inputs: trunk.images, outputs: output, name: modelName }), trunk.features);
+  return classifierModel(trunk.images, logits, options, modelName, trunk.features);
 }
 
 for (const [name, config] of Object.entries(CONVNEXT_CONFIGS)) {

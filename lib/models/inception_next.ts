@@ -23,16 +23,14 @@ import {
   activation,
   apply,
   batchNorm,
+  classifierModel,
   dense,
   globalAvgPool,
-  headActivationOption,
-  headOutput,
   type Node,
   torchConv2d,
   truncNormal02,
 } from "./cnn_blocks.js";
 import { metaNeXtTrunk, residualTail } from "./convnext.js";
-import { setFeatureLayers } from "./metadata.js";
 import type { ResolvedModelOptions } from "./options.js";
 import { registerModel } from "./registry.js";
 
@@ -97,8 +95,7 @@ export function buildInceptionNeXt(config: InceptionNeXtConfig, options: Resolve
   x = apply(tf.layers.dense({ units: HEAD_MLP_RATIO * finalDim, activation: "gelu", kernelInitializer: truncNormal02(), name: "head.fc1" }), x);
   x = apply(new ChannelLayerNorm({ epsilon: 1e-6, name: "head.norm" }), x);
   const logits = dense(x, options.numClasses, "head.fc2", { kernelInitializer: truncNormal02() });
-  const output = headOutput(logits, headActivationOption(options.headActivation, modelName));
-  return setFeatureLayers(tf.model({ inputs: trunk.images, outputs: output, name: modelName }), trunk.features);
+  return classifierModel(trunk.images, logits, options, modelName, trunk.features);
 }
 
 for (const [name, config] of Object.entries(INCEPTION_NEXT_CONFIGS)) {

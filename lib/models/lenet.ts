@@ -19,8 +19,7 @@
  * pooling ("avg" | "max"), headActivation.
  */
 import * as tf from "@tensorflow/tfjs";
-import { activation, apply, dense, headActivationOption, headOutput, type Node } from "./cnn_blocks.js";
-import { setFeatureLayers } from "./metadata.js";
+import { activation, apply, classifierModel, dense, type Node } from "./cnn_blocks.js";
 import type { ResolvedModelOptions } from "./options.js";
 import { registerModel } from "./registry.js";
 
@@ -52,8 +51,7 @@ export function buildLeNet5(options: ResolvedModelOptions): tf.LayersModel {
   x = apply(tf.layers.flatten({ name: "flatten" }), x);
   x = dense(x, LENET5_CONFIG.denseUnits[0], "C5", { activation: kind });
   x = dense(x, LENET5_CONFIG.denseUnits[1], "F6", { activation: kind });
-  const output = headOutput(dense(x, options.numClasses, "output"), headActivationOption(options.headActivation, "lenet5"));
-  return setFeatureLayers(tf.model({ inputs: images, outputs: output, name: "lenet5" }), features);
+  return classifierModel(images, dense(x, options.numClasses, "output"), options, "lenet5", features);
 }
 
 registerModel({

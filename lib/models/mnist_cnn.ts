@@ -9,8 +9,7 @@
  * 28 -> 26 -> 24 -> 12 -> 10 -> 8 -> 4.
  */
 import * as tf from "@tensorflow/tfjs";
-import { apply, dense, headActivationOption, headOutput, type Node, numberOption } from "./cnn_blocks.js";
-import { setFeatureLayers } from "./metadata.js";
+import { apply, classifierModel, dense, type Node, numberOption } from "./cnn_blocks.js";
 import type { ResolvedModelOptions } from "./options.js";
 import { registerModel } from "./registry.js";
 
@@ -37,8 +36,7 @@ export function buildMnistCnn(options: ResolvedModelOptions): tf.LayersModel {
   x = apply(tf.layers.dropout({ rate: dropout1, name: "dropout1" }), x);
   x = dense(x, MNIST_CNN_CONFIG.denseUnits, "fc1", { activation: "relu" });
   x = apply(tf.layers.dropout({ rate: dropout2, name: "dropout2" }), x);
-  const output = headOutput(dense(x, options.numClasses, "head"), headActivationOption(options.headActivation, name));
-  return setFeatureLayers(tf.model({ inputs: images, outputs: output, name }), features);
+  return classifierModel(images, dense(x, options.numClasses, "head"), options, name, features);
 }
 
 registerModel({

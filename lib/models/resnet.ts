@@ -31,14 +31,12 @@ import {
   add,
   apply,
   batchNorm,
+  classifierModel,
   dense,
   globalAvgPool,
-  headActivationOption,
-  headOutput,
   type Node,
   torchConv2d,
 } from "./cnn_blocks.js";
-import { setFeatureLayers } from "./metadata.js";
 import type { ResolvedModelOptions } from "./options.js";
 import { registerModel } from "./registry.js";
 
@@ -129,8 +127,7 @@ export function buildResNet(config: ResNetConfig, options: ResolvedModelOptions,
     features[`layer${stage + 1}`] = `layer${stage + 1}.${depth - 1}`;
   });
   x = globalAvgPool(x, "global_pool");
-  const output = headOutput(dense(x, options.numClasses, "fc"), headActivationOption(options.headActivation, modelName));
-  return setFeatureLayers(tf.model({ inputs: images, outputs: output, name: modelName }), features);
+  return classifierModel(images, dense(x, options.numClasses, "fc"), options, modelName, features);
 }
 
 const IMAGENET_PAPER = 'He et al. 2016, "Deep Residual Learning for Image Recognition" (torchvision / timm resnet.py)';

@@ -17,8 +17,7 @@
  * multiplier, as the reference's `scale`; default 1), headActivation.
  */
 import * as tf from "@tensorflow/tfjs";
-import { activation, apply, dense, headActivationOption, headOutput, type Node, numberOption, torchConv2d } from "./cnn_blocks.js";
-import { setFeatureLayers } from "./metadata.js";
+import { activation, apply, classifierModel, dense, type Node, numberOption, torchConv2d } from "./cnn_blocks.js";
 import type { ResolvedModelOptions } from "./options.js";
 import { registerModel } from "./registry.js";
 
@@ -61,8 +60,7 @@ export function buildSimpleNet(options: ResolvedModelOptions): tf.LayersModel {
     x = activation(x, "relu", `relu${conv}`);
   }
   x = apply(tf.layers.globalMaxPooling2d({ name: "global_pool" }), x);
-  const output = headOutput(dense(x, options.numClasses, "classifier"), headActivationOption(options.headActivation, "simplenet"));
-  return setFeatureLayers(tf.model({ inputs: images, outputs: output, name: "simplenet" }), features);
+  return classifierModel(images, dense(x, options.numClasses, "classifier"), options, "simplenet", features);
 }
 
 registerModel({
