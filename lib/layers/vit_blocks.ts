@@ -136,6 +136,45 @@ export function positiveInteger(value: unknown, option: string, model: string): 
   return value;
 }
 
+/** Reads a positive number option (> 0), or throws an error naming the model and option. */
+export function positiveNumber(value: unknown, option: string, model: string): number {
+  if (typeof value !== "number" || !(value > 0)) throw new Error(`${model}: option ${option} must be a positive number, got ${JSON.stringify(value)}.`);
+  return value;
+}
+
+/** Reads a true/false option, or throws an error naming the model and option. */
+export function booleanOption(value: unknown, option: string, model: string): boolean {
+  if (typeof value !== "boolean") throw new Error(`${model}: option ${option} must be true or false, got ${JSON.stringify(value)}.`);
+  return value;
+}
+
+/** Checks one option's value and returns it typed, or throws an error naming the model and option. */
+export type OptionReader<T> = (value: unknown, option: string, model: string) => T;
+
+/**
+ * A copy of a variant's `config` with the overrides found in `options`, each checked by its
+ * reader, in the order the readers are listed (so the first bad option is the one reported).
+ */
+export function overrideConfig<C extends object>(
+  config: C,
+  options: Record<string, unknown>,
+  model: string,
+  readers: { [K in keyof C]?: OptionReader<C[K]> },
+): C {
+  const merged = { ...config };
+  for (const key of Object.keys(readers) as (keyof C & string)[]) {
+    if (options[key] !== undefined) merged[key] = readers[key]!(options[key], key, model);
+  }
+  return merged;
+}
+
+/** Throws unless the token width splits evenly into attention heads. */
+export function checkHeadsDivide(config: { embedDim: number; numHeads: number }, model: string): void {
+  if (config.embedDim % config.numHeads !== 0) {
+    throw new Error(`${model}: embedDim ${config.embedDim} must be divisible by numHeads ${config.numHeads}.`);
+  }
+}
+
 /** Reads the headActivation option ("softmax" by default); every classifier family (CNN, ViT, GNN) takes it. */
 export function headActivationOption(value: unknown, model: string): HeadActivation {
   if (value === undefined) return "softmax";

@@ -17,18 +17,22 @@ import { GatedPositionalSelfAttention } from "../layers/attention_gpsa.js";
 import {
   applyLayer,
   blockFeatureLayers,
+  booleanOption,
+  checkHeadsDivide,
   classifierHead,
   type HeadActivation,
-  headActivationOption,
   layerNorm,
   patchEmbed,
+  overrideConfig,
   patchGrid,
   positiveInteger,
+  positiveNumber,
   transformerBlock,
 } from "../layers/vit_blocks.js";
 import { ClassToken, PositionEmbedding, TokenPooling } from "../layers/vit_tokens.js";
 import { setFeatureLayers } from "./metadata.js";
-import { type ModelOptions, registerModel } from "./registry.js";
+import type { ModelOptions } from "./registry.js";
+import { type PatchFamily, type PatchVariant, registerPatchVariant } from "./vit.js";
 
 /** Architecture of a ConViT variant. */
 export interface ConvitConfig {
@@ -62,7 +66,7 @@ const CONVIT_PAPER = 'd\'Ascoli et al. 2021, "ConViT: Improving Vision Transform
  * pos_embed 196·192, cls 192, 10 GPSA blocks of 444,308 (qk 2d², v d², proj d²+d,
  * pos_proj 3·4+4, gating 4, two norms, MLP), 2 MHSA blocks of 444,288, norm 384, head 193,000.
  */
-const CONVIT_VARIANTS: { name: string; config: ConvitConfig; imageSize: number; numClasses: number; referenceParams: number }[] = [
+const CONVIT_VARIANTS: PatchVariant<ConvitConfig>[] = [
   {
     name: "convit_tiny",
     config: { patchSize: 16, embedDim: 48 * 4, depth: 12, numHeads: 4, localUpToLayer: 10, localityStrength: 1, mlpRatio: 4, qkvBias: false },
@@ -74,33 +78,25 @@ const CONVIT_VARIANTS: { name: string; config: ConvitConfig; imageSize: number; 
 
 /** Merges option overrides into a ConViT config, checking each value. */
 export function resolveConvitConfig(config: ConvitConfig, options: ModelOptions, model: string): ConvitConfig {
-  const merged = { ...config };
-  for (const key of ["patchSize", "embedDim", "depth", "numHeads"] as const) {
-    if (options[key] !== undefined) merged[key] = positiveInteger(options[key], key, model);
-  }
-  if (options.localUpToLayer !== undefined) {
-    const value = options.localUpToLayer;
-    if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
-      throw new Error(`${model}: option localUpToLayer must be a non-negative integer, got ${JSON.stringify(value)}.`);
-    }
-    merged.localUpToLayer = value;
-  }
-  for (const key of ["localityStrength", "mlpRatio"] as const) {
-    const value = options[key];
-    if (value === undefined) continue;
-    if (typeof value !== "number" || !(value > 0)) throw new Error(`${model}: option ${key} must be a positive number, got ${JSON.stringify(value)}.`);
-    merged[key] = value;
-  }
-  if (options.qkvBias !== undefined) {
-    if (typeof options.qkvBias !== "boolean") throw new Error(`${model}: option qkvBias must be true or false, got ${JSON.stringify(options.qkvBias)}.`);
-    merged.qkvBias = options.qkvBias;
-  }
+  const merged = overrideConfig(config, options, model, {
+    patchSize: positiveInteger,
+    embedDim: positiveInteger,
+    depth: positiveInteger,
+    numHeads: positiveInteger,
+    localUpToLayer: (value) => {
+      if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
+        throw new Error(`${model}: option localUpToLayer must be a non-negative integer, got ${JSON.stringify(value)}.`);
+      }
+      return value;
+    },
+    localityStrength: positiveNumber,
+    mlpRatio: positiveNumber,
+    qkvBias: booleanOption,
+  });
   if (merged.localUpToLayer > merged.depth) {
     throw new Error(`${model}: localUpToLayer (${merged.localUpToLayer}) cannot exceed depth (${merged.depth}).`);
   }
-  if (merged.embedDim % merged.numHeads !== 0) {
-    throw new Error(`${model}: embedDim ${merged.embedDim} must be divisible by numHeads ${merged.numHeads}.`);
-  }
+  checkHeadsDivide(merged, model);
   return merged;
 }
 
@@ -142,30 +138,17 @@ export function buildConvit(
   return setFeatureLayers(model, blockFeatureLayers(config.depth));
 }
 
-for (const variant of CONVIT_VARIANTS) {
-  registerModel({
-    name: variant.name,
-    family: "convit",
-    paper: CONVIT_PAPER,
-    task: "image",
-    defaults: { inputShape: [variant.imageSize, variant.imageSize, 3], numClasses: variant.numClasses, ...variant.config, headActivation: "softmax" },
-    options: CONVIT_OPTIONS,
-    referenceParams: variant.referenceParams,
-    checkOptions: (options) => {
-      const config = resolveConvitConfig(variant.config, options, variant.name);
-      const grid = patchGrid(options.inputShape, config.patchSize, variant.name);
-      if (config.localUpToLayer > 0 && grid[0] !== grid[1]) {
-        throw new Error(`${variant.name}: GPSA needs square images; got inputShape [${options.inputShape.join(", ")}].`);
-      }
-      headActivationOption(options.headActivation, variant.name);
-    },
-    build: (options) =>
-      buildConvit(
-        resolveConvitConfig(variant.config, options, variant.name),
-        options.inputShape,
-        options.numClasses,
-        headActivationOption(options.headActivation, variant.name),
-        variant.name,
-      ),
-  });
-}
+const CONVIT_FAMILY: PatchFamily<ConvitConfig> = {
+  family: "convit",
+  paper: CONVIT_PAPER,
+  options: CONVIT_OPTIONS,
+  resolve: resolveConvitConfig,
+  checkGrid: (config, grid, inputShape, model) => {
+    if (config.localUpToLayer > 0 && grid[0] !== grid[1]) {
+      throw new Error(`${model}: GPSA needs square images; got inputShape [${inputShape.join(", ")}].`);
+    }
+  },
+  build: buildConvit,
+};
+
+for (const variant of CONVIT_VARIANTS) registerPatchVariant(CONVIT_FAMILY, variant);

@@ -16,15 +16,16 @@ import {
   blockFeatureLayers,
   classifierHead,
   type HeadActivation,
-  headActivationOption,
   layerNorm,
   patchEmbed,
+  overrideConfig,
   patchGrid,
   positiveInteger,
 } from "../layers/vit_blocks.js";
 import { TokenPooling } from "../layers/vit_tokens.js";
 import { setFeatureLayers } from "./metadata.js";
-import { type ModelOptions, registerModel } from "./registry.js";
+import type { ModelOptions } from "./registry.js";
+import { type PatchFamily, type PatchVariant, registerPatchVariant } from "./vit.js";
 
 /** Architecture of a Mixer variant (the paper's Table 1). */
 export interface MixerConfig {
@@ -51,7 +52,7 @@ const MIXER_PAPER = 'Tolstikhin et al. 2021, "MLP-Mixer: An all-MLP Architecture
  * token MLP 196·256+256 + 256·196+196, channel MLP 512·2048+2048 + 2048·512+512), norm 1024,
  * head 512·1000 + 1000.
  */
-const MIXER_VARIANTS: { name: string; config: MixerConfig; imageSize: number; numClasses: number; referenceParams: number }[] = [
+const MIXER_VARIANTS: PatchVariant<MixerConfig>[] = [
   {
     name: "mixer_s16_224",
     config: { patchSize: 16, hiddenDim: 512, depth: 8, tokensMlpDim: 256, channelsMlpDim: 2048 },
@@ -63,11 +64,13 @@ const MIXER_VARIANTS: { name: string; config: MixerConfig; imageSize: number; nu
 
 /** Merges option overrides into a Mixer config, checking each value. */
 export function resolveMixerConfig(config: MixerConfig, options: ModelOptions, model: string): MixerConfig {
-  const merged = { ...config };
-  for (const key of ["patchSize", "hiddenDim", "depth", "tokensMlpDim", "channelsMlpDim"] as const) {
-    if (options[key] !== undefined) merged[key] = positiveInteger(options[key], key, model);
-  }
-  return merged;
+  return overrideConfig(config, options, model, {
+    patchSize: positiveInteger,
+    hiddenDim: positiveInteger,
+    depth: positiveInteger,
+    tokensMlpDim: positiveInteger,
+    channelsMlpDim: positiveInteger,
+  });
 }
 
 /** Linear layer with tfjs's default (Glorot uniform = timm's xavier_uniform for Mixer) init. */
@@ -116,27 +119,12 @@ export function buildMixer(
   return setFeatureLayers(model, blockFeatureLayers(config.depth));
 }
 
-for (const variant of MIXER_VARIANTS) {
-  registerModel({
-    name: variant.name,
-    family: "mixer",
-    paper: MIXER_PAPER,
-    task: "image",
-    defaults: { inputShape: [variant.imageSize, variant.imageSize, 3], numClasses: variant.numClasses, ...variant.config, headActivation: "softmax" },
-    options: MIXER_OPTIONS,
-    referenceParams: variant.referenceParams,
-    checkOptions: (options) => {
-      const config = resolveMixerConfig(variant.config, options, variant.name);
-      patchGrid(options.inputShape, config.patchSize, variant.name);
-      headActivationOption(options.headActivation, variant.name);
-    },
-    build: (options) =>
-      buildMixer(
-        resolveMixerConfig(variant.config, options, variant.name),
-        options.inputShape,
-        options.numClasses,
-        headActivationOption(options.headActivation, variant.name),
-        variant.name,
-      ),
-  });
-}
+const MIXER_FAMILY: PatchFamily<MixerConfig> = {
+  family: "mixer",
+  paper: MIXER_PAPER,
+  options: MIXER_OPTIONS,
+  resolve: resolveMixerConfig,
+  build: buildMixer,
+};
+
+for (const variant of MIXER_VARIANTS) registerPatchVariant(MIXER_FAMILY, variant);

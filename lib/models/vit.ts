@@ -13,6 +13,8 @@ import { MultiHeadSelfAttention } from "../layers/attention.js";
 import {
   applyLayer,
   blockFeatureLayers,
+  booleanOption,
+  checkHeadsDivide,
   classifierHead,
   type HeadActivation,
   headActivationOption,
@@ -20,8 +22,10 @@ import {
   layerNorm,
   linear,
   patchEmbed,
+  overrideConfig,
   patchGrid,
   positiveInteger,
+  positiveNumber,
   transformerBlock,
 } from "../layers/vit_blocks.js";
 import { ClassToken, PositionEmbedding, TokenPooling } from "../layers/vit_tokens.js";
@@ -67,7 +71,7 @@ const baseSize = { ...base, embedDim: 768, depth: 12, numHeads: 12 };
  * CIFAR-sized patch4_32 ones are not in timm: their count is the same formula for
  * VisionTransformer(img_size=32, patch_size=4, num_classes=10).
  */
-const VIT_VARIANTS: { name: string; paper: string; config: VitConfig; imageSize: number; numClasses: number; referenceParams: number }[] = [
+const VIT_VARIANTS: PatchVariant<VitConfig>[] = [
   { name: "vit_tiny_patch16_224", paper: VIT_PAPER, config: { ...tiny, patchSize: 16 }, imageSize: 224, numClasses: 1000, referenceParams: 5_717_416 },
   { name: "vit_small_patch16_224", paper: VIT_PAPER, config: { ...small, patchSize: 16 }, imageSize: 224, numClasses: 1000, referenceParams: 22_050_664 },
   { name: "vit_base_patch16_224", paper: VIT_PAPER, config: { ...baseSize, patchSize: 16 }, imageSize: 224, numClasses: 1000, referenceParams: 86_567_656 },
@@ -80,30 +84,84 @@ const VIT_VARIANTS: { name: string; paper: string; config: VitConfig; imageSize:
 
 /** Merges option overrides into a variant's config, checking each value. */
 export function resolveVitConfig(config: VitConfig, options: ModelOptions, model: string): VitConfig {
-  const merged = { ...config } as VitConfig;
-  for (const key of ["patchSize", "embedDim", "depth", "numHeads"] as const) {
-    if (options[key] !== undefined) merged[key] = positiveInteger(options[key], key, model);
-  }
-  if (options.mlpRatio !== undefined) {
-    if (typeof options.mlpRatio !== "number" || !(options.mlpRatio > 0)) {
-      throw new Error(`${model}: option mlpRatio must be a positive number, got ${JSON.stringify(options.mlpRatio)}.`);
-    }
-    merged.mlpRatio = options.mlpRatio;
-  }
-  if (options.qkvBias !== undefined) {
-    if (typeof options.qkvBias !== "boolean") throw new Error(`${model}: option qkvBias must be true or false, got ${JSON.stringify(options.qkvBias)}.`);
-    merged.qkvBias = options.qkvBias;
-  }
-  if (options.globalPool !== undefined) {
-    if (options.globalPool !== "token" && options.globalPool !== "mean") {
-      throw new Error(`${model}: option globalPool must be "token" or "mean", got ${JSON.stringify(options.globalPool)}.`);
-    }
-    merged.globalPool = options.globalPool;
-  }
-  if (merged.embedDim % merged.numHeads !== 0) {
-    throw new Error(`${model}: embedDim ${merged.embedDim} must be divisible by numHeads ${merged.numHeads}.`);
-  }
+  const merged = overrideConfig(config, options, model, {
+    patchSize: positiveInteger,
+    embedDim: positiveInteger,
+    depth: positiveInteger,
+    numHeads: positiveInteger,
+    mlpRatio: positiveNumber,
+    qkvBias: booleanOption,
+    globalPool: (value) => {
+      if (value !== "token" && value !== "mean") throw new Error(`${model}: option globalPool must be "token" or "mean", got ${JSON.stringify(value)}.`);
+      return value;
+    },
+  });
+  checkHeadsDivide(merged, model);
   return merged;
+}
+
+/** A patch-based image family (ViT/DeiT, ConViT, Mixer): how options become its config, and a config a model. */
+export interface PatchFamily<C extends { patchSize: number }> {
+  /** Family name (models.info(name).family). */
+  family: string;
+  /** Paper of variants that name none. */
+  paper: string;
+  /** Options beyond numClasses/inputShape: config fields (their defaults come from each variant's config), then "headActivation". */
+  options: string[];
+  /** Merges option overrides into a variant's config, checking each value. */
+  resolve(config: C, options: ModelOptions, model: string): C;
+  /** Extra check of the patch grid at models.create time (ConViT: square). */
+  checkGrid?(config: C, grid: [number, number], inputShape: number[], model: string): void;
+  /** Builds the model from a resolved config. */
+  build(config: C, inputShape: number[], numClasses: number, headActivation: HeadActivation, name: string): tf.LayersModel;
+}
+
+/** A named variant of a {@link PatchFamily}: its config and timm's parameter count at its default input. */
+export interface PatchVariant<C> {
+  /** Registry name. */
+  name: string;
+  /** Paper, when not the family's. */
+  paper?: string;
+  /** Architecture. */
+  config: C;
+  /** Default square input side. */
+  imageSize: number;
+  /** Default number of classes. */
+  numClasses: number;
+  /** Trainable parameters of the reference model with the default input and classes. */
+  referenceParams: number;
+}
+
+/**
+ * Registers a variant of a patch-based family: defaults from its config, options checked at
+ * models.create time (config, patch grid, headActivation), then built from the resolved config.
+ */
+export function registerPatchVariant<C extends { patchSize: number }>(family: PatchFamily<C>, variant: PatchVariant<C>): void {
+  const configFields = family.options.filter((option) => option !== "headActivation");
+  const configDefaults = Object.fromEntries(configFields.map((option) => [option, (variant.config as Record<string, unknown>)[option]]));
+  registerModel({
+    name: variant.name,
+    family: family.family,
+    paper: variant.paper ?? family.paper,
+    task: "image",
+    defaults: { inputShape: [variant.imageSize, variant.imageSize, 3], numClasses: variant.numClasses, ...configDefaults, headActivation: "softmax" },
+    options: family.options,
+    referenceParams: variant.referenceParams,
+    checkOptions: (options) => {
+      const config = family.resolve(variant.config, options, variant.name);
+      const grid = patchGrid(options.inputShape, config.patchSize, variant.name);
+      family.checkGrid?.(config, grid, options.inputShape, variant.name);
+      headActivationOption(options.headActivation, variant.name);
+    },
+    build: (options) =>
+      family.build(
+        family.resolve(variant.config, options, variant.name),
+        options.inputShape,
+        options.numClasses,
+        headActivationOption(options.headActivation, variant.name),
+        variant.name,
+      ),
+  });
 }
 
 /**
@@ -144,38 +202,12 @@ export function buildVisionTransformer(
   return setFeatureLayers(tf.model({ inputs: images, outputs: output, name }), features);
 }
 
-for (const variant of VIT_VARIANTS) {
-  registerModel({
-    name: variant.name,
-    family: "vit",
-    paper: variant.paper,
-    task: "image",
-    defaults: {
-      inputShape: [variant.imageSize, variant.imageSize, 3],
-      numClasses: variant.numClasses,
-      patchSize: variant.config.patchSize,
-      embedDim: variant.config.embedDim,
-      depth: variant.config.depth,
-      numHeads: variant.config.numHeads,
-      mlpRatio: variant.config.mlpRatio,
-      qkvBias: variant.config.qkvBias,
-      globalPool: variant.config.globalPool,
-      headActivation: "softmax",
-    },
-    options: VIT_OPTIONS,
-    referenceParams: variant.referenceParams,
-    checkOptions: (options) => {
-      const config = resolveVitConfig(variant.config, options, variant.name);
-      patchGrid(options.inputShape, config.patchSize, variant.name);
-      headActivationOption(options.headActivation, variant.name);
-    },
-    build: (options) =>
-      buildVisionTransformer(
-        resolveVitConfig(variant.config, options, variant.name),
-        options.inputShape,
-        options.numClasses,
-        headActivationOption(options.headActivation, variant.name),
-        variant.name,
-      ),
-  });
-}
+const VIT_FAMILY: PatchFamily<VitConfig> = {
+  family: "vit",
+  paper: VIT_PAPER,
+  options: VIT_OPTIONS,
+  resolve: resolveVitConfig,
+  build: buildVisionTransformer,
+};
+
+for (const variant of VIT_VARIANTS) registerPatchVariant(VIT_FAMILY, variant);
