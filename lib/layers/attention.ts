@@ -70,6 +70,29 @@ export function scaledDotProductProbabilities(q: tf.Tensor4D, k: tf.Tensor4D): t
   return tf.softmax(tf.mul(tf.matMul(q, k, false, true), scale)) as tf.Tensor4D;
 }
 
+/** Checks an attention layer's head count at construction; the error names the layer class. */
+export function checkNumHeads(numHeads: number, layerClass: string): number {
+  if (!Number.isInteger(numHeads) || numHeads < 1) throw new Error(`${layerClass} numHeads must be a positive integer, got ${numHeads}.`);
+  return numHeads;
+}
+
+/** Checks at build time that the token width splits evenly into the layer's heads. */
+export function checkHeadChannels(channels: number, numHeads: number, layerName: string): void {
+  if (channels % numHeads !== 0) {
+    throw new Error(`${layerName}: ${channels} channels do not split into ${numHeads} heads; pick an embedding size divisible by numHeads.`);
+  }
+}
+
+/** Throws unless `layer` is built: attention maps need its weights. */
+export function checkBuiltForAttentionMaps(layer: tf.layers.Layer): void {
+  if (!layer.built) throw new Error(`${layer.name} is not built yet: apply it (or build its model) before asking for attention maps.`);
+}
+
+/** Attention output: probabilities [batch, heads, tokens, tokens] applied to v [batch, heads, tokens, headDim], heads merged, then the output projection. */
+export function attendAndProject(probabilities: tf.Tensor4D, v: tf.Tensor4D, projKernel: tf.Tensor, projBias: tf.Tensor): tf.Tensor3D {
+  return linearTokens(mergeHeads(tf.matMul(probabilities, v)), projKernel, projBias);
+}
+
 /**
  * Multi-head self-attention on tokens [batch, tokens, d] -> [batch, tokens, d].
  * Parameter count: d*3d (+3d with qkvBias) + d*d + d, as timm's Attention.
@@ -88,18 +111,13 @@ export class MultiHeadSelfAttention extends tf.layers.Layer implements Attention
 
   constructor(args: MultiHeadSelfAttentionArgs) {
     super(args);
-    this.numHeads = args.numHeads;
+    this.numHeads = checkNumHeads(args.numHeads, "MultiHeadSelfAttention");
     this.qkvBias = args.qkvBias ?? true;
-    if (!Number.isInteger(this.numHeads) || this.numHeads < 1) {
-      throw new Error(`MultiHeadSelfAttention numHeads must be a positive integer, got ${args.numHeads}.`);
-    }
   }
 
   override build(inputShape: tf.Shape | tf.Shape[]): void {
     const [, channels] = tokenShape(singleShape(inputShape, this.name), this.name);
-    if (channels % this.numHeads !== 0) {
-      throw new Error(`${this.name}: ${channels} channels do not split into ${this.numHeads} heads; pick an embedding size divisible by numHeads.`);
-    }
+    checkHeadChannels(channels, this.numHeads, this.name);
     this.qkvKernel = this.addWeight("qkv_kernel", [channels, 3 * channels], "float32", timmTruncNormal());
     if (this.qkvBias) this.qkvBiasWeight = this.addWeight("qkv_bias", [3 * channels], "float32", tf.initializers.zeros());
     this.projKernel = this.addWeight("proj_kernel", [channels, channels], "float32", timmTruncNormal());
@@ -122,8 +140,7 @@ export class MultiHeadSelfAttention extends tf.layers.Layer implements Attention
     return tf.tidy(() => {
       const x = singleInput(inputs, this.name);
       const [q, k, v] = this.queryKeyValue(x);
-      const attended = mergeHeads(tf.matMul(scaledDotProductProbabilities(q, k), v));
-      return linearTokens(attended, this.projKernel!.read(), this.projBias!.read());
+      return attendAndProject(scaledDotProductProbabilities(q, k), v, this.projKernel!.read(), this.projBias!.read());
     });
   }
 
@@ -132,7 +149,7 @@ export class MultiHeadSelfAttention extends tf.layers.Layer implements Attention
    * (the output of the block's first LayerNorm). Rows sum to 1. The caller disposes the result.
    */
   attentionProbabilities(x: tf.Tensor): tf.Tensor4D {
-    if (!this.built) throw new Error(`${this.name} is not built yet: apply it (or build its model) before asking for attention maps.`);
+    checkBuiltForAttentionMaps(this);
     return tf.tidy(() => {
       const [q, k] = this.queryKeyValue(x);
       return scaledDotProductProbabilities(q, k);

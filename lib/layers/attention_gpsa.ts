@@ -16,9 +16,12 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import {
+  attendAndProject,
   type AttentionProbabilitiesSource,
+  checkBuiltForAttentionMaps,
+  checkHeadChannels,
+  checkNumHeads,
   linearTokens,
-  mergeHeads,
   scaledDotProductProbabilities,
   splitHeads,
 } from "./attention.js";
@@ -104,12 +107,9 @@ export class GatedPositionalSelfAttention extends tf.layers.Layer implements Att
 
   constructor(args: GatedPositionalSelfAttentionArgs) {
     super(args);
-    this.numHeads = args.numHeads;
+    this.numHeads = checkNumHeads(args.numHeads, "GatedPositionalSelfAttention");
     this.qkvBias = args.qkvBias ?? false;
     this.localityStrength = args.localityStrength ?? 1;
-    if (!Number.isInteger(this.numHeads) || this.numHeads < 1) {
-      throw new Error(`GatedPositionalSelfAttention numHeads must be a positive integer, got ${args.numHeads}.`);
-    }
   }
 
   override build(inputShape: tf.Shape | tf.Shape[]): void {
@@ -118,9 +118,7 @@ export class GatedPositionalSelfAttention extends tf.layers.Layer implements Att
     if (side * side !== tokens) {
       throw new Error(`${this.name}: GPSA needs patch tokens on a square grid (no class token); got ${tokens} tokens. Use a square input whose side divides by the patch size.`);
     }
-    if (channels % this.numHeads !== 0) {
-      throw new Error(`${this.name}: ${channels} channels do not split into ${this.numHeads} heads; pick an embedding size divisible by numHeads.`);
-    }
+    checkHeadChannels(channels, this.numHeads, this.name);
     this.offsets = relativePatchOffsets(side);
     const zeros = tf.initializers.zeros();
     this.qkKernel = this.addWeight("qk_kernel", [channels, 2 * channels], "float32", timmTruncNormal());
@@ -171,8 +169,7 @@ export class GatedPositionalSelfAttention extends tf.layers.Layer implements Att
     return tf.tidy(() => {
       const x = singleInput(inputs, this.name);
       const v = splitHeads(linearTokens(x, this.vKernel!.read(), this.vBias?.read()), this.numHeads);
-      const attended = mergeHeads(tf.matMul(this.gatedAttention(x), v));
-      return linearTokens(attended, this.projKernel!.read(), this.projBias!.read());
+      return attendAndProject(this.gatedAttention(x), v, this.projKernel!.read(), this.projBias!.read());
     });
   }
 
@@ -181,7 +178,7 @@ export class GatedPositionalSelfAttention extends tf.layers.Layer implements Att
    * (the output of the block's first LayerNorm). Rows sum to 1. The caller disposes the result.
    */
   attentionProbabilities(x: tf.Tensor): tf.Tensor4D {
-    if (!this.built) throw new Error(`${this.name} is not built yet: apply it (or build its model) before asking for attention maps.`);
+    checkBuiltForAttentionMaps(this);
     return tf.tidy(() => this.gatedAttention(x));
   }
 
