@@ -8,15 +8,13 @@
 import * as tf from "@tensorflow/tfjs";
 import { APPNP } from "../layers/graph_propagation.js";
 import {
-  classifierOutput,
-  connect,
   GRAPH_HEAD_OPTIONS,
   type GraphModelOptions,
-  nodeModelInputs,
   numFeaturesOf,
   positiveInteger,
   probability,
   rate,
+  twoLayerNodeClassifier,
 } from "./graph_inputs.js";
 import { registerModel } from "./registry.js";
 
@@ -27,13 +25,11 @@ export function buildAppnp(options: GraphModelOptions): tf.LayersModel {
   const dropout = rate(options, "dropout", "appnp");
   const K = positiveInteger(options, "K", "appnp");
   const alpha = probability(options, "alpha", "appnp");
-  const { x, edgeIndex } = nodeModelInputs(numFeatures);
-  let h = connect(tf.layers.dropout({ rate: dropout, name: "dropout_in" }), x);
-  h = connect(tf.layers.dense({ units: hidden, activation: "relu", name: "lin1" }), h);
-  h = connect(tf.layers.dropout({ rate: dropout, name: "dropout1" }), h);
-  h = connect(tf.layers.dense({ units: options.numClasses, name: "lin2" }), h);
-  const logits = connect(new APPNP({ K, alpha, name: "prop" }), [h, edgeIndex]);
-  return tf.model({ inputs: [x, edgeIndex], outputs: classifierOutput(logits, options, "appnp"), name: "appnp" });
+  return twoLayerNodeClassifier(options, "appnp", numFeatures, dropout, {
+    first: tf.layers.dense({ units: hidden, activation: "relu", name: "lin1" }),
+    second: tf.layers.dense({ units: options.numClasses, name: "lin2" }),
+    propagation: new APPNP({ K, alpha, name: "prop" }),
+  });
 }
 
 registerModel({

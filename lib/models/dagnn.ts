@@ -8,7 +8,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { DAGNNPropagation } from "../layers/graph_propagation.js";
-import { classifierOutput, connect, GRAPH_HEAD_OPTIONS, type GraphModelOptions, nodeModelInputs, numFeaturesOf, positiveInteger, rate } from "./graph_inputs.js";
+import { GRAPH_HEAD_OPTIONS, type GraphModelOptions, numFeaturesOf, positiveInteger, rate, twoLayerNodeClassifier } from "./graph_inputs.js";
 import { registerModel } from "./registry.js";
 
 /** Builds the DAGNN node classifier. Options: hidden (64), dropout (0.8), K (10). */
@@ -17,13 +17,11 @@ export function buildDagnn(options: GraphModelOptions): tf.LayersModel {
   const hidden = positiveInteger(options, "hidden", "dagnn");
   const dropout = rate(options, "dropout", "dagnn");
   const K = positiveInteger(options, "K", "dagnn");
-  const { x, edgeIndex } = nodeModelInputs(numFeatures);
-  let h = connect(tf.layers.dropout({ rate: dropout, name: "dropout_in" }), x);
-  h = connect(tf.layers.dense({ units: hidden, activation: "relu", name: "lin1" }), h);
-  h = connect(tf.layers.dropout({ rate: dropout, name: "dropout1" }), h);
-  h = connect(tf.layers.dense({ units: options.numClasses, name: "lin2" }), h);
-  const logits = connect(new DAGNNPropagation({ K, name: "prop" }), [h, edgeIndex]);
-  return tf.model({ inputs: [x, edgeIndex], outputs: classifierOutput(logits, options, "dagnn"), name: "dagnn" });
+  return twoLayerNodeClassifier(options, "dagnn", numFeatures, dropout, {
+    first: tf.layers.dense({ units: hidden, activation: "relu", name: "lin1" }),
+    second: tf.layers.dense({ units: options.numClasses, name: "lin2" }),
+    propagation: new DAGNNPropagation({ K, name: "prop" }),
+  });
 }
 
 registerModel({

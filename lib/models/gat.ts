@@ -8,7 +8,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { GATConv } from "../layers/graph_attention.js";
-import { classifierOutput, connect, GRAPH_HEAD_OPTIONS, type GraphModelOptions, nodeModelInputs, numFeaturesOf, positiveInteger, rate } from "./graph_inputs.js";
+import { GRAPH_HEAD_OPTIONS, type GraphModelOptions, numFeaturesOf, positiveInteger, rate, twoLayerNodeClassifier } from "./graph_inputs.js";
 import { registerModel } from "./registry.js";
 
 /** Builds the two-layer GAT node classifier. Options: hidden (8 per head), heads (8), outputHeads (1), dropout (0.6). */
@@ -18,14 +18,11 @@ export function buildGat(options: GraphModelOptions): tf.LayersModel {
   const heads = positiveInteger(options, "heads", "gat");
   const outputHeads = positiveInteger(options, "outputHeads", "gat");
   const dropout = rate(options, "dropout", "gat");
-  const { x, edgeIndex } = nodeModelInputs(numFeatures);
-  let h = connect(tf.layers.dropout({ rate: dropout, name: "dropout_in" }), x);
-  h = connect(new GATConv({ units: hidden, heads, attentionDropout: dropout, name: "conv1" }), [h, edgeIndex]);
-  h = connect(tf.layers.activation({ activation: "elu", name: "elu1" }), h);
-  h = connect(tf.layers.dropout({ rate: dropout, name: "dropout1" }), h);
-  const conv2 = new GATConv({ units: options.numClasses, heads: outputHeads, concat: false, attentionDropout: dropout, name: "conv2" });
-  const logits = connect(conv2, [h, edgeIndex]);
-  return tf.model({ inputs: [x, edgeIndex], outputs: classifierOutput(logits, options, "gat"), name: "gat" });
+  return twoLayerNodeClassifier(options, "gat", numFeatures, dropout, {
+    first: new GATConv({ units: hidden, heads, attentionDropout: dropout, name: "conv1" }),
+    activation: tf.layers.activation({ activation: "elu", name: "elu1" }),
+    second: new GATConv({ units: options.numClasses, heads: outputHeads, concat: false, attentionDropout: dropout, name: "conv2" }),
+  });
 }
 
 registerModel({

@@ -6,7 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { GCNConv } from "../layers/graph_conv.js";
-import { classifierOutput, connect, GRAPH_HEAD_OPTIONS, type GraphModelOptions, nodeModelInputs, numFeaturesOf, positiveInteger, rate } from "./graph_inputs.js";
+import { GRAPH_HEAD_OPTIONS, type GraphModelOptions, numFeaturesOf, positiveInteger, rate, twoLayerNodeClassifier } from "./graph_inputs.js";
 import { registerModel } from "./registry.js";
 
 /** Builds the two-layer GCN node classifier. Options: hidden (16), dropout (0.5). */
@@ -14,13 +14,11 @@ export function buildGcn(options: GraphModelOptions): tf.LayersModel {
   const numFeatures = numFeaturesOf(options, "gcn");
   const hidden = positiveInteger(options, "hidden", "gcn");
   const dropout = rate(options, "dropout", "gcn");
-  const { x, edgeIndex } = nodeModelInputs(numFeatures);
-  let h = connect(tf.layers.dropout({ rate: dropout, name: "dropout_in" }), x);
-  h = connect(new GCNConv({ units: hidden, name: "conv1" }), [h, edgeIndex]);
-  h = connect(tf.layers.activation({ activation: "relu", name: "relu1" }), h);
-  h = connect(tf.layers.dropout({ rate: dropout, name: "dropout1" }), h);
-  const logits = connect(new GCNConv({ units: options.numClasses, name: "conv2" }), [h, edgeIndex]);
-  return tf.model({ inputs: [x, edgeIndex], outputs: classifierOutput(logits, options, "gcn"), name: "gcn" });
+  return twoLayerNodeClassifier(options, "gcn", numFeatures, dropout, {
+    first: new GCNConv({ units: hidden, name: "conv1" }),
+    activation: tf.layers.activation({ activation: "relu", name: "relu1" }),
+    second: new GCNConv({ units: options.numClasses, name: "conv2" }),
+  });
 }
 
 registerModel({

@@ -20,13 +20,13 @@ import {
   classifierOutput,
   connect,
   GRAPH_HEAD_OPTIONS,
-  type GraphModelOptions,
   graphModelInputs,
-  nodeModelInputs,
+  type GraphModelOptions,
   numFeaturesOf,
   oneOf,
   positiveInteger,
   rate,
+  twoLayerNodeClassifier,
 } from "./graph_inputs.js";
 import { registerModel } from "./registry.js";
 
@@ -35,13 +35,11 @@ export function buildGin(options: GraphModelOptions): tf.LayersModel {
   const numFeatures = numFeaturesOf(options, "gin");
   const hidden = positiveInteger(options, "hidden", "gin");
   const dropout = rate(options, "dropout", "gin");
-  const { x, edgeIndex } = nodeModelInputs(numFeatures);
-  let h = connect(tf.layers.dropout({ rate: dropout, name: "dropout_in" }), x);
-  h = connect(new GINConv({ mlpUnits: [hidden, hidden], name: "conv1" }), [h, edgeIndex]);
-  h = connect(tf.layers.activation({ activation: "relu", name: "relu1" }), h);
-  h = connect(tf.layers.dropout({ rate: dropout, name: "dropout1" }), h);
-  const logits = connect(new GINConv({ mlpUnits: [hidden, options.numClasses], name: "conv2" }), [h, edgeIndex]);
-  return tf.model({ inputs: [x, edgeIndex], outputs: classifierOutput(logits, options, "gin"), name: "gin" });
+  return twoLayerNodeClassifier(options, "gin", numFeatures, dropout, {
+    first: new GINConv({ mlpUnits: [hidden, hidden], name: "conv1" }),
+    activation: tf.layers.activation({ activation: "relu", name: "relu1" }),
+    second: new GINConv({ mlpUnits: [hidden, options.numClasses], name: "conv2" }),
+  });
 }
 
 /**

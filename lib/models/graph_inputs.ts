@@ -18,6 +18,7 @@
  * tf.loadLayersModel work as for any model.
  */
 import * as tf from "@tensorflow/tfjs";
+import { MessagePassing } from "../layers/message_passing.js";
 import { headActivationOption, headOutput } from "../layers/vit_blocks.js";
 import type { ModelOptions } from "./registry.js";
 
@@ -111,6 +112,41 @@ export const GRAPH_SOFTMAX_LAYER = "head_softmax";
 export function classifierOutput(logits: tf.SymbolicTensor, options: GraphModelOptions, model: string): tf.SymbolicTensor {
   // `?? "softmax"`: graph models have always taken null as the default.
   return headOutput(logits, headActivationOption(options.headActivation ?? "softmax", model), GRAPH_SOFTMAX_LAYER);
+}
+
+/** The layers of a {@link twoLayerNodeClassifier}, named by the caller. */
+export interface TwoLayerNodeLayers {
+  /** First layer (hidden width). */
+  first: tf.layers.Layer;
+  /** Activation layer after `first`, when `first` has none built in. */
+  activation?: tf.layers.Layer;
+  /** Second layer (numClasses wide). */
+  second: tf.layers.Layer;
+  /** Propagation after `second` (APPNP, DAGNN). */
+  propagation?: tf.layers.Layer;
+}
+
+/**
+ * The two-layer node classifier of the GNN papers' Cora setups:
+ *   x -> dropout "dropout_in" -> first -> [activation] -> dropout "dropout1" -> second -> [propagation] -> head,
+ * a model named `model` with inputs [x, edge_index]. Message-passing layers get [h, edge_index], others h.
+ */
+export function twoLayerNodeClassifier(
+  options: GraphModelOptions,
+  model: string,
+  numFeatures: number,
+  dropout: number,
+  layers: TwoLayerNodeLayers,
+): tf.LayersModel {
+  const { x, edgeIndex } = nodeModelInputs(numFeatures);
+  const step = (layer: tf.layers.Layer, h: tf.SymbolicTensor): tf.SymbolicTensor => connect(layer, layer instanceof MessagePassing ? [h, edgeIndex] : h);
+  let h = connect(tf.layers.dropout({ rate: dropout, name: "dropout_in" }), x);
+  h = step(layers.first, h);
+  if (layers.activation) h = step(layers.activation, h);
+  h = connect(tf.layers.dropout({ rate: dropout, name: "dropout1" }), h);
+  h = step(layers.second, h);
+  if (layers.propagation) h = step(layers.propagation, h);
+  return tf.model({ inputs: [x, edgeIndex], outputs: classifierOutput(h, options, model), name: model });
 }
 
 /** Applies a layer to symbolic inputs and returns the one symbolic output. */

@@ -9,15 +9,13 @@ import * as tf from "@tensorflow/tfjs";
 import { SAGEConv } from "../layers/graph_conv.js";
 import { AGGREGATIONS } from "../layers/graph_segment.js";
 import {
-  classifierOutput,
-  connect,
   GRAPH_HEAD_OPTIONS,
   type GraphModelOptions,
-  nodeModelInputs,
   numFeaturesOf,
   oneOf,
   positiveInteger,
   rate,
+  twoLayerNodeClassifier,
 } from "./graph_inputs.js";
 import { registerModel } from "./registry.js";
 
@@ -27,13 +25,11 @@ export function buildGraphSage(options: GraphModelOptions): tf.LayersModel {
   const hidden = positiveInteger(options, "hidden", "graphsage");
   const dropout = rate(options, "dropout", "graphsage");
   const aggr = oneOf(options, "aggr", AGGREGATIONS, "graphsage");
-  const { x, edgeIndex } = nodeModelInputs(numFeatures);
-  let h = connect(tf.layers.dropout({ rate: dropout, name: "dropout_in" }), x);
-  h = connect(new SAGEConv({ units: hidden, aggr, name: "conv1" }), [h, edgeIndex]);
-  h = connect(tf.layers.activation({ activation: "relu", name: "relu1" }), h);
-  h = connect(tf.layers.dropout({ rate: dropout, name: "dropout1" }), h);
-  const logits = connect(new SAGEConv({ units: options.numClasses, aggr, name: "conv2" }), [h, edgeIndex]);
-  return tf.model({ inputs: [x, edgeIndex], outputs: classifierOutput(logits, options, "graphsage"), name: "graphsage" });
+  return twoLayerNodeClassifier(options, "graphsage", numFeatures, dropout, {
+    first: new SAGEConv({ units: hidden, aggr, name: "conv1" }),
+    activation: tf.layers.activation({ activation: "relu", name: "relu1" }),
+    second: new SAGEConv({ units: options.numClasses, aggr, name: "conv2" }),
+  });
 }
 
 registerModel({
