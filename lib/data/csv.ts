@@ -3,11 +3,10 @@
  * records and as feature/label tensors.
  */
 import * as tf from "@tensorflow/tfjs";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { extname, join, resolve } from "node:path";
-import { recordDataFile } from "../repro/index.js";
 import { parseCsvText, type CsvRow } from "./csv_parse.js";
-import { DataFileError, fileSystemError } from "./errors.js";
+import { DataFileError, fileSystemError, isFolder, readDataFile } from "./errors.js";
 
 /** Options for {@link loadCsv}. */
 export interface LoadCsvOptions {
@@ -50,25 +49,12 @@ const LOADER = "loadCsv";
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$|^[+-]?(Infinity|NaN)$/;
 
 function readText(path: string): string {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (error) {
-    throw fileSystemError(LOADER, path, error);
-  }
-  recordDataFile(path, bytes);
-  return new TextDecoder("utf-8").decode(bytes);
+  return new TextDecoder("utf-8").decode(readDataFile(LOADER, path));
 }
 
 /** The CSV files to read: the file itself, or every *.csv in a folder, sorted. */
 function csvFiles(path: string): string[] {
-  let isDirectory: boolean;
-  try {
-    isDirectory = statSync(path).isDirectory();
-  } catch (error) {
-    throw fileSystemError(LOADER, path, error);
-  }
-  if (!isDirectory) return [path];
+  if (!isFolder(LOADER, path)) return [path];
   let names: string[];
   try {
     names = readdirSync(path);

@@ -1,4 +1,9 @@
-/** Errors for data files: one line that names the loader, the file and the problem. */
+/**
+ * Reading data files for the loaders (each read recorded for environmentInfo().dataFiles),
+ * and their errors: one line that names the loader, the file and the problem.
+ */
+import { readFileSync, statSync } from "node:fs";
+import { recordDataFile } from "../repro/index.js";
 
 /** Thrown when a data file is missing, unreadable or malformed. */
 export class DataFileError extends Error {
@@ -29,4 +34,25 @@ export function fileSystemError(loader: string, path: string, error: unknown): D
   if (code === "ENOTDIR") return new DataFileError(loader, path, "is a file, expected a folder");
   const message = error instanceof Error ? error.message : String(error);
   return new DataFileError(loader, path, `cannot be read (${message})`);
+}
+
+/** Reads a data file's bytes and records it for environmentInfo().dataFiles; a filesystem failure becomes a {@link DataFileError} naming `loader`. */
+export function readDataFile(loader: string, path: string): Uint8Array {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (error) {
+    throw fileSystemError(loader, path, error);
+  }
+  recordDataFile(path, bytes);
+  return bytes;
+}
+
+/** Whether `path` is a folder (else a file); a filesystem failure (missing path ...) becomes a {@link DataFileError} naming `loader`. */
+export function isFolder(loader: string, path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch (error) {
+    throw fileSystemError(loader, path, error);
+  }
 }

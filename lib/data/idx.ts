@@ -4,10 +4,8 @@
  * per dimension and the values in row-major order. Only unsigned bytes (type
  * 0x08) are used by MNIST-style datasets, so only that type is read.
  */
-import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
-import { recordDataFile } from "../repro/index.js";
-import { DataFileError, fileSystemError } from "./errors.js";
+import { DataFileError, readDataFile } from "./errors.js";
 
 /** The contents of an idx file of unsigned bytes. */
 export interface IdxArray {
@@ -27,13 +25,7 @@ const UNSIGNED_BYTE = 0x08;
  * when it is missing, truncated or not idx.
  */
 export function readIdx(path: string, loader = "readIdx"): IdxArray {
-  let raw: Uint8Array;
-  try {
-    raw = readFileSync(path);
-  } catch (error) {
-    throw fileSystemError(loader, path, error);
-  }
-  recordDataFile(path, raw);
+  const raw = readDataFile(loader, path);
   let bytes = raw;
   if (raw[0] === 0x1f && raw[1] === 0x8b) {
     try {

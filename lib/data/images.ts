@@ -4,10 +4,9 @@
  * image_dataset_from_directory and torchvision's ImageFolder) as tensors.
  */
 import * as tf from "@tensorflow/tfjs";
-import { readdirSync, readFileSync, statSync, type Dirent } from "node:fs";
+import { readdirSync, type Dirent } from "node:fs";
 import { extname, join, resolve } from "node:path";
-import { recordDataFile } from "../repro/index.js";
-import { DataFileError, fileSystemError } from "./errors.js";
+import { DataFileError, fileSystemError, isFolder, readDataFile } from "./errors.js";
 import { convertChannels, decodeImage, type DecodedImage } from "./image_decode.js";
 
 /** File extensions {@link loadImages} reads from folders (case-insensitive). */
@@ -55,13 +54,7 @@ function listDir(dir: string): Dirent[] {
 
 /** Lists the image files to read and their class, from a file or a folder. */
 function collectFiles(root: string): { files: string[]; labels: number[] | null; classNames: string[] } {
-  let isDirectory: boolean;
-  try {
-    isDirectory = statSync(root).isDirectory();
-  } catch (error) {
-    throw fileSystemError(LOADER, root, error);
-  }
-  if (!isDirectory) return { files: [root], labels: null, classNames: [] };
+  if (!isFolder(LOADER, root)) return { files: [root], labels: null, classNames: [] };
 
   const entries = listDir(root);
   const classDirs = entries.filter((entry) => entry.isDirectory() && !entry.name.startsWith("."));
@@ -91,14 +84,7 @@ function collectFiles(root: string): { files: string[]; labels: number[] | null;
 }
 
 function readImage(path: string): DecodedImage {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (error) {
-    throw fileSystemError(LOADER, path, error);
-  }
-  recordDataFile(path, bytes);
-  return decodeImage(bytes, path, LOADER);
+  return decodeImage(readDataFile(LOADER, path), path, LOADER);
 }
 
 /** One image as a [height, width, channels] tensor at the target size. */
