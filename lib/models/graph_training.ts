@@ -157,6 +157,27 @@ function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
+/**
+ * Ends an epoch: adds the validation scores (when given) to `logs` as val_loss / val_acc, records
+ * the logs in `history`, tells the callbacks, then yields to the event loop.
+ */
+async function endEpoch(
+  history: GraphTrainingHistory,
+  callbacks: GraphTrainingCallbacks[],
+  epoch: number,
+  logs: tf.Logs,
+  validation: ClassificationScore | undefined,
+): Promise<void> {
+  if (validation) {
+    logs.val_loss = validation.loss;
+    logs.val_acc = validation.accuracy;
+  }
+  history.epoch.push(epoch);
+  for (const [key, value] of Object.entries(logs)) (history.history[key] ??= []).push(value);
+  for (const cb of callbacks) await cb.onEpochEnd?.(epoch, logs);
+  await yieldToEventLoop();
+}
+
 /** Runs a node-level model on a graph: its outputs (probabilities or logits) [numNodes, C]. */
 function nodeLogits(model: tf.LayersModel, graph: NodeGraphInputs, training: boolean): tf.Tensor2D {
   return model.apply([graph.x, graph.edgeIndex], { training }) as tf.Tensor2D;
@@ -205,15 +226,7 @@ export async function fitNodeClassifier(
       }, true, variables)!;
       const logs: tf.Logs = { loss: (await loss.data())[0], acc: (await accuracy!.data())[0] };
       tf.dispose([loss, accuracy!]);
-      if (valIndex.length > 0) {
-        const val = evaluateNodes(model, graph, valIndex);
-        logs.val_loss = val.loss;
-        logs.val_acc = val.accuracy;
-      }
-      history.epoch.push(epoch);
-      for (const [key, value] of Object.entries(logs)) (history.history[key] ??= []).push(value);
-      for (const cb of callbacks) await cb.onEpochEnd?.(epoch, logs);
-      await yieldToEventLoop();
+      await endEpoch(history, callbacks, epoch, logs, valIndex.length > 0 ? evaluateNodes(model, graph, valIndex) : undefined);
     }
     for (const cb of callbacks) await cb.onTrainEnd?.();
   } finally {
@@ -309,15 +322,8 @@ export async function fitGraphClassifier(
         disposeGraphBatch(batch);
       }
       const logs: tf.Logs = { loss: lossSum / graphs.length, acc: correctSum / graphs.length };
-      if (options.validationGraphs?.length) {
-        const val = evaluateGraphs(model, options.validationGraphs);
-        logs.val_loss = val.loss;
-        logs.val_acc = val.accuracy;
-      }
-      history.epoch.push(epoch);
-      for (const [key, value] of Object.entries(logs)) (history.history[key] ??= []).push(value);
-      for (const cb of callbacks) await cb.onEpochEnd?.(epoch, logs);
-      await yieldToEventLoop();
+      const validation = options.validationGraphs?.length ? evaluateGraphs(model, options.validationGraphs) : undefined;
+      await endEpoch(history, callbacks, epoch, logs, validation);
     }
     for (const cb of callbacks) await cb.onTrainEnd?.();
   } finally {
