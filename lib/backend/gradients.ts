@@ -34,6 +34,63 @@ export const tileGradient: tf.GradConfig = {
 };
 
 /**
+ * FusedBatchNorm: tfjs-core's gradient tiles the per-channel 1/sqrt(var + eps)
+ * to the full activation before multiplying dy (a Tile kernel per BatchNorm
+ * layer; wasm's Tile is a scalar loop, 3.3 s of a ResNet-20 training step).
+ * Broadcasting gives the same values. With r = 1/sqrt(var + eps), s = scale
+ * (1 when absent) and sums over the axes the parameters are broadcast along:
+ * dx = dy*r*s, doffset = sum(dy), dscale = sum(dy*(x-mean))*r,
+ * dmean = -sum(dy)*r*s, dvariance = -r^3/2 * s * sum(dy*(x-mean)).
+ * The kernel's x is always 4-D (tf.batchNorm reshapes 1-3-D inputs); the
+ * parameters are rank 1 (channels last) or broadcastable to x.
+ */
+export const fusedBatchNormGradient: tf.GradConfig = {
+  kernelName: "FusedBatchNorm",
+  inputsToSave: ["x", "mean", "variance", "scale"],
+  gradFunc: (dy, saved, attrs) => {
+    const { varianceEpsilon } = attrs as unknown as { varianceEpsilon: number };
+    const [x, mean, variance, scale] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor | undefined];
+    const grad = dy as tf.Tensor;
+    const sameShape = (t: tf.Tensor | undefined) => t == null || tf.util.arraysEqual(t.shape, mean.shape);
+    if (!sameShape(variance) || !sameShape(scale)) return batchNormGradientsBroadcastEach(grad, x, mean, variance, scale, varianceEpsilon);
+    // Per-channel factors (small) and the two reductions every parameter gradient uses; computed
+    // once here, they live until the backward pass ends (as tfjs's own eager x-mean did, full size).
+    const r = tf.rsqrt(tf.add(variance, varianceEpsilon));
+    const rTimesScale = scale == null ? r : tf.mul(r, scale);
+    const sumDy = reduceToShape(grad, mean.shape);
+    const sumDyCentered = tf.tidy(() => reduceToShape(tf.mul(grad, tf.sub(x, mean)), mean.shape));
+    return {
+      x: () => tf.mul(grad, rTimesScale),
+      mean: () => tf.neg(tf.mul(sumDy, rTimesScale)),
+      variance: () => tf.mul(tf.mul(tf.mul(tf.mul(r, r), rTimesScale), -0.5), sumDyCentered),
+      scale: () => tf.mul(sumDyCentered, r),
+      offset: () => sumDy.clone(),
+    };
+  },
+};
+
+/** Sums `t` over the axes along which a tensor of `shape` was broadcast to t's shape, then gives it that shape. */
+function reduceToShape(t: tf.Tensor, shape: number[]): tf.Tensor {
+  const axes = tf.backend_util.getReductionAxes(shape, t.shape);
+  return tf.reshape(axes.length > 0 ? tf.sum(t, axes) : t, shape);
+}
+
+/** The batch-norm gradients for parameters of different (broadcastable) shapes: each formula at full size, reduced to its input. */
+function batchNormGradientsBroadcastEach(
+  dy: tf.Tensor, x: tf.Tensor, mean: tf.Tensor, variance: tf.Tensor, scale: tf.Tensor | undefined, varianceEpsilon: number,
+): Record<string, () => tf.Tensor> {
+  const scaleValue = scale ?? tf.scalar(1);
+  const r = () => tf.rsqrt(tf.add(variance, varianceEpsilon));
+  return {
+    x: () => tf.mul(tf.mul(dy, r()), scaleValue),
+    mean: () => reduceToShape(tf.neg(tf.mul(tf.mul(dy, r()), scaleValue)), mean.shape),
+    variance: () => reduceToShape(tf.mul(tf.mul(tf.mul(tf.pow(r(), 3), -0.5), tf.sub(x, mean)), tf.mul(dy, scaleValue)), variance.shape),
+    scale: () => reduceToShape(tf.mul(dy, tf.mul(tf.sub(x, mean), r())), scaleValue.shape),
+    offset: () => reduceToShape(dy, mean.shape),
+  };
+}
+
+/**
  * Conv2D: tfjs-core refuses gradients of dilated convolutions ("dilation rates
  * greater than 1 are not yet supported in gradients"). With dilation d (stride
  * 1, as tfjs requires one of them to be 1) both gradients are ordinary convs:
@@ -116,12 +173,14 @@ function dilatedFilterGradient(
 let installed = false;
 
 /**
- * Installs the gradient overrides (Tile, dilated Conv2D) once per process.
+ * Installs the gradient overrides (Tile, dilated Conv2D, FusedBatchNorm) once per process.
  * Call after tfjs is loaded; initBackend() does it for you.
  */
 export function installGradientFixes(): void {
   if (installed) return;
   tf.registerGradient(tileGradient);
   tf.registerGradient(conv2dGradient);
+  tf.registerGradient(fusedBatchNormGradient);
   installed = true;
 }
+
