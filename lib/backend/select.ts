@@ -13,6 +13,7 @@ import {
   type BackendName,
 } from "./loaders.js";
 import { installGradientFixes } from "./gradients.js";
+import { installOptimizerFixes } from "./optimizer-fixes.js";
 import { registerWasmKernels, type WasmKernelRegistration } from "./wasm/register.js";
 import { loadWebGpu, webGpuAdapterInfo } from "./webgpu.js";
 import { configureWasmThreads, wasmThreadCount } from "./wasm/threads.js";
@@ -168,6 +169,7 @@ function explainChoice(name: BackendName, requested: string, attempts: BackendAt
 /** Registers kernels and gradients that do not depend on which backend is active (idempotent). */
 function prepareRegistries(): void {
   installGradientFixes();
+  installOptimizerFixes();
 }
 
 type Attempt = BackendAttempt & { notInstalled?: boolean };

@@ -54,4 +54,25 @@ describe("tensor leaks on wasm", () => {
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([table, ids, segments]);
   });
+
+  it("tf.train.momentum: creating, stepping and disposing the optimizer leaves numTensors unchanged (tfjs 4.22 leaks its learning-rate scalar)", () => {
+    const weight = tf.variable(seeded([3, 2], 3));
+    const before = tf.memory().numTensors;
+    for (const useNesterov of [false, true]) {
+      const optimizer = tf.train.momentum(0.1, 0.9, useNesterov);
+      optimizer.minimize(() => tf.sum(tf.square(weight)) as tf.Scalar);
+      optimizer.setLearningRate(0.05); // replaces the scalar: the new one must be the one disposed
+      optimizer.minimize(() => tf.sum(tf.square(weight)) as tf.Scalar);
+      optimizer.dispose();
+      expect(tf.memory().numTensors, `useNesterov ${useNesterov}`).toBe(before);
+    }
+    const unused = tf.train.momentum(0.1, 0.9);
+    unused.dispose();
+    unused.dispose(); // a second dispose must not throw on the already-freed scalar
+    expect(tf.memory().numTensors).toBe(before);
+    const sgd = tf.train.sgd(0.1);
+    sgd.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    weight.dispose();
+  });
 });
