@@ -124,3 +124,16 @@ describe("Tile gradient override", () => {
     expect(tf.getGradient("Tile")).toBe(tileGradient);
   });
 });
+
+describe("1x1 strided AvgPool on wasm (ZeroPadShortcut's x[:, ::s, ::s, :])", () => {
+  for (const [shape, stride] of [[[2, 7, 7, 3], 2], [[1, 8, 6, 4], 2], [[2, 9, 9, 2], 3]] as [number[], number][]) {
+    it(`${JSON.stringify(shape)} stride ${stride}: forward and gradient match cpu`, async () => {
+      await expectWasmMatchesCpu(() => {
+        const x = seeded(shape, 31) as tf.Tensor4D;
+        const out = tf.avgPool(x, 1, stride, "valid");
+        const r = seeded(out.shape, 32);
+        return [out, tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.avgPool(a as tf.Tensor4D, 1, stride, "valid"), r)))(x)];
+      }, 0, 0);
+    });
+  }
+});
