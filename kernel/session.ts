@@ -57,7 +57,6 @@ export interface Session {
 export function startSession(options: SessionOptions): Session {
   const { io, flag, versions, preference, kernelDir } = options;
   const toIo = (message: ToIo) => io.postMessage(message);
-  let libraryReady: Promise<void> = new Promise(() => {});
   let startLibrary: () => void = () => {};
   const libraryStarted = new Promise<void>((resolve) => (startLibrary = resolve));
   /** Kernel functions added to the `tensorcell` global once the library loads. */
@@ -66,9 +65,9 @@ export function startSession(options: SessionOptions): Session {
   const realSetImmediate = globalThis.setImmediate;
   const streams = new StreamCapture((msgType, content, parent) => publish(msgType, content, parent), realSetImmediate);
   const log = streams.kernelLog;
-  function publish(msgType: string, content: Record<string, unknown>, parent: Record<string, unknown>, extra?: Partial<Outgoing>): void {
+  function publish(msgType: string, content: Record<string, unknown>, parent: Record<string, unknown>): void {
     if (msgType !== "stream") streams.flush();
-    toIo({ type: "iopub", message: { msg_type: msgType, content, parent_header: parent, ...extra } });
+    toIo({ type: "iopub", message: { msg_type: msgType, content, parent_header: parent } });
   }
 
   const reportBackground = (error: unknown, parent: Record<string, unknown>) => {
@@ -83,7 +82,7 @@ export function startSession(options: SessionOptions): Session {
   const comms = new CommManager((msgType, content) => publish(msgType, content, currentParent()), log);
   let pendingInput: ((value: string) => void) | undefined;
 
-  libraryReady = libraryStarted.then(() => loadLibrary(
+  const libraryReady = libraryStarted.then(() => loadLibrary(
     kernelDir,
     {
       publish,
@@ -117,7 +116,9 @@ export function startSession(options: SessionOptions): Session {
     kernelDir,
     () => libraryReady,
   );
-  const importer = createImporter(pathToFileURL(join(kernelDir, "cli.js")).href, {
+  // Cells resolve packages relative to the kernel's entry point after the working directory.
+  const kernelUrl = pathToFileURL(join(kernelDir, "cli.js")).href;
+  const importer = createImporter(kernelUrl, {
     tensorcell: async () => {
       await libraryReady;
       return library?.module ?? {};
@@ -129,7 +130,7 @@ export function startSession(options: SessionOptions): Session {
     writable: false,
     configurable: false,
   });
-  Object.defineProperty(globalThis, "require", { value: createCellRequire(pathToFileURL(join(kernelDir, "cli.js")).href), writable: true, configurable: true });
+  Object.defineProperty(globalThis, "require", { value: createCellRequire(kernelUrl), writable: true, configurable: true });
   installProcessGuards({
     log,
     reportBackground,
