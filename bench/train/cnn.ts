@@ -14,6 +14,12 @@ import { initBackend, tf, useBackend } from "../../lib/backend/index.js";
 import { referenceCnn } from "./reference-cnn.js";
 
 const BATCH = 64;
+/**
+ * One compute thread for PyTorch: torch.set_num_threads(1) (TORCH_THREADS) alone still leaves
+ * Debian's BLAS/OpenMP pool a second thread that spins (measured idle: the reference CNN's CPU
+ * time was 2x its wall time at the same wall speed); the *_NUM_THREADS variables remove it.
+ */
+const ONE_THREAD_ENV = { ...process.env, TORCH_THREADS: "1", OMP_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1", MKL_NUM_THREADS: "1" };
 const trainSteps = Number(process.argv[2] ?? 20);
 const inferSteps = Number(process.argv[3] ?? 20);
 
@@ -56,7 +62,7 @@ async function benchTfjs(backend: string, train: number, infer: number, warmup: 
 
 function benchTorch(): { train: Throughput; infer: Throughput; version: string } | null {
   const script = fileURLToPath(new URL("./torch_cnn.py", import.meta.url));
-  const run = spawnSync("/usr/bin/python3", [script, String(BATCH), String(trainSteps), String(inferSteps)], { encoding: "utf8", env: { ...process.env, TORCH_THREADS: "1" } });
+  const run = spawnSync("/usr/bin/python3", [script, String(BATCH), String(trainSteps), String(inferSteps)], { encoding: "utf8", env: ONE_THREAD_ENV });
   if (run.status !== 0) {
     console.log(`PyTorch reference skipped: /usr/bin/python3 ${script} failed (${run.stderr.trim().split("\n").pop()}); install python3-torch.`);
     return null;

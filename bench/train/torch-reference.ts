@@ -27,11 +27,17 @@ export interface TorchResult {
 }
 
 const PYTHON = "/usr/bin/python3";
+/**
+ * One compute thread for PyTorch: torch.set_num_threads(1) (TORCH_THREADS) alone still leaves
+ * Debian's BLAS/OpenMP pool a second thread that spins (measured idle: the reference CNN's CPU
+ * time was 2x its wall time at the same wall speed); the *_NUM_THREADS variables remove it.
+ */
+const ONE_THREAD_ENV = { ...process.env, TORCH_THREADS: "1", OMP_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1", MKL_NUM_THREADS: "1" };
 const benchPath = (relative: string) => fileURLToPath(new URL(relative, import.meta.url));
 
 /** Runs a Python script; returns its stdout lines, or undefined (with one line saying why) when it failed. */
 function runPython(args: string[], what: string): string[] | undefined {
-  const run = spawnSync(PYTHON, args, { encoding: "utf8", env: { ...process.env, TORCH_THREADS: "1" } });
+  const run = spawnSync(PYTHON, args, { encoding: "utf8", env: ONE_THREAD_ENV });
   if (run.status !== 0) {
     const reason = run.error?.message ?? run.stderr.trim().split("\n").pop();
     console.log(`PyTorch reference for ${what} skipped: ${PYTHON} ${args.join(" ")} failed (${reason}); install python3-torch (apt-get install python3-torch).`);
