@@ -71,6 +71,8 @@ export async function runKernel(connectionFile: string, options: KernelOptions =
       else deliver(message);
     });
   });
+  // A bind failure can arrive while the session loads; it is handled at `await ready` below.
+  ready.catch(() => {});
   const { startSession } = await import("./session.js");
   const session = startSession({ io, flag: new InterruptFlag(interruptBuffer), versions, preference, kernelDir: distDir, exit: realExit,
     typeCheck: parseTypeCheckMode(options.typecheck ?? process.env.TENSORCELL_TYPECHECK) });
