@@ -13,13 +13,14 @@
  * Run: npx vite-node bench/gnn/train.ts [epochs=200]
  * Wall-clock figures on a shared machine include waiting; compare ratios within one run.
  */
+import { writeTorchGraph } from "./torch-graph.js";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { initBackend, tf, useBackend } from "../../lib/backend/index.js";
-import { type Graph, karateClub, maskIndices, syntheticCitationGraph } from "../../lib/data/graphs.js";
+import { type Graph, karateClub, syntheticCitationGraph } from "../../lib/data/graphs.js";
 import "../../lib/models/appnp.js";
 import "../../lib/models/dagnn.js";
 import "../../lib/models/gat.js";
@@ -71,19 +72,7 @@ async function trainTfjs(name: string, graph: Graph, runEpochs: number): Promise
 function trainTorch(graph: Graph, runEpochs: number): RunResult | undefined {
   const dir = mkdtempSync(join(tmpdir(), "tensorcell-gnn-"));
   const file = join(dir, "graph.json");
-  const x = graph.x.arraySync() as number[][];
-  const pairs = graph.edgeIndex.arraySync() as number[][];
-  writeFileSync(file, JSON.stringify({
-    numNodes: graph.numNodes,
-    numFeatures: graph.numFeatures,
-    numClasses: graph.numClasses,
-    words: x.map((row) => row.flatMap((v, f) => (v ? [f] : []))),
-    y: graph.y.arraySync(),
-    train: Array.from(maskIndices(graph.trainMask)),
-    test: Array.from(maskIndices(graph.testMask)),
-    source: pairs.map(([s]) => s),
-    target: pairs.map(([, t]) => t),
-  }));
+  writeTorchGraph(graph, file);
   const script = fileURLToPath(new URL("./torch_gcn.py", import.meta.url));
   const run = spawnSync("/usr/bin/python3", [script, file, String(runEpochs)], { encoding: "utf8" });
   if (run.status !== 0) {

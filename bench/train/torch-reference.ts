@@ -6,12 +6,13 @@
  * references are bench/vit/torch_vit.py and bench/gnn/torch_gcn.py, run
  * unchanged through torch_timed.py, which adds their CPU time.
  */
+import { writeTorchGraph } from "../gnn/torch-graph.js";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Graph, maskIndices } from "../../lib/data/graphs.js";
+import { type Graph } from "../../lib/data/graphs.js";
 
 /** Items (images or epochs or graphs) per second, by wall clock and by the process's CPU time. */
 export interface Throughput {
@@ -89,20 +90,7 @@ export function torchGcn(graph: Graph, epochs: number, inferSteps: number): Torc
   const dir = mkdtempSync(join(tmpdir(), "tensorcell-train-gcn-"));
   try {
     const file = join(dir, "graph.json");
-    // The JSON layout bench/gnn/torch_gcn.py reads (the same as bench/gnn/train.ts writes).
-    const x = graph.x.arraySync() as number[][];
-    const pairs = graph.edgeIndex.arraySync() as number[][];
-    writeFileSync(file, JSON.stringify({
-      numNodes: graph.numNodes,
-      numFeatures: graph.numFeatures,
-      numClasses: graph.numClasses,
-      words: x.map((row) => row.flatMap((v, f) => (v ? [f] : []))),
-      y: graph.y.arraySync(),
-      train: Array.from(maskIndices(graph.trainMask)),
-      test: Array.from(maskIndices(graph.testMask)),
-      source: pairs.map(([s]) => s),
-      target: pairs.map(([, t]) => t),
-    }));
+    writeTorchGraph(graph, file);
     const args = [benchPath("./torch_timed.py"), "--infer", "model", "x", String(inferSteps), benchPath("../gnn/torch_gcn.py"), file, String(epochs)];
     const lines = runPython(args, "gcn");
     if (!lines) return undefined;
