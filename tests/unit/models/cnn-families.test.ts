@@ -18,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { initBackend } from "../../../lib/backend/index.js";
 import { models } from "../../../lib/models/index.js";
 import { buildResNet } from "../../../lib/models/resnet.js";
+import { seed, unseed } from "../../../lib/repro/index.js";
 
 let root: string;
 beforeAll(async () => {
@@ -26,6 +27,7 @@ beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), "tensorcell-cnn-"));
 });
 afterAll(async () => {
+  unseed();
   await rm(root, { recursive: true, force: true });
 });
 
@@ -59,6 +61,9 @@ const trainingCases: TrainingCase[] = [
 
 describe("training and save/load", () => {
   test.each(trainingCases)("$name on $inputShape: loss goes down, save/load round-trips", async ({ name, inputShape, options, build }) => {
+    // Seeded: initial weights and dropout masks are otherwise random, and with dropout
+    // (mnist_cnn) four steps on three images do not always lower the loss.
+    seed(1);
     const model = build ? build() : models.create(name, { ...options, inputShape, numClasses: NUM_CLASSES });
     const x = tf.randomNormal([NUM_CLASSES, ...inputShape], 0, 1, "float32", 7);
     const y = tf.oneHot(tf.range(0, NUM_CLASSES, 1, "int32"), NUM_CLASSES);

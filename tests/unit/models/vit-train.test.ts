@@ -6,6 +6,7 @@ import "../../../lib/models/vit.js";
 import "../../../lib/models/convit.js";
 import "../../../lib/models/mixer.js";
 import { useTrainingBackend } from "./vit-backend.js";
+import { seed } from "../../../lib/repro/index.js";
 
 beforeAll(async () => {
   expect(await useTrainingBackend()).toBe("wasm");
@@ -15,6 +16,7 @@ beforeAll(async () => {
 async function lossBeforeAndAfter(name: string, overrides: ModelOptions, batch: number): Promise<[number, number]> {
   const spec = getModelSpec(name);
   const options = { ...spec.defaults, ...overrides };
+  seed(1); // initial weights are otherwise random: the same model every run
   const model = spec.build(options);
   model.compile({ optimizer: tf.train.adam(1e-3), loss: "categoricalCrossentropy" });
   const images = tf.randomUniform([batch, ...options.inputShape], 0, 1, "float32", 7);
