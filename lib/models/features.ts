@@ -50,7 +50,9 @@ export function extractFeatures(
     extractor = tf.model({ inputs: model.inputs, outputs });
     byRequest.set(key, extractor);
   }
-  const result = extractor.predict(input);
+  // apply, not predict: predict cuts every input into batches of one length, which breaks
+  // graph models (nodes and edges differ in length); apply runs the graph once, in inference mode.
+  const result = tf.tidy(() => extractor!.apply(input, { training: false }) as tf.Tensor | tf.Tensor[]);
   const tensors = Array.isArray(result) ? result : [result];
   return Object.fromEntries(points.map(([label], i) => [label, tensors[i]]));
 }
