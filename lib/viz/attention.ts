@@ -5,7 +5,7 @@
  * which finds layers exposing attentionProbabilities(x) [batch, heads, tokens, tokens].
  */
 import * as tf from "@tensorflow/tfjs";
-import { attentionMaps as readAttention } from "../layers/attention_maps.js";
+import { attentionMaps as readAttention, type AttentionMap } from "../layers/attention_maps.js";
 import { upscaleNearest, type RasterImage } from "../display/png.js";
 import { batchOf, requireLayersModel } from "./activations.js";
 import { camPicture, inputRaster, type CamOptions } from "./cam.js";
@@ -19,8 +19,14 @@ export interface AttentionMapsOptions extends Omit<CamOptions, "layer"> {
   layers?: string[];
 }
 
-/** The query rows to read and the patch grid side, from the token count (class token first, or patches only). */
-function tokenLayout(tokens: number): { skip: number; side: number } {
+/**
+ * The tokens before the patches and the patch grid side: from the attention layer's own
+ * layout (class and distillation tokens), else guessed from the token count.
+ */
+function tokenLayout(map: AttentionMap): { skip: number; side: number } {
+  const [rows, cols] = map.grid;
+  if (rows === cols && map.prefixTokens + rows * cols === map.attention.shape[2]) return { skip: map.prefixTokens, side: rows };
+  const tokens = map.attention.shape[2];
   const withClassToken = Math.sqrt(tokens - 1);
   if (Number.isInteger(withClassToken)) return { skip: 1, side: withClassToken };
   const patchesOnly = Math.sqrt(tokens);
@@ -48,9 +54,10 @@ export function attentionMaps(vitModel: tf.LayersModel, image: tf.Tensor, option
       let layout: { skip: number; side: number } | undefined;
       for (const map of maps) {
         const tokens = map.attention.shape[2];
-        layout = tokenLayout(tokens);
+        layout = tokenLayout(map);
         const mean = map.attention.mean(1).squeeze([0]) as tf.Tensor2D; // [tokens, tokens], heads averaged
-        const received = (m: tf.Tensor2D) => (layout!.skip ? m.slice([0, 1], [1, -1]).reshape([-1]) : m.mean(0));
+        // The first token's (class token's) attention to the patches, or the mean attention patches receive.
+        const received = (m: tf.Tensor2D) => (layout!.skip ? m.slice([0, layout!.skip], [1, -1]).reshape([-1]) : m.mean(0));
         perLayer.push({ layer: map.layer, values: received(mean).dataSync() as Float32Array });
         // Rollout: residual connections make each layer (A + I) / 2, rows renormalised.
         const withResidual = mean.add(tf.eye(tokens)).div(2);
@@ -59,7 +66,7 @@ export function attentionMaps(vitModel: tf.LayersModel, image: tf.Tensor, option
       }
       if (!rollout || !layout) throw new Error("The model returned no attention maps.");
       side = layout.side;
-      return (layout.skip ? rollout.slice([0, 1], [1, -1]).reshape([-1]) : rollout.mean(0)).dataSync() as Float32Array;
+      return (layout.skip ? rollout.slice([0, layout.skip], [1, -1]).reshape([-1]) : rollout.mean(0)).dataSync() as Float32Array;
     });
   } finally {
     maps.forEach((m) => m.attention.dispose());

@@ -18,4 +18,14 @@ describe("viz.attentionMaps", () => {
     expect(() => viz.attentionMaps(tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [8, 8, 3], filters: 1, kernelSize: 1 })] }), tf.zeros([8, 8, 3])))
       .toThrow(/has no attention layers/);
   });
+
+  it("reads distilled DeiT's two leading tokens from the layer's layout", () => {
+    const deit = models.create("deit_tiny_distilled_patch16_224", { inputShape: [12, 12, 3], numClasses: 3, patchSize: 4, embedDim: 8, depth: 1, numHeads: 2 });
+    const out = viz.attentionMaps(deit, tf.randomUniform([12, 12, 3]));
+    expect(out.data.side).toBe(3); // 3x3 patches after the class and distillation tokens
+    expect(out.data.rollout).toHaveLength(9);
+    const total = out.data.rollout.reduce((s, v) => s + v, 0);
+    expect(total).toBeGreaterThan(0);
+    expect(total).toBeLessThan(1);
+  });
 });
