@@ -27,7 +27,8 @@ export function tensorBundle(tensor: tf.Tensor): MimeBundle {
   const header = tensorHeader(tensor);
   if (tensor.isDisposed) return { "text/plain": `${header} (disposed: its values are gone)` };
   // tfjs's own formatting elides the middle of long dimensions, like NumPy.
-  const values = tensor.toString().replace(/^Tensor\n\s*/, "");
+  // tfjs indents every line of its values by 4 spaces under a "Tensor" heading; drop both.
+  const values = tensor.toString().replace(/^Tensor\n/, "").replace(/^ {4}/gm, "");
   const bundle: MimeBundle = { "text/plain": `${header}\n${values}` };
   const dims = imageShape(tensor.shape);
   if (dims && dims[0] >= IMAGE_MIN_SIDE && dims[1] >= IMAGE_MIN_SIDE && tensor.dtype !== "string" && tensor.dtype !== "complex64") {
