@@ -16,12 +16,9 @@ import { MultiHeadSelfAttention } from "../layers/attention.js";
 import { GatedPositionalSelfAttention } from "../layers/attention_gpsa.js";
 import {
   applyLayer,
-  blockFeatureLayers,
   booleanOption,
   checkHeadsDivide,
-  classifierHead,
   type HeadActivation,
-  layerNorm,
   patchEmbed,
   overrideConfig,
   patchGrid,
@@ -29,10 +26,9 @@ import {
   positiveNumber,
   transformerBlock,
 } from "../layers/vit_blocks.js";
-import { ClassToken, PositionEmbedding, TokenPooling } from "../layers/vit_tokens.js";
-import { setFeatureLayers } from "./metadata.js";
+import { ClassToken, PositionEmbedding } from "../layers/vit_tokens.js";
 import type { ModelOptions } from "./registry.js";
-import { type PatchFamily, type PatchVariant, registerPatchVariant } from "./vit.js";
+import { type PatchFamily, type PatchVariant, registerPatchVariant, tokenClassifier } from "./vit.js";
 
 /** Architecture of a ConViT variant. */
 export interface ConvitConfig {
@@ -132,10 +128,7 @@ export function buildConvit(
     tokens = transformerBlock(tokens, { index, embedDim: config.embedDim, mlpRatio: config.mlpRatio, attention });
   }
   if (config.localUpToLayer === config.depth) tokens = applyLayer(new ClassToken({ name: "cls_token" }), tokens);
-  tokens = applyLayer(layerNorm("norm"), tokens);
-  const pooled = applyLayer(new TokenPooling({ mode: "token", name: "pool" }), tokens);
-  const model = tf.model({ inputs: images, outputs: classifierHead(pooled, numClasses, headActivation), name });
-  return setFeatureLayers(model, blockFeatureLayers(config.depth));
+  return tokenClassifier(images, tokens, "token", config.depth, numClasses, headActivation, name);
 }
 
 const CONVIT_FAMILY: PatchFamily<ConvitConfig> = {

@@ -13,8 +13,6 @@
 import * as tf from "@tensorflow/tfjs";
 import {
   applyLayer,
-  blockFeatureLayers,
-  classifierHead,
   type HeadActivation,
   layerNorm,
   patchEmbed,
@@ -22,10 +20,8 @@ import {
   patchGrid,
   positiveInteger,
 } from "../layers/vit_blocks.js";
-import { TokenPooling } from "../layers/vit_tokens.js";
-import { setFeatureLayers } from "./metadata.js";
 import type { ModelOptions } from "./registry.js";
-import { type PatchFamily, type PatchVariant, registerPatchVariant } from "./vit.js";
+import { type PatchFamily, type PatchVariant, registerPatchVariant, tokenClassifier } from "./vit.js";
 
 /** Architecture of a Mixer variant (the paper's Table 1). */
 export interface MixerConfig {
@@ -113,10 +109,7 @@ export function buildMixer(
   const images = tf.input({ shape: inputShape, name: "images" });
   let tokens = patchEmbed(images, config.patchSize, config.hiddenDim, grid, "stem");
   for (let index = 0; index < config.depth; index++) tokens = mixerBlock(tokens, index, config, grid[0] * grid[1]);
-  tokens = applyLayer(layerNorm("norm"), tokens);
-  const pooled = applyLayer(new TokenPooling({ mode: "mean", name: "pool" }), tokens);
-  const model = tf.model({ inputs: images, outputs: classifierHead(pooled, numClasses, headActivation), name });
-  return setFeatureLayers(model, blockFeatureLayers(config.depth));
+  return tokenClassifier(images, tokens, "mean", config.depth, numClasses, headActivation, name);
 }
 
 const MIXER_FAMILY: PatchFamily<MixerConfig> = {

@@ -202,6 +202,25 @@ export function buildVisionTransformer(
   return setFeatureLayers(tf.model({ inputs: images, outputs: output, name }), features);
 }
 
+/**
+ * The common ending of the token models (ConViT, MLP-Mixer): final LayerNorm "norm", pooling
+ * "pool" (a token or the mean), classifier "head", with the blocks as feature points.
+ */
+export function tokenClassifier(
+  images: tf.SymbolicTensor,
+  tokens: tf.SymbolicTensor,
+  pooling: "token" | "mean",
+  depth: number,
+  numClasses: number,
+  headActivation: HeadActivation,
+  name: string,
+): tf.LayersModel {
+  const normed = applyLayer(layerNorm("norm"), tokens);
+  const pooled = applyLayer(new TokenPooling({ mode: pooling, name: "pool" }), normed);
+  const model = tf.model({ inputs: images, outputs: classifierHead(pooled, numClasses, headActivation), name });
+  return setFeatureLayers(model, blockFeatureLayers(depth));
+}
+
 const VIT_FAMILY: PatchFamily<VitConfig> = {
   family: "vit",
   paper: VIT_PAPER,
