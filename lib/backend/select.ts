@@ -16,6 +16,7 @@ import { installGradientFixes } from "./gradients.js";
 import { installOptimizerFixes } from "./optimizer-fixes.js";
 import { registerWasmKernels, type WasmKernelRegistration } from "./wasm/register.js";
 import { loadWebGpu, webGpuAdapterInfo } from "./webgpu.js";
+import { guardWasmHeap } from "./wasm/memory-guard.js";
 import { configureWasmThreads, wasmThreadCount } from "./wasm/threads.js";
 
 /** One backend tried during selection. */
@@ -180,6 +181,7 @@ async function tryBackend(name: BackendName): Promise<Attempt> {
     const ok = await tf.setBackend(TFJS_NAME[name]);
     if (!ok) throw new BackendUnavailable(`tfjs could not initialise the '${TFJS_NAME[name]}' backend (see the warning above)`, BACKEND_PACKAGES[name].fix, false);
     await tf.ready();
+    if (name === "wasm") guardWasmHeap();
     // tfjs-backend-cpu prints a multi-line "install tfjs-node" banner on first use in Node;
     // BackendInfo.reason already says the cpu backend is slow, so skip the banner.
     if (name === "cpu") (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;

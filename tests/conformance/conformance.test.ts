@@ -22,7 +22,7 @@ describe("jupyter_kernel_test conformance", () => {
   it("passes every test of the suite with TypeScript samples", () => {
     const run = spawnSync("/usr/bin/python3", ["-m", "unittest", "-v", "test_tensorcell"], {
       cwd: join(root, "tests", "conformance"),
-      env: { ...process.env, JUPYTER_PATH: join(prefix, "share", "jupyter"), TENSORCELL_BACKEND: "cpu", PYTHONDONTWRITEBYTECODE: "1" },
+      env: { ...process.env, JUPYTER_PATH: join(prefix, "share", "jupyter"), PYTHONDONTWRITEBYTECODE: "1" },
       encoding: "utf8",
       timeout: 300_000,
     });

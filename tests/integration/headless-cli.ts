@@ -16,13 +16,13 @@ export interface CliResult {
 /** The built CLI. */
 export const CLI = resolve("dist/cli.js");
 
-/** Runs `node dist/cli.js ARGS` (cpu backend unless env says otherwise). */
+/** Runs `node dist/cli.js ARGS` on the default backend unless env names another. */
 export function tensorcell(args: string[], options: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<CliResult> {
   return new Promise((done) => {
     execFile(
       process.execPath,
       [CLI, ...args],
-      { cwd: options.cwd, env: { ...process.env, TENSORCELL_BACKEND: "cpu", ...options.env }, timeout: options.timeoutMs ?? 120_000, maxBuffer: 64 << 20 },
+      { cwd: options.cwd, env: { ...process.env, ...options.env }, timeout: options.timeoutMs ?? 120_000, maxBuffer: 64 << 20 },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
         done({ code, stdout, stderr });

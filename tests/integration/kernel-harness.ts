@@ -43,9 +43,12 @@ export function summarize(reply: Message, outputs: Message[]): RunResult {
   };
 }
 
-/** Launches a kernel and connects; default backend cpu keeps start-up light unless a test asks otherwise. */
+/**
+ * Launches a kernel and connects. The backend is the users' default (auto:
+ * wasm) unless options.env names another for a test about that backend.
+ */
 export async function startKernel(options: LaunchOptions = {}): Promise<KernelUnderTest> {
-  const kernel = await launchKernel({ ...options, env: { TENSORCELL_BACKEND: "cpu", ...options.env } });
+  const kernel = await launchKernel(options);
   const client = new KernelClient(kernel.connection);
   try {
     await client.connect(60_000);
@@ -76,5 +79,22 @@ export function exited(kernel: LaunchedKernel, timeoutMs = 10_000): Promise<numb
       clearTimeout(timer);
       resolve(code);
     });
+  });
+}
+
+/**
+ * Resolves with the first iopub message (already received or arriving later)
+ * that matches; rejects after timeoutMs, an outer limit rather than a timing claim.
+ */
+export function waitForIopub(client: KernelClient, matches: (m: Message) => boolean, timeoutMs = 30_000): Promise<Message> {
+  return new Promise((resolve, reject) => {
+    const deadline = Date.now() + timeoutMs;
+    const poll = () => {
+      const found = client.iopubLog.find(matches);
+      if (found) return resolve(found);
+      if (Date.now() > deadline) return reject(new Error(`no matching iopub message within ${timeoutMs} ms`));
+      setTimeout(poll, 10);
+    };
+    poll();
   });
 }
