@@ -109,6 +109,10 @@ export class KernelSession {
     try {
       const info = await Promise.race([client.connect(startTimeoutMs), this.exited.then((how) => Promise.reject(new Error(`the kernel exited (${how})`)))]);
       this.kernelInfo = info.content;
+      // Cells wait for the library (TensorFlow.js and the backend) to load; an empty silent
+      // cell waits here instead, so loading never counts against the first cell's --timeout.
+      const warmUp = await this.runCell("", { silent: true, timeoutS: this.options.startTimeoutS ?? 60 });
+      if (warmUp.status !== "ok") throw new Error(`the library did not load: ${warmUp.detail ?? warmUp.status}`);
     } catch (error) {
       const log = kernel.stderr().trim().split("\n").slice(-3).join(" | ");
       await this.stop();

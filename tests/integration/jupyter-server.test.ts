@@ -138,16 +138,36 @@ describe("tensorcell through jupyter-server and @jupyterlab/services", () => {
     expect((await execute("x * 2")).result).toBe("12");
   }, 60_000);
 
-  it("restarts the kernel: a fresh session state, same kernel id", async () => {
+  it("restarts the kernel in the middle of a training: a fresh session state, same kernel id, training works again", async () => {
     const kernel = session.kernel!;
     const id = kernel.id;
+    const training = `
+      const net = tf.sequential({ layers: [tf.layers.dense({ units: 16, inputShape: [8], activation: "relu" }), tf.layers.dense({ units: 1 })] });
+      net.compile({ optimizer: "adam", loss: "meanSquaredError" });
+      await net.fit(tf.randomNormal([256, 8]), tf.randomNormal([256, 1]), {
+        epochs: 100000, batchSize: 32, verbose: 0,
+        callbacks: { onEpochEnd: (epoch) => console.log("epoch " + epoch) },
+      });`;
+    const future = kernel.requestExecute({ code: training, stop_on_error: true });
+    const started = new Promise<void>((resolve) => {
+      future.onIOPub = (message) => {
+        if (message.header.msg_type === "stream" && String((message.content as { text: string }).text).includes("epoch 1")) resolve();
+      };
+    });
+    const ended = future.done.then(() => "replied", () => "cancelled");
+    await started; // the training is under way
     await kernel.restart();
     expect(kernel.id).toBe(id);
     const after = await execute("typeof x");
     expect(after.reply.status).toBe("ok");
     expect(after.result).toBe("'undefined'");
     expect(after.reply.execution_count).toBe(1);
-  }, 120_000);
+    // The interrupted training's request is settled by the restart, never left hanging.
+    expect(["replied", "cancelled"]).toContain(await ended);
+    const again = await execute(`${training.replace("epochs: 100000", "epochs: 2")}\n"trained"`);
+    expect(again.reply.status).toBe("ok");
+    expect(again.stdout).toBe("epoch 0\nepoch 1\n");
+  }, 180_000);
 
   it("shuts the session down; the server then runs no kernel", async () => {
     await session.shutdown();
