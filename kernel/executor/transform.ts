@@ -14,6 +14,7 @@ import {
   composeMappings,
   encodeMappings,
   lookupOriginal,
+  lookupStackPosition,
   traceMapFromSegments,
   type SourceMapV3,
   type SourcePosition,
@@ -112,10 +113,7 @@ export function transformCell(source: string, options: TransformOptions): Transf
     declaredNames: rewritten.declaredNames,
     map: { version: 3, file: filename, sources: [filename], sourcesContent: [source], names: [], mappings: encodeMappings(mappings) },
     originalPosition,
-    mapStackPosition(line, column) {
-      const position = originalPosition(line, column - 1);
-      return position && { line: position.line, column: position.column + 1 };
-    },
+    mapStackPosition: (line, column) => lookupStackPosition(composed, line, column),
   };
 }
 

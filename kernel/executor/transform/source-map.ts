@@ -41,9 +41,10 @@ export function composeMappings(outer: readonly (readonly number[])[][], inner: 
   });
 }
 
-/** Builds a trace map over decoded mappings for a single-source file. */
-export function traceMapFromSegments(file: string, source: string, mappings: MappingSegment[][]): TraceMap {
-  const input: SourceMapInput = { version: 3, file, sources: [file], sourcesContent: [source], names: [], mappings };
+/** Builds a trace map over decoded (or VLQ-encoded) mappings for a single-source file. */
+export function traceMapFromSegments(file: string, source: string, mappings: MappingSegment[][] | string): TraceMap {
+  const common = { version: 3 as const, file, sources: [file], sourcesContent: [source], names: [] };
+  const input: SourceMapInput = typeof mappings === "string" ? { ...common, mappings } : { ...common, mappings };
   return new TraceMap(input);
 }
 
@@ -53,6 +54,15 @@ export function lookupOriginal(map: TraceMap, line: number, column: number): Sou
   const original = originalPositionFor(map, { line, column });
   if (original.line === null || original.column === null) return undefined;
   return { line: original.line, column: original.column };
+}
+
+/**
+ * Maps a position as printed in a V8 stack frame (1-based line and column) to the source,
+ * 1-based both; undefined for code the transform inserted.
+ */
+export function lookupStackPosition(map: TraceMap, line: number, column: number): SourcePosition | undefined {
+  const position = lookupOriginal(map, line, column - 1);
+  return position && { line: position.line, column: position.column + 1 };
 }
 
 const BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
