@@ -118,3 +118,37 @@ export function runModel(model: tf.LayersModel, batch: tf.Tensor, replace?: { la
   if (!value) throw new Error("The model's output could not be computed layer by layer (is its graph connected to its single input?).");
   return value;
 }
+
+/** The class scores of a model: its pre-softmax logits when it ends in a softmax, else its output. */
+export interface ClassScores {
+  /** [batch, classes] scores; differentiate these, not probabilities (a confident softmax has ~0 gradient). */
+  logits: tf.Tensor;
+  /** Whether a final softmax was stripped to get them. */
+  strippedSoftmax: boolean;
+}
+
+/**
+ * Runs the model like {@link runModel} but stops before a final softmax: an Activation or
+ * Softmax layer's input, or a softmax Dense layer's linear part (x·W + b).
+ */
+export function runClassScores(model: tf.LayersModel, batch: tf.Tensor, replace?: { layer: string; value: tf.Tensor }): ClassScores {
+  const output = model.outputs[0];
+  if (!output) throw new Error("The model has no output.");
+  const { values } = runGraph(model, batch, [], replace);
+  const last = output.sourceLayer as tf.layers.Layer;
+  const inputId = last.inboundNodes[output.nodeIndex]?.inputTensors[0]?.id;
+  const lastInput = inputId === undefined ? undefined : values.get(inputId);
+  const config = last.getConfig() as { activation?: unknown; useBias?: unknown };
+  const className = last.getClassName();
+  if (lastInput && (className === "Softmax" || (className === "Activation" && config.activation === "softmax"))) {
+    return { logits: lastInput, strippedSoftmax: true };
+  }
+  if (lastInput && className === "Dense" && config.activation === "softmax" && lastInput.rank === 2) {
+    const [kernel, bias] = last.getWeights();
+    const linear = tf.matMul(lastInput as tf.Tensor2D, kernel as tf.Tensor2D);
+    return { logits: config.useBias && bias ? linear.add(bias) : linear, strippedSoftmax: true };
+  }
+  const value = values.get(output.id);
+  if (!value) throw new Error("The model's output could not be computed layer by layer (is its graph connected to its single input?).");
+  return { logits: value, strippedSoftmax: false };
+}
