@@ -46,13 +46,13 @@ describe("viz.gradCam defaults", () => {
   it.each(["dense", "layer"] as const)("differentiates the pre-softmax score of the predicted class (softmax as %s)", (softmax) => {
     const model = confidentSoftmaxModel(softmax);
     const out = viz.gradCam(model, cornerImage());
-    expect(out.data.classIndex).toBe(0); // the predicted class
-    expect(out.data.predicted).toBe(0);
-    expect(out.data.probability).toBeGreaterThan(0.999);
     const cam = out.data.cam as number[][];
     // d logit0 / d channel0 at each position = 25/64; the softmax probability's gradient is ~1000x smaller.
     expect(Math.max(...cam.flat())).toBeCloseTo(25 / 64, 4);
     expect(cam[7]![7]).toBe(0);
+    expect(out.data.classIndex).toBe(0); // the predicted class
+    expect(out.data.predicted).toBe(0);
+    expect(out.data.probability).toBeGreaterThan(0.999);
     expect(out.toString()).toMatch(/^Grad-CAM of layer conv \(8x8\) for class 0 \(p = 0\.999\), the predicted class; gradients of the pre-softmax score/);
     model.dispose();
   });
