@@ -104,7 +104,11 @@ describe("viz.gradCam defaults", () => {
   it("moves convnext_atto at 32x32 from the 1x1 last stage to stages.1 (4x4), for Grad-CAM and Eigen-CAM", () => {
     const net = models.create("convnext_atto", { inputShape: [32, 32, 3], numClasses: 3 });
     const image = tf.randomUniform([32, 32, 3], 0, 1, "float32", 2);
-    for (const out of [viz.gradCam(net, image), viz.eigenCam(net, image)]) {
+    const tensorsBefore = tf.memory().numTensors;
+    const both = [viz.gradCam(net, image), viz.eigenCam(net, image), viz.gradCam(net, image, { layer: "stages.0" })];
+    expect(tf.memory().numTensors).toBe(tensorsBefore); // nothing left behind
+    expect(both[2]!.toString()).toMatch(/^Grad-CAM of layer stages\.0 \(8x8\)/);
+    for (const out of both.slice(0, 2)) {
       expect(out.data.layer).toBe("stages.1");
       expect(out.toString()).toContain("stages.1 (4x4)");
       expect(out.toString()).toContain("stages.3 (1x1) is smaller than 4x4");
@@ -146,7 +150,10 @@ describe("viz.featureMaps defaults", () => {
 
   it("shows convnext_atto's usable stages at 32x32 and notes the 2x2 and 1x1 ones", () => {
     const net = models.create("convnext_atto", { inputShape: [32, 32, 3], numClasses: 3 });
-    const out = viz.featureMaps(net, tf.randomUniform([32, 32, 3], 0, 1, "float32", 4));
+    const image = tf.randomUniform([32, 32, 3], 0, 1, "float32", 4);
+    const tensorsBefore = tf.memory().numTensors;
+    const out = viz.featureMaps(net, image);
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
     expect(out.data.layers).toEqual(["stages.0", "stages.1"]);
     expect(out.data.notes[0]).toContain("stages.2 (2x2), stages.3 (1x1)");
     net.dispose();
