@@ -12,13 +12,14 @@ import { camPicture, inputRaster, type CamOptions } from "./cam.js";
 import { applyColormap } from "./colormap.js";
 import { composeGrid, stackVertically } from "./grid.js";
 import { panelFactor } from "./panels.js";
+import { checkClassNames, predict, predictedText } from "./prediction.js";
 import { imageOutput } from "./output.js";
 
 /** Per-layer attention tiles are enlarged until their side reaches this. */
 const LAYER_TILE_SIDE = 128;
 
 /** Options of viz.attentionMaps(). */
-export interface AttentionMapsOptions extends Omit<CamOptions, "layer" | "classNames"> {
+export interface AttentionMapsOptions extends Omit<CamOptions, "layer"> {
   /** Attention layer names to use (default: all, in order). */
   layers?: string[];
 }
@@ -47,6 +48,14 @@ export function attentionMaps(vitModel: tf.LayersModel, image: tf.Tensor, option
   requireLayersModel(vitModel, "viz.attentionMaps");
   const input = inputRaster(image, "viz.attentionMaps");
   const batch = tf.tidy(() => batchOf(vitModel, image).slice([0, 0, 0, 0], [1, -1, -1, -1]));
+  let predicted: string;
+  try {
+    const prediction = predict(vitModel, batch);
+    predicted = predictedText(prediction, checkClassNames(options.classNames, prediction.probabilities.length, "viz.attentionMaps"));
+  } catch (predictionError) {
+    batch.dispose();
+    throw predictionError;
+  }
   const maps = readAttention(vitModel, batch, options.layers);
   batch.dispose();
   const perLayer: { layer: string; values: Float32Array }[] = [];
@@ -83,7 +92,7 @@ export function attentionMaps(vitModel: tf.LayersModel, image: tf.Tensor, option
   });
   const rolloutRange: [number, number] = [Math.min(...rolloutValues), Math.max(...rolloutValues)];
   const rolloutPicture = camPicture(input, heat, {
-    title: [`Attention rollout over ${perLayer.length} layers, ${side}x${side} patch grid`],
+    title: [`Attention rollout over ${perLayer.length} layers, ${side}x${side} patch grid`, predicted],
     heatmapLabel: "rollout",
     range: rolloutRange,
   }, options);
@@ -96,6 +105,6 @@ export function attentionMaps(vitModel: tf.LayersModel, image: tf.Tensor, option
     columns: Math.min(6, tiles.length),
   }]);
   const picture = stackVertically(rolloutPicture, layerGrid);
-  const text = `Attention of ${perLayer.length} layers on a ${side}x${side} patch grid: rollout (input | heatmap | overlay), then each layer (${perLayer.map((l) => l.layer).join(", ")}).`;
+  const text = `Attention of ${perLayer.length} layers on a ${side}x${side} patch grid; ${predicted}: rollout (input | heatmap | overlay), then each layer (${perLayer.map((l) => l.layer).join(", ")}).`;
   return imageOutput(picture, text, { layers: perLayer.map((l) => l.layer), rollout: Array.from(rolloutValues), side });
 }

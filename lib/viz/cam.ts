@@ -13,7 +13,7 @@ import { composeGrid } from "./grid.js";
 import { defaultCamLayer, describeMapLayer, type MapLayer } from "./map-layers.js";
 import { imageOutput } from "./output.js";
 import { colorBar, panelFactor, shortNumber } from "./panels.js";
-import { checkClassNames, className, predictionFromScores, type Prediction } from "./prediction.js";
+import { checkClassNames, className, predict, predictedText, probabilityText } from "./prediction.js";
 
 /** Options shared by the CAM functions. */
 export interface CamOptions {
@@ -139,18 +139,6 @@ function finishCam(cam: tf.Tensor2D, input: RasterImage) {
   return { heat, values, range: [Math.min(...flat), Math.max(...flat)] as [number, number] };
 }
 
-/** The model's prediction for the example and its class count, from the pre-softmax scores. */
-function predict(model: tf.LayersModel, batch: tf.Tensor): Prediction {
-  const logits = tf.tidy(() => runClassScores(model, batch).logits);
-  try {
-    return predictionFromScores(logits);
-  } finally {
-    logits.dispose();
-  }
-}
-
-const probabilityText = (p: number) => p.toFixed(p >= 0.01 ? 3 : 6);
-
 /** Eigen-CAM of one image: which regions dominate a layer's activations (no gradients, no class). */
 export function eigenCam(model: tf.LayersModel, image: tf.Tensor, options: CamOptions = {}) {
   const caller = "viz.eigenCam";
@@ -162,7 +150,7 @@ export function eigenCam(model: tf.LayersModel, image: tf.Tensor, options: CamOp
     const prediction = predict(model, batch);
     const classNames = checkClassNames(options.classNames, prediction.probabilities.length, caller);
     const { heat, values, range } = finishCam(tf.tidy(() => firstComponentMap(runLayers(model, batch, [layer.name]).get(layer.name) as tf.Tensor4D)), input);
-    const predicted = `predicted ${className(prediction.classIndex, classNames)}, p = ${probabilityText(prediction.probabilities[prediction.classIndex]!)}`;
+    const predicted = predictedText(prediction, classNames);
     const picture = camPicture(input, heat, { title: [`Eigen-CAM ${describeMapLayer(layer)}`, predicted], heatmapLabel: "Eigen-CAM", range }, options);
     const text = [`Eigen-CAM of layer ${describeMapLayer(layer)}; ${predicted} (input | heatmap | overlay, map range ${shortNumber(range[0])}..${shortNumber(range[1])})`,
       ...(note ? [`Note: ${note}`] : [])].join("\n");
@@ -204,7 +192,7 @@ export function gradCam(model: tf.LayersModel, image: tf.Tensor, classOrOptions?
     });
     const { heat, values, range } = finishCam(cam, input);
     const explained = `class ${className(classIndex, classNames)} (p = ${probabilityText(prediction.probabilities[classIndex]!)})`;
-    const predicted = classIndex === prediction.classIndex ? "the predicted class" : `predicted ${className(prediction.classIndex, classNames)}, p = ${probabilityText(prediction.probabilities[prediction.classIndex]!)}`;
+    const predicted = classIndex === prediction.classIndex ? "the predicted class" : predictedText(prediction, classNames);
     const notes = [...(note ? [note] : []), ...(range[1] <= 0 ? [`the map is 0 everywhere: no position of ${layer.name} raises this class's score.`] : [])];
     const picture = camPicture(input, heat, { title: [`Grad-CAM ${describeMapLayer(layer)}`, `${explained}, ${predicted}`], heatmapLabel: "Grad-CAM", range }, options);
     const text = [`Grad-CAM of layer ${describeMapLayer(layer)} for ${explained}, ${predicted}; gradients of the pre-softmax score (input | heatmap | overlay, map range ${shortNumber(range[0])}..${shortNumber(range[1])})`,

@@ -1,5 +1,6 @@
 /** What a classifier predicted for one example, for captions of explanations. */
 import * as tf from "@tensorflow/tfjs";
+import { runClassScores } from "./activations.js";
 
 /** The model's prediction for one example. */
 export interface Prediction {
@@ -31,4 +32,24 @@ export function checkClassNames(classNames: unknown, classes: number, caller: st
   }
   if (classNames.length !== classes) throw new Error(`${caller}: classNames has ${classNames.length} names but the model has ${classes} classes.`);
   return classNames as string[];
+}
+
+/** The model's prediction for a [1, ...] batch, from its pre-softmax scores. */
+export function predict(model: tf.LayersModel, batch: tf.Tensor): Prediction {
+  const logits = tf.tidy(() => runClassScores(model, batch).logits);
+  try {
+    return predictionFromScores(logits);
+  } finally {
+    logits.dispose();
+  }
+}
+
+/** A probability for a caption: 3 decimals, more when it is tiny. */
+export function probabilityText(p: number): string {
+  return p.toFixed(p >= 0.01 ? 3 : 6);
+}
+
+/** `predicted "cat" (3), p = 0.930`. */
+export function predictedText(prediction: Prediction, classNames?: readonly string[]): string {
+  return `predicted ${className(prediction.classIndex, classNames)}, p = ${probabilityText(prediction.probabilities[prediction.classIndex]!)}`;
 }
