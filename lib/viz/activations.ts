@@ -1,7 +1,7 @@
 /**
  * Runs a tfjs LayersModel layer by layer so any layer's output can be read, or
  * replaced by a given tensor (how gradCam differentiates the class score with
- * respect to a conv layer's output: the model split at that layer).
+ * respect to a layer's output: the model split at that layer).
  */
 import * as tf from "@tensorflow/tfjs";
 import { isLayersModel } from "../display/model-summary.js";
@@ -49,14 +49,6 @@ export function spatialLayers(model: tf.LayersModel, withKernel: boolean): tf.la
     if (singleOutputShape(layer)?.length !== 4) return false;
     return !withKernel || layer.weights.some((w) => /kernel$/.test(w.originalName ?? w.name));
   });
-}
-
-/** The last layer with a 4-D output (the usual CAM target), or an error saying none exists. */
-export function lastSpatialLayer(model: tf.LayersModel, caller: string): tf.layers.Layer {
-  const candidates = spatialLayers(model, true);
-  const layer = candidates.at(-1) ?? spatialLayers(model, false).at(-1);
-  if (!layer) throw new Error(`${caller} needs a layer with a [batch, h, w, channels] output (a convolution); this model has none.`);
-  return layer;
 }
 
 /** Adds the batch dimension when the input has one dimension fewer than the model's input. */
@@ -110,11 +102,36 @@ function runGraph(model: tf.LayersModel, batch: tf.Tensor, wanted: string[], rep
   return { results, values };
 }
 
-/** The model's final output computed by {@link runLayers} (same replacement rules). */
-export function runModel(model: tf.LayersModel, batch: tf.Tensor, replace?: { layer: string; value: tf.Tensor }): tf.Tensor {
+/** The class scores of a model: its pre-softmax logits when it ends in a softmax, else its output. */
+export interface ClassScores {
+  /** [batch, classes] scores; differentiate these, not probabilities (a confident softmax has ~0 gradient). */
+  logits: tf.Tensor;
+  /** Whether a final softmax was stripped to get them. */
+  strippedSoftmax: boolean;
+}
+
+/**
+ * Runs the model (with {@link runLayers}' replacement rules) but stops before a final softmax: an Activation or
+ * Softmax layer's input, or a softmax Dense layer's linear part (x·W + b).
+ */
+export function runClassScores(model: tf.LayersModel, batch: tf.Tensor, replace?: { layer: string; value: tf.Tensor }): ClassScores {
   const output = model.outputs[0];
   if (!output) throw new Error("The model has no output.");
-  const value = runGraph(model, batch, [], replace).values.get(output.id);
+  const { values } = runGraph(model, batch, [], replace);
+  const last = output.sourceLayer as tf.layers.Layer;
+  const inputId = last.inboundNodes[output.nodeIndex]?.inputTensors[0]?.id;
+  const lastInput = inputId === undefined ? undefined : values.get(inputId);
+  const config = last.getConfig() as { activation?: unknown; useBias?: unknown };
+  const className = last.getClassName();
+  if (lastInput && (className === "Softmax" || (className === "Activation" && config.activation === "softmax"))) {
+    return { logits: lastInput, strippedSoftmax: true };
+  }
+  if (lastInput && className === "Dense" && config.activation === "softmax" && lastInput.rank === 2) {
+    const [kernel, bias] = last.getWeights();
+    const linear = tf.matMul(lastInput as tf.Tensor2D, kernel as tf.Tensor2D);
+    return { logits: config.useBias && bias ? linear.add(bias) : linear, strippedSoftmax: true };
+  }
+  const value = values.get(output.id);
   if (!value) throw new Error("The model's output could not be computed layer by layer (is its graph connected to its single input?).");
-  return value;
+  return { logits: value, strippedSoftmax: false };
 }

@@ -10,8 +10,13 @@ import { upscaleNearest, type RasterImage } from "../display/png.js";
 import { batchOf, requireLayersModel } from "./activations.js";
 import { camPicture, inputRaster, type CamOptions } from "./cam.js";
 import { applyColormap } from "./colormap.js";
-import { composeGrid } from "./grid.js";
+import { composeGrid, stackVertically } from "./grid.js";
+import { panelFactor } from "./panels.js";
+import { checkClassNames, predict, predictedText } from "./prediction.js";
 import { imageOutput } from "./output.js";
+
+/** Per-layer attention tiles are enlarged until their side reaches this. */
+const LAYER_TILE_SIDE = 128;
 
 /** Options of viz.attentionMaps(). */
 export interface AttentionMapsOptions extends Omit<CamOptions, "layer"> {
@@ -43,6 +48,14 @@ export function attentionMaps(vitModel: tf.LayersModel, image: tf.Tensor, option
   requireLayersModel(vitModel, "viz.attentionMaps");
   const input = inputRaster(image, "viz.attentionMaps");
   const batch = tf.tidy(() => batchOf(vitModel, image).slice([0, 0, 0, 0], [1, -1, -1, -1]));
+  let predicted: string;
+  try {
+    const prediction = predict(vitModel, batch);
+    predicted = predictedText(prediction, checkClassNames(options.classNames, prediction.probabilities.length, "viz.attentionMaps"));
+  } catch (predictionError) {
+    batch.dispose();
+    throw predictionError;
+  }
   const maps = readAttention(vitModel, batch, options.layers);
   batch.dispose();
   const perLayer: { layer: string; values: Float32Array }[] = [];
@@ -77,22 +90,21 @@ export function attentionMaps(vitModel: tf.LayersModel, image: tf.Tensor, option
     const normalised = grid.sub(min).div(tf.maximum(grid.max().sub(min), 1e-12)) as tf.Tensor3D;
     return tf.image.resizeBilinear(normalised, [input.height, input.width], true).dataSync() as Float32Array;
   });
-  const rolloutPicture = camPicture(input, heat, "ATTENTION ROLLOUT", options);
+  const rolloutRange: [number, number] = [Math.min(...rolloutValues), Math.max(...rolloutValues)];
+  const rolloutPicture = camPicture(input, heat, {
+    title: [`Attention rollout over ${perLayer.length} layers, ${side}x${side} patch grid`, predicted],
+    heatmapLabel: "rollout",
+    range: rolloutRange,
+  }, options);
   const tiles: RasterImage[] = perLayer.map(({ values }) =>
-    upscaleNearest({ pixels: applyColormap(values, options.colormap ?? "inferno"), width: side, height: side, channels: 3 }, Math.max(1, Math.floor(48 / side))));
-  const layerGrid = composeGrid([{ label: `PER LAYER ${perLayer[0]?.layer ?? ""} ...`, tiles, columns: Math.min(6, tiles.length) }]);
+    upscaleNearest({ pixels: applyColormap(values, options.colormap ?? "inferno"), width: side, height: side, channels: 3 }, panelFactor(side, side, LAYER_TILE_SIDE)));
+  const layerGrid = composeGrid([{
+    label: "Each layer's attention to the patches (heads averaged, each on its own min..max)",
+    tiles,
+    tileLabels: perLayer.map((l) => l.layer),
+    columns: Math.min(6, tiles.length),
+  }]);
   const picture = stackVertically(rolloutPicture, layerGrid);
-  const text = `Attention of ${perLayer.length} layers on a ${side}x${side} patch grid: rollout (input | heatmap | overlay), then each layer (${perLayer.map((l) => l.layer).join(", ")}).`;
+  const text = `Attention of ${perLayer.length} layers on a ${side}x${side} patch grid; ${predicted}: rollout (input | heatmap | overlay), then each layer (${perLayer.map((l) => l.layer).join(", ")}).`;
   return imageOutput(picture, text, { layers: perLayer.map((l) => l.layer), rollout: Array.from(rolloutValues), side });
-}
-
-function stackVertically(top: RasterImage, bottom: RasterImage): RasterImage {
-  const width = Math.max(top.width, bottom.width);
-  const pixels = new Uint8Array(width * (top.height + bottom.height) * 3).fill(255);
-  const place = (image: RasterImage, offset: number) => {
-    for (let y = 0; y < image.height; y++) pixels.set(image.pixels.subarray(y * image.width * 3, (y + 1) * image.width * 3), ((offset + y) * width) * 3);
-  };
-  place(top, 0);
-  place(bottom, top.height);
-  return { pixels, width, height: top.height + bottom.height, channels: 3 };
 }

@@ -1,6 +1,6 @@
-// 256-entry lookup tables of matplotlib's perceptually uniform colormaps (viridis, magma,
-// inferno, plasma by van der Walt & Smith, CC0), generated with matplotlib 3.6.3:
-// for each map, the hex RGB of cmap(i / 255) for i = 0..255, concatenated.
+// 256-entry lookup tables: matplotlib's perceptually uniform colormaps (viridis, magma,
+// inferno, plasma by van der Walt & Smith, CC0), generated with matplotlib 3.6.3, and
+// turbo (see its entry): for each map, the hex RGB of cmap(i / 255) for i = 0..255, concatenated.
 
 /** Hex-encoded 256-colour lookup tables, 6 hex digits per colour. */
 export const COLORMAP_TABLES = {
@@ -72,4 +72,24 @@ export const COLORMAP_TABLES = {
     "fdac33fdae32fdaf31fdb130fdb22ffdb42ffdb52efeb72dfeb82cfeba2cfebb2bfebd2afebe2afec029fdc229fdc328" +
     "fdc527fdc627fdc827fdca26fdcb26fccd25fcce25fcd025fcd225fbd324fbd524fbd724fad824fada24f9dc24f9dd25" +
     "f8df25f8e125f7e225f7e425f6e626f6e826f5e926f5eb27f4ed27f3ee27f3f027f2f227f1f426f1f525f0f724f0f921",
+  // Turbo (Mikhail, Google 2019), sampled at i / 255 from d3-scale-chromatic 3's
+  // interpolateTurbo, a polynomial fit of Google's table (it differs most at the dark end:
+  // it starts at #23171b where Google's table starts at #30123b).
+  turbo:
+    "23171b271a282b1c332f1e3f32204a36235439255f3b27683e2a72402c7b422f8344318b45349346369b4839a2493ca8" +
+    "493eaf4a41b54a44bb4b46c04b49c54b4cca4b4ecf4b51d34a54d74a56db4959de495ce2485fe54761e74664ea4567ec" +
+    "446aee446df0426ff24172f34075f53f78f63e7af73d7df73c80f83a83f93985f93888f9378bf9368df93590f83393f8" +
+    "3295f73198f7309bf62f9df52ea0f42da2f32ca5f12ba7f02aaaef2aaced29afec28b1ea28b4e827b6e627b8e526bbe3" +
+    "26bde126bfdf25c1dc25c3da25c6d825c8d625cad325ccd125cecf26d0cc26d2ca26d4c827d6c527d8c328d9c029dbbe" +
+    "29ddbb2adfb82be0b62ce2b32de3b12ee5ae30e6ac31e8a932e9a634eba435eca137ed9f39ef9c3af09a3cf1973ef295" +
+    "40f39242f49044f58d46f68b48f7884af7864df8844ff98151fa7f54fa7d56fb7a59fb785cfc765efc7461fd7164fd6f" +
+    "66fd6d69fd6b6cfd696ffe6772fe6575fe6378fe617bfe5f7efd5d81fd5c84fd5a87fd588afc568dfc5590fb5393fb51" +
+    "96fa5099fa4e9cf94d9ff84ba2f84aa6f748a9f647acf546aff444b2f343b5f242b8f141bbf03fbeef3ec1ed3dc3ec3c" +
+    "c6eb3bc9e93acce839cfe738d1e537d4e336d7e235d9e034dcdf33dedd32e0db32e3d931e5d730e7d52fe9d42fecd22e" +
+    "eed02df0ce2cf1cb2cf3c92bf5c72bf7c52af8c329fac029fbbe28fdbc28feb927ffb727ffb526ffb226ffb025ffad25" +
+    "ffab24ffa824ffa623ffa323ffa022ff9e22ff9b21ff9921ff9621ff9320ff9020ff8e1fff8b1fff881eff851eff831d" +
+    "ff801dff7d1dff7a1cff781cff751bff721bff6f1afd6c1afc6a19fa6719f96418f76118f65f18f45c17f25916f05716" +
+    "ee5415ec5115ea4f14e84c14e64913e44713e24412df4212dd3f11da3d10d83a10d5380fd3360fd0330ece310dcb2f0d" +
+    "c92d0cc62a0bc3280bc1260abe2409bb2309b92108b61f07b41d07b11b06af1a05ac1805aa1704a81604a51403a31302" +
+    "a112029f11019d10009b0f009a0e00980e00960d00950c00940c00930c00920c00910b00910c00900c00900c00900c00",
 } as const;

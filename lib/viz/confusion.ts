@@ -4,6 +4,11 @@ import { vegaLiteBundle } from "../display/vegalite.js";
 import { readLabels, type LabelsLike } from "./labels.js";
 import { VizOutput } from "./output.js";
 
+/** Cell side in pixels: about 480 px in all, but never under 24 px (12 beyond 40 classes) nor over 100 px. */
+export function confusionCellSize(classes: number): number {
+  return Math.max(classes > 40 ? 12 : 24, Math.min(100, Math.floor(480 / classes)));
+}
+
 /** Options of viz.confusionMatrix(). */
 export interface ConfusionMatrixOptions {
   /** Class names by class id; also fixes the number of classes. */
@@ -32,18 +37,19 @@ export function confusionMatrix(labels: LabelsLike, predictions: LabelsLike, opt
   const correct = matrix.reduce((s, row, i) => s + row[i]!, 0);
   const accuracy = correct / truth.length;
   const rows = matrix.flatMap((row, t) => row.map((count, p) => ({ actual: names[t]!, predicted: names[p]!, count, share: count / Math.max(1, row.reduce((a, b) => a + b, 0)) })));
+  const cell = confusionCellSize(classes);
   const axis = (field: string, title: string) => ({ field, type: "ordinal", title, sort: names });
   const spec = {
     $schema: "https://vega.github.io/schema/vega-lite/v5.json",
     title: `${options.title ?? "Confusion matrix"} (accuracy ${(100 * accuracy).toFixed(1)}%)`,
     data: { values: rows },
-    width: Math.min(40 * classes, 480),
-    height: Math.min(40 * classes, 480),
+    width: cell * classes,
+    height: cell * classes,
     encoding: { x: axis("predicted", "predicted"), y: axis("actual", "actual") },
     layer: [
       { mark: "rect", encoding: { color: { field: "share", type: "quantitative", title: "row share", scale: { scheme: "blues", domain: [0, 1] } } } },
       ...(classes <= 20 ? [{
-        mark: { type: "text", fontSize: 11 },
+        mark: { type: "text", fontSize: Math.max(10, Math.min(18, Math.round(cell / 4))) },
         encoding: { text: { field: "count", type: "quantitative" }, color: { condition: { test: "datum.share > 0.5", value: "white" }, value: "black" } },
       }] : []),
     ],

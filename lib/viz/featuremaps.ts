@@ -5,28 +5,45 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { upscaleNearest, type RasterImage } from "../display/png.js";
-import { batchOf, findLayer, requireLayersModel, runLayers, singleOutputShape, spatialLayers } from "./activations.js";
+import { batchOf, findLayer, requireLayersModel, runLayers, singleOutputShape } from "./activations.js";
 import { applyColormap, type ColormapName } from "./colormap.js";
 import { composeGrid, type GridSection } from "./grid.js";
+import { defaultFeatureMapLayers } from "./map-layers.js";
 import { imageOutput } from "./output.js";
+import { panelFactor } from "./panels.js";
 
 /** Options of viz.featureMaps(). */
 export interface FeatureMapsOptions {
-  /** Layer names to show (default: every convolution layer with a [batch,h,w,c] output). */
+  /**
+   * models.features names or layer names to show. Default: the model's stage outputs
+   * (models.features) with maps of at least 4x4, at most six; for models built elsewhere,
+   * up to six of their convolutions spread over the depth.
+   */
   layers?: string[];
   /** Colormap (default "viridis"). */
   colormap?: ColormapName;
-  /** Most channels drawn per layer (default 64); the label says how many were left out. */
+  /** Most channels drawn per layer (default 16); a note says how many were left out. */
   maxChannels?: number;
 }
 
-/** Tiles are enlarged by an integer factor until their longer side reaches this. */
-const TILE_TARGET = 32;
+/** Small maps are enlarged (nearest neighbour) until their short side reaches this. */
+const TILE_MIN_SIDE = 64;
+/** Larger maps are subsampled until their long side is at most this. */
+const TILE_MAX_SIDE = 128;
+/** Tiles per row. */
+const TILE_COLUMNS = 8;
+/** Layers are dropped (with a note) once the picture would be taller than this. */
+const MAX_PICTURE_HEIGHT = 3000;
 
-/** Colours one [h, w] channel (min-max normalised on its own) into an upscaled RGB tile. */
+/** Colours one [h, w] channel (min-max normalised on its own) into an RGB tile between 64 and 128 px. */
 function channelTile(values: ArrayLike<number>, height: number, width: number, colormap: ColormapName): RasterImage {
-  const tile: RasterImage = { pixels: applyColormap(values, colormap), width, height, channels: 3 };
-  return upscaleNearest(tile, Math.max(1, Math.min(8, Math.floor(TILE_TARGET / Math.max(width, height)))));
+  const stride = Math.ceil(Math.max(height, width) / TILE_MAX_SIDE);
+  const rows = Math.ceil(height / stride);
+  const cols = Math.ceil(width / stride);
+  const sampled = new Float32Array(rows * cols);
+  for (let y = 0; y < rows; y++) for (let x = 0; x < cols; x++) sampled[y * cols + x] = values[y * stride * width + x * stride]!;
+  const tile: RasterImage = { pixels: applyColormap(sampled, colormap), width: cols, height: rows, channels: 3 };
+  return upscaleNearest(tile, Math.min(panelFactor(cols, rows, TILE_MIN_SIDE), Math.max(1, Math.floor(TILE_MAX_SIDE / Math.max(rows, cols)))));
 }
 
 /** Reads channel c of an [h, w, channels] activation laid out channels-last. */
@@ -41,41 +58,65 @@ function channelValues(all: Float32Array | Int32Array | Uint8Array, height: numb
  * each channel normalised on its own and coloured with a perceptual colormap.
  */
 export function featureMaps(model: tf.LayersModel, input: tf.Tensor, options: FeatureMapsOptions = {}) {
-  requireLayersModel(model, "viz.featureMaps");
+  const caller = "viz.featureMaps";
+  requireLayersModel(model, caller);
   const colormap = options.colormap ?? "viridis";
-  const maxChannels = Math.max(1, options.maxChannels ?? 64);
-  const layers = options.layers ?? spatialLayers(model, true).map((l) => l.name);
-  if (layers.length === 0) throw new Error("viz.featureMaps found no convolution layers; name the layers to show with { layers: [...] }.");
+  const maxChannels = Math.max(1, options.maxChannels ?? 16);
+  const notes: string[] = [];
+  const batch = tf.tidy(() => batchOf(model, input));
+  let layers: string[];
+  try {
+    if (options.layers) {
+      layers = options.layers;
+    } else {
+      const defaults = defaultFeatureMapLayers(model, batch, caller);
+      layers = defaults.layers.map((layer) => layer.name);
+      notes.push(...defaults.notes);
+    }
+  } catch (layerError) {
+    batch.dispose();
+    throw layerError;
+  }
+  if (layers.length === 0) throw new Error(`${caller}: layers is empty; name the layers to show, e.g. { layers: ["layer1"] }.`);
   for (const name of layers) {
     const shape = singleOutputShape(findLayer(model, name));
     if (shape?.length !== 4) {
+      batch.dispose();
       throw new Error(`Layer "${name}" has output shape ${JSON.stringify(shape)}; feature maps need a [batch, h, w, channels] output.`);
     }
   }
   const activations = tf.tidy(() => {
-    const outputs = runLayers(model, batchOf(model, input), layers);
+    const outputs = runLayers(model, batch, layers);
     return layers.map((name) => outputs.get(name)!.slice([0, 0, 0, 0], [1, -1, -1, -1]).squeeze([0]) as tf.Tensor3D);
   });
+  batch.dispose();
   const sections: GridSection[] = [];
-  const notes: string[] = [];
   const shapes: Record<string, number[]> = {};
+  const shown: string[] = [];
+  let pictureHeight = 0;
   try {
     activations.forEach((activation, i) => {
       const [height, width, channels] = activation.shape;
       const name = layers[i]!;
       shapes[name] = [height, width, channels];
-      const shown = Math.min(channels, maxChannels);
+      if (pictureHeight > MAX_PICTURE_HEIGHT) return;
+      const count = Math.min(channels, maxChannels);
       const values = activation.dataSync() as Float32Array;
-      const tiles = Array.from({ length: shown }, (_, c) => channelTile(channelValues(values, height, width, channels, c), height, width, colormap));
-      const capped = shown < channels ? `, FIRST ${shown} OF ${channels} CH` : `, ${channels} CH`;
-      if (shown < channels) notes.push(`${name}: showing the first ${shown} of ${channels} channels (raise maxChannels to see more).`);
-      sections.push({ label: `${name} ${height}x${width}${capped}`, tiles });
+      const tiles = Array.from({ length: count }, (_, c) => channelTile(channelValues(values, height, width, channels, c), height, width, colormap));
+      if (count < channels) notes.push(`${name}: showing the first ${count} of ${channels} channels (raise maxChannels to see more).`);
+      const channelNote = count < channels ? `first ${count} of ${channels} channels` : `${channels} channels`;
+      sections.push({ label: `${name} (${height}x${width}), ${channelNote}`, tiles, tileLabels: tiles.map((_, c) => String(c)), columns: TILE_COLUMNS });
+      shown.push(name);
+      pictureHeight += Math.ceil(count / TILE_COLUMNS) * (tiles[0]!.height + 16) + 20;
     });
   } finally {
     tf.dispose(activations);
   }
+  if (shown.length < layers.length) {
+    notes.push(`Picture capped at about ${MAX_PICTURE_HEIGHT} px tall: ${layers.filter((l) => !shown.includes(l)).join(", ")} not drawn (pass fewer layers or a smaller maxChannels).`);
+  }
   const image = composeGrid(sections);
-  const text = [`Feature maps (${colormap}, each channel scaled to its own min..max):`,
+  const text = [`Feature maps (${colormap}, each channel scaled to its own min..max; tiles labelled by channel index):`,
     ...layers.map((name) => `  ${name}: [${shapes[name]!.join(",")}]`), ...notes].join("\n");
   return imageOutput(image, text, { layers, shapes, notes });
 }
@@ -124,10 +165,10 @@ export function filters(model: tf.LayersModel, layerName: string, options: Filte
     } else {
       tile = { pixels: applyColormap(filterValues, options.colormap ?? "viridis"), width: kw, height: kh, channels: 3 };
     }
-    tiles.push(upscaleNearest(tile, Math.max(1, Math.min(16, Math.floor(TILE_TARGET / Math.max(kh, kw))))));
+    tiles.push(upscaleNearest(tile, panelFactor(kw, kh, TILE_MIN_SIDE)));
   }
-  const note = shown < outChannels ? `FIRST ${shown} OF ${outChannels}` : `${outChannels}`;
-  const image = composeGrid([{ label: `${layerName} ${kh}x${kw}x${inChannels}, ${note} FILTERS`, tiles }]);
+  const note = shown < outChannels ? `first ${shown} of ${outChannels}` : `${outChannels}`;
+  const image = composeGrid([{ label: `${layerName} ${kh}x${kw}x${inChannels}, ${note} filters`, tiles, tileLabels: tiles.map((_, f) => String(f)), columns: TILE_COLUMNS }]);
   const text = `Filters of ${layerName}: ${outChannels} kernels of ${kh}x${kw}x${inChannels}${rgb ? " (shown as RGB)" : " (mean over input channels)"}` +
     (shown < outChannels ? `; showing the first ${shown}.` : ".");
   return imageOutput(image, text, { layer: layerName, kernelShape: kernel.shape });

@@ -1,11 +1,12 @@
 /**
- * A tiny 3x5 bitmap font for labels drawn into PNGs (feature-map grids), so the
- * labels travel with the image into every frontend. Upper case, digits and a few
- * symbols; lower case is drawn as upper case, unknown characters as "?".
+ * A tiny 3x5 bitmap font for labels drawn into PNGs (feature-map grids, CAMs), so the
+ * labels travel with the image into every frontend, nbconvert and graders included.
+ * Upper and lower case (layer names are case-sensitive), digits and common symbols;
+ * g, j, p, q, y descend one row below the line. Unknown characters are drawn as "?".
  */
 import type { RasterImage } from "../display/png.js";
 
-// Each glyph: 5 rows of 3 pixels separated by spaces, "#" on.
+// Each glyph: 5 rows of 3 pixels separated by spaces, "#" on; a sixth row is a descender.
 const GLYPHS: Record<string, string> = {
   A: ".#. #.# ### #.# #.#", B: "##. #.# ##. #.# ##.", C: ".## #.. #.. #.. .##", D: "##. #.# #.# #.# ##.",
   E: "### #.. ##. #.. ###", F: "### #.. ##. #.. #..", G: ".## #.. #.# #.# .##", H: "#.# #.# ### #.# #.#",
@@ -20,14 +21,24 @@ const GLYPHS: Record<string, string> = {
   _: "... ... ... ... ###", "-": "... ... ### ... ...", ".": "... ... ... ... .#.", ":": "... .#. ... .#. ...",
   "/": "..# ..# .#. #.. #..", "(": ".#. #.. #.. #.. .#.", ")": ".#. ..# ..# ..# .#.", ",": "... ... ... .#. #..",
   "?": "##. ..# .#. ... .#.", "[": "##. #.. #.. #.. ##.", "]": ".## ..# ..# ..# .##", " ": "... ... ... ... ...",
+  "=": "... ### ... ### ...", "+": "... .#. ### .#. ...", "%": "#.. ..# .#. #.. ..#", "'": ".#. .#. ... ... ...",
+  "<": "..# .#. #.. .#. ..#", ">": "#.. .#. ..# .#. #..", "|": ".#. .#. .#. .#. .#.", "*": "... #.# .#. #.# ...",
+  "#": "#.# ### #.# ### #.#", "\\": "#.. #.. .#. ..# ..#", '"': "#.# #.# ... ... ...", "!": ".#. .#. .#. ... .#.",
+  a: "... .## #.# #.# .##", b: "#.. ##. #.# #.# ##.", c: "... .## #.. #.. .##", d: "..# .## #.# #.# .##",
+  e: "... .#. ### #.. .##", f: "..# .#. ### .#. .#.", g: "... .## #.# .## ..# ##.", h: "#.. ##. #.# #.# #.#",
+  i: ".#. ... ##. .#. ###", j: "..# ... ..# ..# #.# .#.", k: "#.. #.# ##. ##. #.#", l: "##. .#. .#. .#. .##",
+  m: "... ##. ### #.# #.#", n: "... ##. #.# #.# #.#", o: "... .#. #.# #.# .#.", p: "... ##. #.# #.# ##. #..",
+  q: "... .## #.# #.# .## ..#", r: "... #.# ##. #.. #..", s: "... .## ##. ..# ##.", t: ".#. ### .#. .#. ..#",
+  u: "... #.# #.# #.# .##", v: "... #.# #.# #.# .#.", w: "... #.# #.# ### ###", x: "... #.# .#. .#. #.#",
+  y: "... #.# #.# .## ..# ##.", z: "... ### ..# #.. ###",
 };
 
-/** Pixels per glyph cell (3 wide + 1 space, 5 high + 2 space) before scaling. */
+/** Pixels per glyph cell (3 wide + 1 space, 5 high + descender + 1 space) before scaling. */
 export const GLYPH_WIDTH = 4;
 export const GLYPH_HEIGHT = 7;
 
 function glyph(char: string): string {
-  return (GLYPHS[char] ?? GLYPHS[char.toUpperCase()] ?? GLYPHS["?"]!).replace(/ /g, "");
+  return (GLYPHS[char] ?? GLYPHS["?"]!).replace(/ /g, "");
 }
 
 /** Width in pixels of `text` drawn at `scale`. */
@@ -40,7 +51,7 @@ export function drawText(image: RasterImage, x: number, y: number, text: string,
   const { pixels, width, height, channels } = image;
   [...text].forEach((char, i) => {
     const cells = glyph(char);
-    for (let row = 0; row < 5; row++) {
+    for (let row = 0; row < cells.length / 3; row++) {
       for (let col = 0; col < 3; col++) {
         if (cells[row * 3 + col] !== "#") continue;
         for (let dy = 0; dy < scale; dy++) {

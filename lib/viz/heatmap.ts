@@ -2,7 +2,9 @@
 import type * as tf from "@tensorflow/tfjs";
 import { upscaleNearest } from "../display/png.js";
 import { applyColormap, type ColormapName } from "./colormap.js";
+import { composeGrid } from "./grid.js";
 import { imageOutput } from "./output.js";
+import { colorBar, panelFactor, shortNumber } from "./panels.js";
 
 /** Options of viz.heatmap(). */
 export interface HeatmapOptions {
@@ -12,8 +14,10 @@ export interface HeatmapOptions {
   min?: number;
   /** Value shown as the last colour (default: the maximum). */
   max?: number;
-  /** Integer enlargement factor (default 1: one pixel per value). */
+  /** Integer enlargement factor (default: nearest-neighbour enlargement to at least 192 px on the short side). */
   scale?: number;
+  /** Draw a colour bar with the value range beside the map (default true; false gives the bare map). */
+  colorBar?: boolean;
 }
 
 /** Colours a [h, w] (or [h, w, 1]) tensor with a perceptual colormap into a PNG. */
@@ -23,6 +27,16 @@ export function heatmap(values: tf.Tensor, options: HeatmapOptions = {}) {
   const [height, width] = shape as [number, number];
   if (height === 0 || width === 0) throw new Error(`viz.heatmap got an empty tensor of shape [${values.shape.join(",")}].`);
   const colormap = options.colormap ?? "viridis";
-  const image = upscaleNearest({ pixels: applyColormap(values.dataSync() as Float32Array, colormap, options.min, options.max), width, height, channels: 3 }, Math.max(1, Math.floor(options.scale ?? 1)));
-  return imageOutput(image, `Heatmap [${height},${width}] (${colormap})`, { colormap });
+  const values2d = values.dataSync() as Float32Array;
+  let low = options.min ?? Infinity;
+  let high = options.max ?? -Infinity;
+  for (const v of values2d) {
+    if (!Number.isFinite(v)) continue;
+    if (options.min === undefined) low = Math.min(low, v);
+    if (options.max === undefined) high = Math.max(high, v);
+  }
+  const factor = Math.max(1, Math.floor(options.scale ?? panelFactor(width, height)));
+  const map = upscaleNearest({ pixels: applyColormap(values2d, colormap, options.min, options.max), width, height, channels: 3 }, factor);
+  const image = options.colorBar === false ? map : composeGrid([{ label: "", tiles: [map, colorBar(colormap, map.height, low, high)], columns: 2 }]);
+  return imageOutput(image, `Heatmap [${height},${width}] (${colormap}, ${shortNumber(low)}..${shortNumber(high)})`, { colormap, range: [low, high] });
 }

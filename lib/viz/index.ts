@@ -32,7 +32,7 @@ export { LiveCurves, type LiveCurvesOptions } from "./curves.js";
 export { VizOutput } from "./output.js";
 export { COLORMAPS, type ColormapName } from "./colormap.js";
 export type { FeatureMapsOptions, FiltersOptions } from "./featuremaps.js";
-export type { CamOptions } from "./cam.js";
+export type { CamOptions, GradCamOptions } from "./cam.js";
 export type { AttentionMapsOptions } from "./attention.js";
 export type { EmbeddingOptions, GraphInput } from "./embedding.js";
 export type { DrawableGraph } from "./graph.js";

@@ -14,7 +14,13 @@ describe("viz.attentionMaps", () => {
     const total = out.data.rollout.reduce((s, v) => s + v, 0);
     expect(total).toBeGreaterThan(0);
     expect(total).toBeLessThan(1);
-    expect(decode(out.data.png).channels).toBe(3);
+    const png = decode(out.data.png);
+    expect(png.channels).toBe(3);
+    // Three 192 px rollout panels (8x8 image enlarged 24x) and a colour bar on the first row.
+    expect(png.width).toBeGreaterThan(4 + 3 * (192 + 2) + 12);
+    const named = viz.attentionMaps(vit, tf.randomUniform([8, 8, 3]), { classNames: ["a", "b", "c"] });
+    expect(named.toString()).toMatch(/^Attention of 2 layers on a 2x2 patch grid; predicted "[abc]" \(\d\), p = [\d.]+: rollout/);
+    expect(() => viz.attentionMaps(vit, tf.randomUniform([8, 8, 3]), { classNames: ["a"] })).toThrow(/^viz\.attentionMaps: classNames has 1 names but the model has 3 classes\.$/);
     expect(() => viz.attentionMaps(tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [8, 8, 3], filters: 1, kernelSize: 1 })] }), tf.zeros([8, 8, 3])))
       .toThrow(/has no attention layers/);
   });
