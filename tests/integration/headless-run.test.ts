@@ -40,7 +40,7 @@ describe("tensorcell run", () => {
     expect(Object.keys(a.cells[2]!.metadata.execution as object)).toEqual(["iopub.status.busy", "iopub.execute_input", "shell.execute_reply", "iopub.status.idle"]);
     expect(a.cells.map((c) => c.execution_count)).toEqual([1, 2, 3, 4, undefined]);
     expect(a.metadata.tensorcell.run).toMatchObject({ status: "ok", seed: 5, parameters: { epochs: 3, name: "b" } });
-    expect(a.metadata.tensorcell.environment).toMatchObject({ seed: 5, backend: { name: "cpu" }, node: process.version });
+    expect(a.metadata.tensorcell.environment).toMatchObject({ seed: 5, backend: { name: "wasm" }, node: process.version }); // the default backend here: auto picks wasm when no tfjs-node or GPU is installed
     expect(a.metadata.language_info.name).toBe("typescript");
     expect(await nbformatErrors(join(dir, "a.ipynb"))).toBe("");
     const html = readFileSync(join(dir, "a.ipynb.html"), "utf8");
