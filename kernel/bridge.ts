@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { inspect } from "node:util";
-import { currentCell } from "./executor/cell-context.js";
+import { cellStorage, currentCell } from "./executor/cell-context.js";
 import type { Formatter } from "./executor/executor.js";
 import type { CommManager } from "./handlers/comm.js";
 
@@ -107,5 +107,11 @@ function installHost(module: Record<string, unknown>, services: BridgeServices):
     input: (prompt: string, options?: { password?: boolean }) => hostInput(services, prompt, Boolean(options?.password)),
     registerCommTarget: (target: string, onOpen: Parameters<CommManager["registerTarget"]>[1]) => services.comms.registerTarget(target, onOpen),
     interrupted: () => services.interrupted(),
+    onCellStop(hook: () => void) {
+      const cell = cellStorage.getStore();
+      if (!cell) return () => {};
+      cell.stopHooks.add(hook);
+      return () => cell.stopHooks.delete(hook);
+    },
   });
 }

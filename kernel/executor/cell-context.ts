@@ -17,6 +17,8 @@ export interface CellContext {
   cancelled: boolean;
   /** Timers the cell (or code it started) scheduled and that have not fired yet. */
   timers: Set<{ clear(): void }>;
+  /** Run when the cell is interrupted (e.g. to release a model whose fit() will never finish). */
+  stopHooks: Set<() => void>;
 }
 
 /** Carries the CellContext through callbacks, promises and timers. */
@@ -31,7 +33,7 @@ export function currentCell(): CellContext | undefined {
 
 /** Creates the context for a new cell and makes it the fallback for orphan output. */
 export function newCellContext(parent: Record<string, unknown>, options: { silent: boolean; allowStdin: boolean }): CellContext {
-  const cell: CellContext = { parent, ...options, cancelled: false, timers: new Set() };
+  const cell: CellContext = { parent, ...options, cancelled: false, timers: new Set(), stopHooks: new Set() };
   if (!options.silent) latest = cell;
   return cell;
 }

@@ -11,7 +11,7 @@ export type BackgroundErrorReporter = (error: unknown, cell: CellContext | undef
 
 type AnyFunction = (...args: unknown[]) => unknown;
 
-/** Wraps the global timer functions; returns a function that clears a cell's timers. */
+/** Wraps the global timer functions; returns a function that stops a cell: clears its timers, runs its stop hooks. */
 export function installCellTimers(report: BackgroundErrorReporter): (cell: CellContext) => void {
   const original = {
     setTimeout: globalThis.setTimeout,
@@ -59,5 +59,7 @@ export function installCellTimers(report: BackgroundErrorReporter): (cell: CellC
     cell.cancelled = true;
     for (const timer of cell.timers) timer.clear();
     cell.timers.clear();
+    for (const hook of cell.stopHooks) hook();
+    cell.stopHooks.clear();
   };
 }

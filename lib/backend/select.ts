@@ -14,6 +14,7 @@ import {
 } from "./loaders.js";
 import { installGradientFixes } from "./gradients.js";
 import { installOptimizerFixes } from "./optimizer-fixes.js";
+import { installInterruptibleFit } from "./interrupted-fit.js";
 import { registerWasmKernels, type WasmKernelRegistration } from "./wasm/register.js";
 import { loadWebGpu, webGpuAdapterInfo } from "./webgpu.js";
 import { guardWasmHeap } from "./wasm/memory-guard.js";
@@ -171,6 +172,7 @@ function explainChoice(name: BackendName, requested: string, attempts: BackendAt
 function prepareRegistries(): void {
   installGradientFixes();
   installOptimizerFixes();
+  installInterruptibleFit();
 }
 
 type Attempt = BackendAttempt & { notInstalled?: boolean };

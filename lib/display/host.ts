@@ -40,6 +40,11 @@ export interface Host {
   registerCommTarget(targetName: string, onOpen: (comm: Comm, data: unknown) => CommHandler | void): void;
   /** True when the current cell was interrupted; long loops in the library check it. */
   interrupted(): boolean;
+  /**
+   * Runs `hook` if the cell running now is stopped before the returned
+   * function is called (which unregisters it). Absent outside a kernel.
+   */
+  onCellStop?(hook: () => void): () => void;
 }
 
 /** Outside a kernel: display prints the text/plain form; input reads nothing. */

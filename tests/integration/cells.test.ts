@@ -6,7 +6,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startKernel, type KernelUnderTest } from "./kernel-harness.js";
+import type { Message } from "../../kernel/wire/message.js";
+import { startKernel, waitForIopub, type KernelUnderTest } from "./kernel-harness.js";
 
 const plain = (text: unknown) => String(text).replace(/\x1b\[[0-9;]*m/g, "");
 
@@ -93,8 +94,11 @@ describe("cells", () => {
     const r = await k.run("console.log('a'); process.stdout.write('b\\n'); console.error('e1'); process.stderr.write('e2\\n'); console.info('c')");
     expect(r.stdout).toBe("a\nb\nc\n");
     expect(r.stderr).toBe("e1\ne2\n");
-    const starter = await k.run("setTimeout(() => console.log('late from timer'), 300); 'started'");
-    const next = await k.run("await new Promise((r) => setTimeout(r, 600)); 'next'");
+    // The starter's timer prints only once the next cell is running (it hands over a resolver), so no sleep decides the order.
+    const starter = await k.run(
+      "const latePoll = setInterval(() => { if (!globalThis.lateDone) return; clearInterval(latePoll); console.log('late from timer'); globalThis.lateDone(); }, 5); 'started'",
+    );
+    const next = await k.run("await new Promise((r) => { globalThis.lateDone = r; }); 'next'");
     expect(next.stdout).not.toContain("late from timer");
     const late = k.client.iopubLog.find((m) => m.header.msg_type === "stream" && String(m.content.text).includes("late from timer"));
     expect(late?.parent_header.msg_id).toBe(starter.outputs[0].parent_header.msg_id);
@@ -104,9 +108,14 @@ describe("cells", () => {
     const before = (await k.run("1")).reply.execution_count as number;
     const silent = await k.client.execute("console.log('quiet'); 5", { silent: true });
     expect(silent.outputs).toHaveLength(0);
-    const unstored = await k.client.execute("2", { store_history: false });
+    const unstored = await k.client.execute("'not in history'", { store_history: false });
     expect(unstored.reply.content.execution_count).toBe(before);
-    expect((await k.run("3")).reply.execution_count).toBe(before + 1);
+    expect((await k.run("'in history'")).reply.execution_count).toBe(before + 1);
+    const tail = await k.client.request("shell", "history_request", { hist_access_type: "tail", n: 3, output: false, raw: true });
+    const inputs = (tail.content.history as [number, number, string][]).map(([, , input]) => input);
+    expect(inputs.at(-1)).toBe("'in history'");
+    expect(inputs).not.toContain("'not in history'");
+    expect(inputs).not.toContain("console.log('quiet'); 5");
   });
 
   it("evaluates user_expressions", async () => {
@@ -124,7 +133,7 @@ describe("cells", () => {
     for (const q of queued) {
       const reply = await q.reply;
       expect(reply.content.status).toBe("aborted");
-      await new Promise((r) => setTimeout(r, 50));
+      await waitForIopub(k.client, (m) => m.parent_header.msg_id === q.msgId && m.content.execution_state === "idle");
       const states = k.client.iopubLog.filter((m) => m.parent_header.msg_id === q.msgId).map((m) => m.content.execution_state);
       expect(states).toEqual(["busy", "idle"]);
     }
@@ -162,7 +171,10 @@ describe("cells", () => {
 
   it("reports a throw in a timer and an unhandled rejection to the cell that started it, and survives", async () => {
     const starter = await k.run("setTimeout(() => { throw new Error('timer boom'); }, 100); Promise.reject(new Error('rejected later')); 'ok'");
-    await new Promise((r) => setTimeout(r, 400));
+    const fromStarter = (m: Message, text: string) =>
+      m.header.msg_type === "stream" && m.parent_header.msg_id === starter.outputs[0].parent_header.msg_id && plain(m.content.text).includes(text);
+    await waitForIopub(k.client, (m) => fromStarter(m, "timer boom"));
+    await waitForIopub(k.client, (m) => fromStarter(m, "rejected later"));
     const reports = k.client.iopubLog.filter(
       (m) => m.header.msg_type === "stream" && m.parent_header.msg_id === starter.outputs[0].parent_header.msg_id && m.content.name === "stderr",
     );

@@ -2,6 +2,9 @@
  * Starts the real kernel (dist/cli.js, built by `npm test`) and connects the
  * ZeroMQ test client. Every integration test talks to a real process.
  */
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { KernelClient } from "../../kernel/client/client.js";
 import { launchKernel, type LaunchOptions, type LaunchedKernel } from "../../kernel/client/launch.js";
 import type { Message } from "../../kernel/wire/message.js";
@@ -97,4 +100,31 @@ export function waitForIopub(client: KernelClient, matches: (m: Message) => bool
     };
     poll();
   });
+}
+
+/**
+ * A marker a cell raises to say it reached a point (a loop started, a batch
+ * ran): the cell writes a temp file, the test waits for it instead of sleeping.
+ * `raise` is a cell statement; it works in synchronous code too.
+ */
+export function cellSignal(): { raise: string; path: string; reached(timeoutMs?: number): Promise<void> } {
+  const path = join(mkdtempSync(join(tmpdir(), "tc-signal-")), "reached");
+  return {
+    path,
+    raise: `require("node:fs").writeFileSync(${JSON.stringify(path)}, "");`,
+    async reached(timeoutMs = 60_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!existsSync(path)) {
+        if (Date.now() > deadline) throw new Error(`the cell did not reach its signal within ${timeoutMs} ms`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    },
+  };
+}
+
+/** Whether a promise has settled by now (checked after a turn of the event loop). */
+export async function settled(promise: Promise<unknown>): Promise<boolean> {
+  const pending = Symbol("pending");
+  const first = await Promise.race([promise.then(() => true, () => true), new Promise((r) => setImmediate(() => r(pending)))]);
+  return first !== pending;
 }

@@ -2,6 +2,7 @@
  * The kernel foundation over real ZeroMQ: message fields, status ordering,
  * control while busy, shutdown, comms, history, is_complete, bad input.
  */
+import { writeFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as zmq from "zeromq";
 import { endpoint } from "../../kernel/channels/connection.js";
@@ -10,7 +11,7 @@ import { launchKernel } from "../../kernel/client/launch.js";
 import { decode } from "../../kernel/wire/frames.js";
 import { Signer } from "../../kernel/wire/signer.js";
 import type { Message } from "../../kernel/wire/message.js";
-import { exited, startKernel, type KernelUnderTest } from "./kernel-harness.js";
+import { cellSignal, exited, settled, startKernel, waitForIopub, type KernelUnderTest } from "./kernel-harness.js";
 
 const HEADER_FIELDS = ["msg_id", "session", "username", "date", "msg_type", "version"];
 
@@ -52,7 +53,7 @@ describe("kernel protocol", () => {
   it("publishes busy first and idle last for every request, kernel_info included", async () => {
     for (const [channel, type] of [["shell", "kernel_info_request"], ["shell", "is_complete_request"], ["shell", "execute_request"], ["control", "kernel_info_request"]] as const) {
       const reply = await k.client.request(channel, type, type === "execute_request" ? { code: "1", silent: false } : { code: "1" });
-      await new Promise((r) => setTimeout(r, 200));
+      await waitForIopub(k.client, (m) => m.parent_header.msg_id === reply.parent_header.msg_id && m.content.execution_state === "idle");
       const mine = k.client.iopubLog.filter((m) => m.parent_header.msg_id === reply.parent_header.msg_id);
       expect(mine[0].content.execution_state, type).toBe("busy");
       expect(mine.at(-1)!.content.execution_state, type).toBe("idle");
@@ -131,13 +132,15 @@ describe("kernel protocol", () => {
   });
 
   it("serves heartbeat and control while a cell blocks the main thread", async () => {
-    const blocked = k.client.submit("const until = Date.now() + 4000; while (Date.now() < until) {} 'done'");
-    await new Promise((r) => setTimeout(r, 500));
-    const pings: number[] = [];
-    for (let i = 0; i < 5; i++) pings.push(await k.client.heartbeat(1000));
-    const info = await k.client.request("control", "kernel_info_request", {}, 1000);
+    const started = cellSignal();
+    const release = cellSignal();
+    const blocked = k.client.submit(`${started.raise} const fsBlocked = require("node:fs"); while (!fsBlocked.existsSync(${JSON.stringify(release.path)})) {} 'done'`);
+    await started.reached();
+    for (let i = 0; i < 5; i++) await k.client.heartbeat(10_000);
+    const info = await k.client.request("control", "kernel_info_request", {}, 10_000);
     expect(info.content.status).toBe("ok");
-    expect(pings).toHaveLength(5);
+    expect(await settled(blocked.reply)).toBe(false); // answered while the cell still held the main thread
+    writeFileSync(release.path, "");
     expect((await blocked.reply).content.status).toBe("ok");
   });
 });
@@ -147,7 +150,6 @@ describe("kernel lifecycle", () => {
     const subscriber = new zmq.Subscriber();
     const seen: Message[] = [];
     const kernel = await launchKernel({
-      env: { TENSORCELL_BACKEND: "cpu" },
       beforeStart: (connection) => {
         subscriber.connect(endpoint(connection, "iopub"));
         subscriber.subscribe();
@@ -163,7 +165,8 @@ describe("kernel lifecycle", () => {
       await waitFor(() => seen.length > 0, 20_000);
       expect(seen[0].content.execution_state).toBe("starting");
       await client.connect();
-      await settled(client);
+      const info = await client.request("shell", "kernel_info_request");
+      await waitForIopub(client, (m) => m.parent_header.msg_id === info.parent_header.msg_id && m.content.execution_state === "idle");
       const starting = [...seen, ...client.iopubLog].filter((m) => m.content.execution_state === "starting");
       expect(starting).toHaveLength(1);
     } finally {
@@ -197,11 +200,6 @@ describe("kernel lifecycle", () => {
 });
 
 /** A kernel_info round trip, so everything published before it has arrived. */
-async function settled(client: KernelClient): Promise<void> {
-  await client.request("shell", "kernel_info_request");
-  await new Promise((r) => setTimeout(r, 200));
-}
-
 async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {

@@ -41,12 +41,10 @@ describe("LanguageClient lifecycle", () => {
   });
 
   it("answers empty when the worker dies, and starts a new one on the next request", async () => {
-    const client = new LanguageClient({ workerFile: fixture("crashing-worker.mjs"), timeoutMs: 10_000 });
+    const client = new LanguageClient({ workerFile: fixture("crashing-worker.mjs"), timeoutMs: 600_000 });
     clients.push(client);
-    const started = Date.now();
+    // The exit itself must settle the request: with a timeout longer than the test's own, waiting for it would fail the test.
     expect((await client.complete("tf.", 3)).matches).toEqual([]);
-    // Well under the 10 s timeout: the exit itself settled the request.
-    expect(Date.now() - started).toBeLessThan(9_000);
     expect(client.started).toBe(false);
     expect((await client.inspect("x", 1)).found).toBe(false);
   });
