@@ -12,8 +12,9 @@ describe("tensorcell verify", () => {
   it("passes the repro package twice in a row with identical reports", async () => {
     const work = tempDir();
     cpSync(resolve("notebooks/repro"), work, { recursive: true });
-    const first = await tensorcell(["verify", "experiment.ipynb", "-q"], { cwd: work, env: { TENSORCELL_BACKEND: "" } });
-    const second = await tensorcell(["verify", "experiment.ipynb", "-q"], { cwd: work, env: { TENSORCELL_BACKEND: "" } });
+    // verify re-runs on the backend the notebook recorded (environment.backend), whatever the caller's default.
+    const first = await tensorcell(["verify", "experiment.ipynb", "-q"], { cwd: work });
+    const second = await tensorcell(["verify", "experiment.ipynb", "-q"], { cwd: work });
     expect(first.code, first.stdout + first.stderr).toBe(0);
     expect(first.stdout).toBe("verify experiment.ipynb: 6 cells compared, 0 differ, 1 skipped (seed 7)\n");
     expect(second.code).toBe(0);
@@ -43,18 +44,33 @@ describe("tensorcell verify", () => {
 
   it("sanitises timestamps and durations, skips tagged cells, and loosens tagged ones", async () => {
     const dir = tempDir();
+    // Each run of the loose cell reads a different accuracy (0.9001, 0.9002, ...): within verify-loose's rtol 1e-2,
+    // outside the default 1e-5, so every run of this test exercises the tag.
+    const counter = JSON.stringify(join(dir, "runs.txt"));
+    const drift = `const fsRuns = require("node:fs"); const runs = (fsRuns.existsSync(${counter}) ? Number(fsRuns.readFileSync(${counter}, "utf8")) : 0) + 1;
+fsRuns.writeFileSync(${counter}, String(runs)); console.log(\`accuracy \${(0.9 + runs * 1e-4).toFixed(5)}\`)`;
     const path = writeTestNotebook(dir, "s.ipynb", [
       "console.log(`at ${new Date().toISOString()} took ${(performance.now() % 1000).toFixed(2)}ms`)",
       { source: "Math.random()", tags: ["verify-skip"] },
-      { source: "console.log(`accuracy ${(0.9 + Math.random() * 1e-4).toFixed(5)}`)", tags: ["verify-loose"] },
+      { source: drift, tags: ["verify-loose"] },
       "console.log('stable')",
     ]);
-    const run = await tensorcell(["run", path, "-o", path, "-q"]);
+    const run = await tensorcell(["run", path, "-o", path, "-q", "--seed", "3"]);
     expect(run.code, run.stderr).toBe(0);
     const verify = await tensorcell(["verify", path, "-q"]);
     expect(verify.stdout).toMatch(/3 cells compared, 0 differ, 1 skipped/);
     expect(verify.code).toBe(0);
     const strict = await tensorcell(["verify", path, "-q", "--rtol", "0", "--atol", "0"]);
     expect(strict.stdout).not.toContain("cell 1 "); // sanitised away whatever the tolerance
+    expect(strict.stdout).toMatch(/3 cells compared, 0 differ, 1 skipped/); // the tag's tolerance is a floor
+    expect(strict.code).toBe(0);
+    // Without the tag the same drift is caught.
+    const notebook = JSON.parse(readFileSync(path, "utf8"));
+    notebook.cells[2].metadata.tags = [];
+    writeFileSync(path, JSON.stringify(notebook));
+    const untagged = await tensorcell(["verify", path, "-q"]);
+    expect(untagged.stdout).toMatch(/cell 3 .*differs/);
+    expect(untagged.stdout).toMatch(/3 cells compared, 1 differ, 1 skipped/);
+    expect(untagged.code).toBe(1);
   });
 });

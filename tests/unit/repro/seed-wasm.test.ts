@@ -1,31 +1,39 @@
 import * as tf from "@tensorflow/tfjs";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import "@tensorflow/tfjs-backend-wasm";
+import { initBackend } from "../../../lib/backend/index.js";
 import { seed, unseed } from "../../../lib/repro/index.js";
 
-// The same check as seed.test.ts on the plain wasm backend (the one users train on),
-// with layers whose gradients stock wasm has (no conv: its filter gradient is added by lib/backend).
+// The same check as seed.test.ts on the wasm backend as the kernel sets it up
+// (tensorcell's conv, pooling and gradient kernels included), the one users train on.
 beforeAll(async () => {
-  if (!(await tf.setBackend("wasm"))) throw new Error("the wasm backend failed to initialise");
+  await initBackend("wasm");
 });
 afterEach(() => unseed());
 
-async function trainTwoSteps(seedValue: number): Promise<number[]> {
+async function trainTwoSteps(seedValue: number, convolutional = false): Promise<number[]> {
   seed(seedValue);
+  const conv = [
+    tf.layers.conv2d({ inputShape: [6, 6, 1], filters: 4, kernelSize: 3, padding: "same", activation: "relu" }),
+    tf.layers.batchNormalization(),
+    tf.layers.maxPooling2d({ poolSize: 2 }),
+  ];
   const model = tf.sequential({
     layers: [
-      tf.layers.flatten({ inputShape: [6, 6, 1] }),
+      ...(convolutional ? conv : []),
+      tf.layers.flatten(convolutional ? {} : { inputShape: [6, 6, 1] }),
       tf.layers.dense({ units: 12, activation: "relu" }),
       tf.layers.dropout({ rate: 0.5 }),
       tf.layers.dense({ units: 3, activation: "softmax" }),
     ],
   });
-  model.compile({ optimizer: tf.train.adam(0.01), loss: "categoricalCrossentropy" });
+  const optimizer = tf.train.adam(0.01);
+  model.compile({ optimizer, loss: "categoricalCrossentropy" });
   const x = tf.randomNormal([16, 6, 6, 1]); // seeded too
-  const y = tf.oneHot(tf.tensor1d(Array.from({ length: 16 }, (_, i) => i % 3), "int32"), 3);
+  const y = tf.tidy(() => tf.oneHot(tf.tensor1d(Array.from({ length: 16 }, (_, i) => i % 3), "int32"), 3));
   await model.fit(x, y, { epochs: 1, batchSize: 8, shuffle: true, verbose: 0 });
   const weights = model.getWeights().flatMap((w) => Array.from(w.dataSync()));
   model.dispose();
+  optimizer.dispose();
   tf.dispose([x, y]);
   return weights;
 }
@@ -36,5 +44,13 @@ describe("seed on wasm", () => {
     const first = await trainTwoSteps(1);
     expect(await trainTwoSteps(1)).toEqual(first);
     expect(await trainTwoSteps(2)).not.toEqual(first);
+  });
+
+  it("does the same for a conv / batch-norm / max-pool model, through tensorcell's wasm training kernels", async () => {
+    const tensorsBefore = tf.memory().numTensors;
+    const first = await trainTwoSteps(1, true);
+    expect(await trainTwoSteps(1, true)).toEqual(first);
+    expect(await trainTwoSteps(2, true)).not.toEqual(first);
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
   });
 });
