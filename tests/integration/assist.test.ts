@@ -41,7 +41,10 @@ describe("editor assistance", () => {
   it("inspects a library function with its signature and docs, and says found: false for unknown names", async () => {
     const found = (await k.client.request("shell", "inspect_request", { code: "tf.matMul", cursor_pos: 5, detail_level: 0 }, 30_000)).content;
     expect(found.found).toBe(true);
-    expect(String((found.data as Record<string, string>)["text/plain"])).toMatch(/matMul/);
+    const text = String((found.data as Record<string, string>)["text/plain"]).replace(/\x1b\[[0-9;]*m/g, "");
+    expect(text).toContain("(a: tf.Tensor | tf.TensorLike, b: tf.Tensor | tf.TensorLike, transposeA?: boolean, transposeB?: boolean)");
+    expect(text).toContain("Computes the dot product of two matrices");
+    expect(text).toContain("@param transposeB If true, `b` is transposed before multiplication.");
     const missing = (await k.client.request("shell", "inspect_request", { code: "noSuchThingAnywhere", cursor_pos: 5, detail_level: 0 })).content;
     expect(missing.found).toBe(false);
   });

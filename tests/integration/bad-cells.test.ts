@@ -49,6 +49,11 @@ describe("bad cells", () => {
     expect(r.reply.status).toBe("ok");
     const again = await k.run("process.stdout.write('direct\\n'); 1");
     expect(again.stdout).toBe("direct\n");
+    // The cell's own logger throws for that cell's code, as it asked; the kernel's output path is untouched.
+    const call = await k.run("console.log('via the replaced logger')");
+    expect(call.error).toMatchObject({ ename: "Error", evalue: "my logger" });
+    expect(call.stdout).toBe("");
+    await k.run("console.log = globalThis.console.info"); // give the next tests a working logger back
     await survives();
   });
 

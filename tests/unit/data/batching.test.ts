@@ -76,8 +76,25 @@ describe("shuffle and permutation", () => {
     expect((xs.arraySync() as number[][]).map((row) => row[0])).toEqual(order);
     expect(order).toEqual(Array.from(permutation(rows, { seed: 7 })));
     expect(order).not.toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-    expect(shuffle(["a", "b", "c", "d", "e"], { seed: 7 })).toEqual(shuffle(["a", "b", "c", "d", "e"], { seed: 7 }));
+    const letters = ["a", "b", "c", "d", "e"];
+    const shuffled = shuffle(letters, { seed: 7 });
+    expect([...shuffled].sort()).toEqual(letters);
+    expect(shuffled).not.toEqual(letters);
+    expect(letters).toEqual(["a", "b", "c", "d", "e"]); // the input is left alone
     expect(Array.from(shuffle(makeY(), { seed: 8 }).dataSync())).not.toEqual(order);
+  });
+
+  it("draws every ordering about equally often across seeds (an unbiased shuffle)", () => {
+    // 2,400 seeds over the 24 orderings of 4 items: each is expected 100 times. A chi-square
+    // above 49.7 (23 degrees of freedom, p = 0.001) would mean a biased or seed-blind shuffle.
+    const counts = new Map<string, number>();
+    for (let s = 0; s < 2400; s++) {
+      const key = shuffle([0, 1, 2, 3], { seed: s }).join("");
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    expect(counts.size).toBe(24);
+    const chiSquare = [...counts.values()].reduce((sum, n) => sum + (n - 100) ** 2 / 100, 0);
+    expect(chiSquare).toBeLessThan(49.7);
   });
 });
 

@@ -44,13 +44,19 @@ describe("ChannelLayerNorm", () => {
     close(ours, Array.from(reference.dataSync()), 4);
   });
 
-  test("has 2 x channels parameters and gradients for all of them", () => {
+  test("has 2 x channels parameters with the right gradients", () => {
     const layer = new ChannelLayerNorm({ epsilon: 1e-5 });
-    const x = tf.randomNormal([2, 3, 3, 4]);
+    const x = tf.randomNormal([2, 3, 3, 4], 0, 1, "float32", 11);
     layer.apply(x); // builds the weights outside the gradient scope
-    const { grads } = tf.variableGrads(() => (layer.apply(x) as tf.Tensor).mul(tf.range(0, 4)).sum() as tf.Scalar);
+    const channelWeight = tf.range(0, 4); // loss = sum over positions of y_c * c
+    const { grads } = tf.variableGrads(() => (layer.apply(x) as tf.Tensor).mul(channelWeight).sum() as tf.Scalar);
     expect(layer.trainableWeights.map((w) => w.shape)).toEqual([[4], [4]]);
-    expect(Object.keys(grads)).toHaveLength(2);
+    const [gamma, beta] = layer.trainableWeights.map((w) => grads[(w.read() as tf.Variable).name]!);
+    // y = gamma * xhat + beta: dL/dbeta_c = c * 18 positions; dL/dgamma_c = c * sum of xhat_c.
+    close(beta, [0, 18, 36, 54], 4);
+    const { mean, variance } = tf.moments(x, -1, true);
+    const xhat = x.sub(mean).div(variance.add(1e-5).sqrt());
+    close(gamma, Array.from(xhat.sum([0, 1, 2]).mul(channelWeight).dataSync()), 3);
   });
 });
 
@@ -100,15 +106,17 @@ describe("DropPath", () => {
 
 describe("serialization", () => {
   test.each([
-    ["LayerScale", () => new LayerScale({ initValue: 0.25 }), [2, 2, 3]],
-    ["ChannelLayerNorm", () => new ChannelLayerNorm({ epsilon: 1e-4 }), [2, 2, 3]],
-    ["ZeroPadShortcut", () => new ZeroPadShortcut({ outChannels: 5, stride: 2 }), [4, 4, 3]],
-    ["ChannelSlice", () => new ChannelSlice({ start: 1, size: 2 }), [2, 2, 3]],
-    ["DropPath", () => new DropPath({ rate: 0.2 }), [2, 2, 3]],
-  ] as const)("%s rebuilds from its JSON config with the same output", async (className, make, shape) => {
+    ["LayerScale", () => new LayerScale({ initValue: 0.25 }), [2, 2, 3], { initValue: 0.25 }],
+    ["ChannelLayerNorm", () => new ChannelLayerNorm({ epsilon: 1e-4 }), [2, 2, 3], { epsilon: 1e-4 }],
+    ["ZeroPadShortcut", () => new ZeroPadShortcut({ outChannels: 5, stride: 2 }), [4, 4, 3], { outChannels: 5, stride: 2 }],
+    ["ChannelSlice", () => new ChannelSlice({ start: 1, size: 2 }), [2, 2, 3], { start: 1, size: 2 }],
+    ["DropPath", () => new DropPath({ rate: 0.2 }), [2, 2, 3], { rate: 0.2 }],
+  ] as const)("%s rebuilds from its JSON config with its settings and the same output", async (className, make, shape, settings) => {
     const [model, rebuilt, text] = await roundTrip(make(), [...shape]);
     expect(text).toContain(`"class_name":"${className}"`);
     expect(rebuilt.layers[1].getClassName()).toBe(className);
+    expect(rebuilt.layers[1].getConfig()).toMatchObject(settings); // a setting lost in toJSON/fromConfig shows here
+    if (className === "LayerScale") close(rebuilt.layers[1].getWeights()[0]!, [0.25, 0.25, 0.25]); // initialised from the rebuilt initValue
     rebuilt.setWeights(model.getWeights());
     const x = tf.randomNormal([2, ...shape]);
     close(rebuilt.predict(x) as tf.Tensor, Array.from((model.predict(x) as tf.Tensor).dataSync()));

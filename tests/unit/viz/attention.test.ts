@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import * as tf from "@tensorflow/tfjs";
 import { decode } from "fast-png";
+import { attentionMaps as rawAttentionMaps } from "../../../lib/layers/attention_maps.js";
 import { models } from "../../../lib/models/index.js";
 import { viz } from "../../../lib/viz/index.js";
 
@@ -23,6 +24,32 @@ describe("viz.attentionMaps", () => {
     expect(() => viz.attentionMaps(vit, tf.randomUniform([8, 8, 3]), { classNames: ["a"] })).toThrow(/^viz\.attentionMaps: classNames has 1 names but the model has 3 classes\.$/);
     expect(() => viz.attentionMaps(tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [8, 8, 3], filters: 1, kernelSize: 1 })] }), tf.zeros([8, 8, 3])))
       .toThrow(/has no attention layers/);
+  });
+
+  it("matches a rollout computed by hand from the layers' raw attention", () => {
+    const vit = models.create("vit_tiny_patch4_32", { inputShape: [8, 8, 3], numClasses: 3, embedDim: 8, depth: 3, numHeads: 2 });
+    const image = tf.randomUniform([8, 8, 3], 0, 1, "float32", 5);
+    const raw = rawAttentionMaps(vit, image.expandDims(0));
+    // Plain arithmetic: average the heads, A' = (A + I) / 2 with rows renormalised, multiply
+    // layer by layer (later layers on the left), read the class token's row over the patches.
+    const layers = raw.map((map) => {
+      const [, heads, tokens] = map.attention.shape as number[];
+      const a = map.attention.arraySync() as number[][][][];
+      return Array.from({ length: tokens }, (_, i) =>
+        Array.from({ length: tokens }, (_, j) => {
+          let sum = 0;
+          for (let h = 0; h < heads!; h++) sum += a[0]![h]![i]![j]!;
+          return (sum / heads! + (i === j ? 1 : 0)) / 2;
+        }),
+      ).map((row) => row.map((v) => v / row.reduce((x, y) => x + y, 0)));
+    });
+    raw.forEach((map) => map.attention.dispose());
+    const times = (p: number[][], q: number[][]) => p.map((row) => q[0]!.map((_, j) => row.reduce((sum, v, k) => sum + v * q[k]![j]!, 0)));
+    const rollout = layers.slice(1).reduce((acc, layer) => times(layer, acc), layers[0]!);
+    const expected = rollout[0]!.slice(1); // class token's row, patches only
+    const out = viz.attentionMaps(vit, image);
+    expect(out.data.rollout).toHaveLength(4);
+    out.data.rollout.forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 5));
   });
 
   it("reads distilled DeiT's two leading tokens from the layer's layout", () => {
