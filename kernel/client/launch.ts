@@ -28,6 +28,8 @@ export interface LaunchOptions {
   cwd?: string;
   /** Extra environment. */
   env?: Record<string, string>;
+  /** Node options before the script (e.g. --cpu-prof, which NODE_OPTIONS refuses). */
+  nodeArgs?: string[];
   /** Path to the kernel's cli.js; defaults to this install's dist/cli.js. */
   cliPath?: string;
   /** Kernel arguments after `kernel -f FILE`, e.g. ["--backend", "cpu"]. */
@@ -76,7 +78,7 @@ export async function launchKernel(options: LaunchOptions = {}): Promise<Launche
   const connectionFile = join(dir, "connection.json");
   writeFileSync(connectionFile, JSON.stringify(connection));
   await options.beforeStart?.(connection);
-  const child = spawn(process.execPath, [options.cliPath ?? defaultCliPath(), "kernel", "-f", connectionFile, ...(options.extraArgs ?? [])], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.cliPath ?? defaultCliPath(), "kernel", "-f", connectionFile, ...(options.extraArgs ?? [])], {
     cwd: options.cwd,
     env: { ...process.env, ...options.env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -9,7 +9,8 @@
  * what the user typed.
  */
 import { TraceMap, originalPositionFor } from "@jridgewell/trace-mapping";
-import { RewriteError, rewriteCell } from "./transform/rewrite.js";
+import { isPlainJavaScript, plainEndsWithSemicolon } from "./transform/plain-js.js";
+import { RewriteError, rewriteCell, type RewrittenCell } from "./transform/rewrite.js";
 import {
   composeMappings,
   encodeMappings,
@@ -37,6 +38,8 @@ export interface TransformOptions {
    * through esbuild (where it is not at the top level, e.g. the body of a trailing loop, it stays).
    */
   runtime: string;
+  /** Let plain-JavaScript cells skip esbuild (default true; tests turn it off to compare both paths). */
+  fastPath?: boolean;
 }
 
 /** A transformed cell, ready for vm.runInThisContext(code, { filename, breakOnSigint: true }). */
@@ -46,6 +49,8 @@ export interface TransformedCell {
    * value, possibly a Promise for the executor to await) or, when `isAsync`, a Promise of either.
    */
   code: string;
+  /** "plain": the cell was JavaScript and skipped esbuild; "esbuild": it was transpiled first. */
+  path: "plain" | "esbuild";
   /** True when the code evaluates to a Promise (top-level await, for await, or static imports). */
   isAsync: boolean;
   /** Top-level names the cell binds on globalThis (const/let/var/function/class/enum/namespace/import). */
@@ -80,6 +85,9 @@ export function transformCell(source: string, options: TransformOptions): Transf
     throw new TypeError(`transformCell: runtime must be a global name such as "__tc", got ${JSON.stringify(options.runtime)}`);
   }
   const filename = options.filename;
+  if (options.fastPath !== false && isPlainJavaScript(source)) {
+    return finish(source, filename, rewriteOrThrow(source, source, undefined, options.runtime, plainEndsWithSemicolon(source)), undefined);
+  }
   // A last expression without ";" is the cell's value. esbuild drops side-effect-free
   // expressions it can fold ('a' + 'b'), so such a cell gets a no-op call appended
   // (`, runtime.keep()`) that the rewrite takes off again. After the source's own end,
@@ -90,25 +98,31 @@ export function transformCell(source: string, options: TransformOptions): Transf
   const attempt = (withSentinel: boolean) => {
     const transpiled = transpileCell(withSentinel ? `${source}\n, ${options.runtime}.keep()` : source, filename);
     const esbuildMap = new TraceMap(transpiled.map);
-    try {
-      const rewritten = rewriteCell(transpiled.code, {
-        runtime: options.runtime,
-        isUserName: (name) => appearsInSource(source, name),
-        endsWithSemicolon: () => !showsValue,
-      });
-      return { rewritten, esbuildMap };
-    } catch (error) {
-      if (error instanceof RewriteError) throw syntaxErrorAt(error, transpiled.code, esbuildMap, source);
-      throw error;
-    }
+    return { rewritten: rewriteOrThrow(transpiled.code, source, esbuildMap, options.runtime, !showsValue), esbuildMap };
   };
   let { rewritten, esbuildMap } = attempt(showsValue);
   if (showsValue && !rewritten.keptValue) ({ rewritten, esbuildMap } = attempt(false));
+  return finish(source, filename, rewritten, esbuildMap);
+}
+
+/** Step 2 on `js` (esbuild's output, or the cell itself on the fast path); rewrite errors become CellSyntaxErrors at the cell's position. */
+function rewriteOrThrow(js: string, source: string, esbuildMap: TraceMap | undefined, runtime: string, semicolon: boolean): RewrittenCell {
+  try {
+    return rewriteCell(js, { runtime, isUserName: (name) => appearsInSource(source, name), endsWithSemicolon: () => semicolon });
+  } catch (error) {
+    if (error instanceof RewriteError) throw syntaxErrorAt(error, js, esbuildMap, source);
+    throw error;
+  }
+}
+
+/** The transformed cell, with the source maps composed (esbuildMap undefined: the rewrite ran on the cell itself). */
+function finish(source: string, filename: string, rewritten: RewrittenCell, esbuildMap: TraceMap | undefined): TransformedCell {
   const mappings = composeMappings(rewritten.mappings, esbuildMap);
   const composed = traceMapFromSegments(filename, source, mappings);
   const originalPosition = (line: number, column: number) => lookupOriginal(composed, line, column);
   return {
     code: rewritten.code,
+    path: esbuildMap ? "esbuild" : "plain",
     isAsync: rewritten.isAsync,
     declaredNames: rewritten.declaredNames,
     map: { version: 3, file: filename, sources: [filename], sourcesContent: [source], names: [], mappings: encodeMappings(mappings) },
@@ -127,11 +141,11 @@ function appearsInSource(source: string, name: string): boolean {
 }
 
 /** Places a rewrite-stage error at the cell position esbuild's map gives for its offset. */
-function syntaxErrorAt(error: RewriteError, js: string, esbuildMap: TraceMap, source: string): CellSyntaxError {
+function syntaxErrorAt(error: RewriteError, js: string, esbuildMap: TraceMap | undefined, source: string): CellSyntaxError {
   const before = js.slice(0, error.offset).split("\n");
   const line = before.length;
   const column = before[before.length - 1]?.length ?? 0;
-  const original = originalPositionFor(esbuildMap, { line, column });
+  const original = esbuildMap ? originalPositionFor(esbuildMap, { line, column }) : { line, column };
   const originalLine = original.line ?? 1;
   const originalColumn = original.column ?? 0;
   return new CellSyntaxError(error.reason, originalLine, originalColumn + 1, sourceLine(source, originalLine));

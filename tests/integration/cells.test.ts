@@ -104,6 +104,28 @@ describe("cells", () => {
     expect(late?.parent_header.msg_id).toBe(starter.outputs[0].parent_header.msg_id);
   });
 
+  it("publishes the same messages for a plain-JavaScript cell (no esbuild) as for one that goes through esbuild", async () => {
+    // `// export` only sends the cell through the full transform; the code is otherwise the same.
+    const shape = async (code: string) => {
+      const r = await k.client.execute(code);
+      const mine = k.client.iopubLog.filter((m) => m.parent_header.msg_id === r.reply.parent_header.msg_id);
+      return {
+        types: mine.map((m) => m.header.msg_type),
+        states: mine.filter((m) => m.header.msg_type === "status").map((m) => m.content.execution_state),
+        input: mine.find((m) => m.header.msg_type === "execute_input")?.content.code,
+        result: mine.find((m) => m.header.msg_type === "execute_result")?.content.data,
+        reply: r.reply.content.status,
+      };
+    };
+    const fast = await shape("const fastA = 20\nfastA + 22");
+    const full = await shape("const fastB = 20\nfastB + 22 // export");
+    expect(fast.types).toEqual(["status", "execute_input", "execute_result", "status"]);
+    expect(fast.states).toEqual(["busy", "idle"]);
+    expect({ ...fast, input: undefined }).toEqual({ ...full, input: undefined });
+    expect(fast.input).toBe("const fastA = 20\nfastA + 22");
+    expect(fast.result).toMatchObject({ "text/plain": "42" });
+  });
+
   it("honours silent (nothing published, not counted) and store_history", async () => {
     const before = (await k.run("1")).reply.execution_count as number;
     const silent = await k.client.execute("console.log('quiet'); 5", { silent: true });

@@ -157,7 +157,7 @@ class CellRewriter {
         return;
       }
       case "VariableDeclaration":
-        this.rewriteDeclaration(statement, "statement");
+        this.rewriteDeclaration(statement, "top-level");
         for (const child of childNodes(statement)) this.visit(child, 0);
         return;
       case "FunctionDeclaration": {
@@ -197,7 +197,7 @@ class CellRewriter {
    * `const {a, b: [c]} = o` -> `({a, b: [c]} = o)`, `let x` -> `(x = undefined)`,
    * and `var y` without initialiser disappears (y keeps its old value, like a var redeclaration).
    */
-  private rewriteDeclaration(declaration: VariableDeclaration, position: "statement" | "for-init"): void {
+  private rewriteDeclaration(declaration: VariableDeclaration, position: "top-level" | "statement" | "for-init"): void {
     const names = declaration.declarations.flatMap((declarator) => patternNames(declarator.id));
     if (!names.some((name) => this.options.isUserName(name))) return;
     for (const name of names) {
@@ -207,7 +207,7 @@ class CellRewriter {
     const kept = declaration.declarations.filter((declarator) => declarator.init || declaration.kind !== "var");
     const first = kept[0];
     if (!first) {
-      if (position === "statement") this.text.update(declaration.start, declaration.end, ";");
+      if (position !== "for-init") this.text.update(declaration.start, declaration.end, ";");
       else this.text.remove(declaration.start, declaration.end);
       return;
     }
@@ -215,7 +215,8 @@ class CellRewriter {
     kept.forEach((declarator, index) => {
       const previous = kept[index - 1];
       if (previous) this.text.update(previous.end, declarator.start, ", ");
-      this.text.prependRight(declarator.start, "(");
+      // A leading ";" at the top level: the cell's own text (the fast path) may end the previous statement without one.
+      this.text.prependRight(declarator.start, index === 0 && position === "top-level" ? ";(" : "(");
       this.text.appendLeft(declarator.end, declarator.init ? ")" : " = undefined)");
     });
     const last = declaration.declarations[declaration.declarations.length - 1];

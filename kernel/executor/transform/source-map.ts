@@ -22,16 +22,18 @@ export interface SourcePosition {
 /**
  * Composes two maps: `outer` maps final code -> intermediate code (magic-string's decoded
  * mappings), `inner` maps intermediate code -> the cell (esbuild's map). Each outer segment
- * is traced through `inner`; segments that land nowhere (code the rewrite inserted) are dropped,
+ * is traced through `inner` (undefined: the intermediate code is the cell itself); segments that land nowhere (code the rewrite inserted) are dropped,
  * and runs of segments that land on the same source position are kept once.
  */
-export function composeMappings(outer: readonly (readonly number[])[][], inner: TraceMap): MappingSegment[][] {
+export function composeMappings(outer: readonly (readonly number[])[][], inner: TraceMap | undefined): MappingSegment[][] {
   return outer.map((line) => {
     const composed: MappingSegment[] = [];
     for (const segment of line) {
       if (segment.length < 4) continue;
       const [generatedColumn, , intermediateLine, intermediateColumn] = segment as [number, number, number, number];
-      const original = originalPositionFor(inner, { line: intermediateLine + 1, column: intermediateColumn });
+      const original = inner
+        ? originalPositionFor(inner, { line: intermediateLine + 1, column: intermediateColumn })
+        : { line: intermediateLine + 1, column: intermediateColumn };
       if (original.line === null || original.column === null) continue;
       const previous = composed[composed.length - 1];
       if (previous && previous[2] === original.line - 1 && previous[3] === original.column) continue;

@@ -47,9 +47,9 @@ export function installRuntime(): FakeRuntime {
 let cellCount = 0;
 
 /** Transforms a cell with a fresh cell-N.ts filename. */
-export function transform(source: string): TransformedCell {
+export function transform(source: string, options: { fastPath?: boolean } = {}): TransformedCell {
   cellCount += 1;
-  return transformCell(source, { filename: `cell-${cellCount}.ts`, runtime: RUNTIME });
+  return transformCell(source, { filename: `cell-${cellCount}.ts`, runtime: RUNTIME, ...options });
 }
 
 /**
@@ -65,8 +65,8 @@ export function evaluate(cell: TransformedCell, filename = "cell.ts"): unknown {
  * or { shown: true, value } with the last expression's value (a Promise value is awaited,
  * as the executor does).
  */
-export async function runCell(source: string): Promise<{ shown: boolean; value?: unknown }> {
-  const cell = transform(source);
+export async function runCell(source: string, options: { fastPath?: boolean } = {}): Promise<{ shown: boolean; value?: unknown }> {
+  const cell = transform(source, options);
   const result = (await evaluate(cell)) as { value: unknown } | undefined;
   if (result === undefined) return { shown: false };
   return { shown: true, value: await result.value };
