@@ -29,8 +29,8 @@ export interface GraphShapeSource {
   numFeatures?: number;
   /** Classes (lib/data graphs and graph datasets have it). */
   numClasses?: number;
-  /** Node features [numNodes, numFeatures], when numFeatures is absent. */
-  x?: { shape: number[] };
+  /** Node features: a [numNodes, numFeatures] tensor gives the width when numFeatures is absent. */
+  x?: unknown;
 }
 
 /** Depth of the two-layer node classifiers (gcn, gat, graphsage, gin, appnp, dagnn). */
@@ -47,7 +47,8 @@ function sameValue(a: unknown, b: unknown): boolean {
 /** Features per node and classes of a `graph` option value, or a one-line error. */
 function graphShape(graph: unknown, where: string): { numFeatures: number; numClasses?: number } {
   const source = (Array.isArray(graph) ? graph[0] : graph) as GraphShapeSource | undefined;
-  const numFeatures = source?.numFeatures ?? (Array.isArray(source?.x?.shape) ? source!.x!.shape[1] : undefined);
+  const shape = (source?.x as { shape?: unknown } | undefined)?.shape;
+  const numFeatures = source?.numFeatures ?? (Array.isArray(shape) ? (shape[1] as number) : undefined);
   if (!Number.isInteger(numFeatures) || (numFeatures as number) < 1) {
     throw new Error(`${where}: option graph must be a graph with node features (e.g. data.karateClub()) or a graph dataset; got ${describe(graph)}.`);
   }

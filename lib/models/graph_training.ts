@@ -10,11 +10,14 @@
  *
  * The returned history has tf.History's shape ({ epoch, history: { loss, acc,
  * val_loss, val_acc } }) and callbacks get tfjs's onEpochEnd(epoch, logs),
- * so live training curves work as with model.fit.
+ * so live training curves work as with model.fit (plotted per epoch, as no
+ * batches are reported). Training ends early when a callback sets
+ * model.stopTraining (tf.callbacks.earlyStopping) or the cell is interrupted.
  */
 import * as tf from "@tensorflow/tfjs";
 import { batchGraphs, disposeGraphBatch, maskIndices, type SmallGraph } from "../data/graphs.js";
 import { gatherRows } from "../layers/graph_segment.js";
+import { host } from "../display/host.js";
 import { createRandom, randomPermutation } from "../repro/random.js";
 import { checkFeatureWidth, checkGraphTensors, graphModelKind, type GraphModelKind } from "./graph_guard.js";
 
@@ -98,8 +101,20 @@ function toIndices(mask: NodeMask, numNodes: number, what: string): Int32Array {
   return indices;
 }
 
-function callbackList(callbacks: GraphFitOptions["callbacks"]): GraphTrainingCallbacks[] {
-  return callbacks ? (Array.isArray(callbacks) ? callbacks : [callbacks]) : [];
+/**
+ * The callbacks as a list; tfjs Callback objects (viz.liveCurves(), tf.callbacks.earlyStopping())
+ * get the model, as model.fit gives it, so they can set model.stopTraining.
+ */
+function callbackList(callbacks: GraphFitOptions["callbacks"], model: tf.LayersModel): GraphTrainingCallbacks[] {
+  const list = callbacks ? (Array.isArray(callbacks) ? callbacks : [callbacks]) : [];
+  for (const cb of list) (cb as { setModel?: (m: tf.LayersModel) => void }).setModel?.(model);
+  model.stopTraining = false;
+  return list;
+}
+
+/** Whether training should end after this epoch: a callback set model.stopTraining, or the cell was interrupted. */
+function shouldStop(model: tf.LayersModel): boolean {
+  return model.stopTraining || host().interrupted();
 }
 
 /**
@@ -253,7 +268,7 @@ export async function fitNodeClassifier(
   const probabilities = outputsProbabilities(model);
   const trainLabels = gatherRows(graph.y, trainIndex);
   const history: GraphTrainingHistory = { epoch: [], history: { loss: [], acc: [] } };
-  const callbacks = callbackList(options.callbacks);
+  const callbacks = callbackList(options.callbacks, model);
   try {
     for (const cb of callbacks) await cb.onTrainBegin?.();
     for (let epoch = 0; epoch < epochs; epoch++) {
@@ -267,6 +282,7 @@ export async function fitNodeClassifier(
       const logs: tf.Logs = { loss: (await loss.data())[0], acc: (await accuracy!.data())[0] };
       tf.dispose([loss, accuracy!]);
       await endEpoch(history, callbacks, epoch, logs, valIndex.length > 0 ? evaluateNodes(model, graph, valIndex) : undefined);
+      if (shouldStop(model)) break;
     }
     for (const cb of callbacks) await cb.onTrainEnd?.();
   } finally {
@@ -343,7 +359,7 @@ export async function fitGraphClassifier(
   const probabilities = outputsProbabilities(model);
   const random = createRandom(seed);
   const history: GraphTrainingHistory = { epoch: [], history: { loss: [], acc: [] } };
-  const callbacks = callbackList(options.callbacks);
+  const callbacks = callbackList(options.callbacks, model);
   try {
     for (const cb of callbacks) await cb.onTrainBegin?.();
     for (let epoch = 0; epoch < epochs; epoch++) {
@@ -366,6 +382,7 @@ export async function fitGraphClassifier(
       const logs: tf.Logs = { loss: lossSum / graphs.length, acc: correctSum / graphs.length };
       const validation = options.validationGraphs?.length ? evaluateGraphs(model, options.validationGraphs) : undefined;
       await endEpoch(history, callbacks, epoch, logs, validation);
+      if (shouldStop(model)) break;
     }
     for (const cb of callbacks) await cb.onTrainEnd?.();
   } finally {
