@@ -49,7 +49,7 @@ export function curvesSpec(title: string, rows: CurveRow[], metricOrder: string[
   const present = SPLITS.filter((split) => rows.some((r) => r.split === split));
   const domain = present.length ? present : ["train"];
   const scale = { domain, range: domain.map((split) => SPLIT_COLORS[split as CurveRow["split"]]) };
-  const color = { field: "split", type: "nominal", title: null, scale, legend: { orient: "bottom" } };
+  const color = { field: "split", type: "nominal", title: null, scale, legend: { orient: "bottom", symbolType: "stroke", symbolOpacity: 1, symbolStrokeWidth: 2 } };
   const layer = (kind: CurveRow["kind"], mark: Record<string, unknown>) => ({
     transform: [{ filter: { field: "kind", equal: kind } }],
     mark,
