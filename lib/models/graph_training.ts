@@ -10,12 +10,16 @@
  *
  * The returned history has tf.History's shape ({ epoch, history: { loss, acc,
  * val_loss, val_acc } }) and callbacks get tfjs's onEpochEnd(epoch, logs),
- * so live training curves work as with model.fit.
+ * so live training curves work as with model.fit (plotted per epoch, as no
+ * batches are reported). Training ends early when a callback sets
+ * model.stopTraining (tf.callbacks.earlyStopping) or the cell is interrupted.
  */
 import * as tf from "@tensorflow/tfjs";
 import { batchGraphs, disposeGraphBatch, maskIndices, type SmallGraph } from "../data/graphs.js";
 import { gatherRows } from "../layers/graph_segment.js";
+import { host } from "../display/host.js";
 import { createRandom, randomPermutation } from "../repro/random.js";
+import { checkFeatureWidth, checkGraphTensors, graphModelKind, type GraphModelKind } from "./graph_guard.js";
 
 /** Node features and edges of one graph, the inputs of a node-level model. */
 export interface NodeGraphInputs {
@@ -97,8 +101,20 @@ function toIndices(mask: NodeMask, numNodes: number, what: string): Int32Array {
   return indices;
 }
 
-function callbackList(callbacks: GraphFitOptions["callbacks"]): GraphTrainingCallbacks[] {
-  return callbacks ? (Array.isArray(callbacks) ? callbacks : [callbacks]) : [];
+/**
+ * The callbacks as a list; tfjs Callback objects (viz.liveCurves(), tf.callbacks.earlyStopping())
+ * get the model, as model.fit gives it, so they can set model.stopTraining.
+ */
+function callbackList(callbacks: GraphFitOptions["callbacks"], model: tf.LayersModel): GraphTrainingCallbacks[] {
+  const list = callbacks ? (Array.isArray(callbacks) ? callbacks : [callbacks]) : [];
+  for (const cb of list) (cb as { setModel?: (m: tf.LayersModel) => void }).setModel?.(model);
+  model.stopTraining = false;
+  return list;
+}
+
+/** Whether training should end after this epoch: a callback set model.stopTraining, or the cell was interrupted. */
+function shouldStop(model: tf.LayersModel): boolean {
+  return model.stopTraining || host().interrupted();
 }
 
 /**
@@ -152,6 +168,44 @@ function checkEpochs(epochs: number): void {
   if (!Number.isInteger(epochs) || epochs < 1) throw new Error(`epochs must be a positive integer, got ${String(epochs)}.`);
 }
 
+function isTensorLike(value: unknown): value is tf.Tensor {
+  return typeof value === "object" && value !== null && Array.isArray((value as tf.Tensor).shape);
+}
+
+/**
+ * Checks the model and graph a node-level helper got, with one-line errors: a node-level graph model,
+ * a graph with x [numNodes, F] and edgeIndex [numEdges, 2], and F equal to the model's feature width.
+ */
+function checkNodeArguments(model: tf.LayersModel, graph: NodeGraphInputs, where: string): void {
+  checkGraphModel(model, "node", where);
+  if (typeof graph !== "object" || graph === null || !isTensorLike(graph.x) || !isTensorLike(graph.edgeIndex)) {
+    throw new Error(`${where}: the second argument must be a graph with x and edgeIndex tensors (e.g. data.karateClub()).`);
+  }
+  checkGraphTensors(graph.x, graph.edgeIndex, where);
+  checkFeatureWidth(model, graph.x.shape[1], where);
+}
+
+/** Checks that the model is a graph model of the given kind (by its inputs), with a one-line error. */
+function checkGraphModel(model: tf.LayersModel, kind: GraphModelKind, where: string): void {
+  if (typeof model !== "object" || model === null || !Array.isArray((model as Partial<tf.LayersModel>).inputNames)) {
+    throw new Error(`${where}: the first argument must be a graph model such as models.create("${kind === "node" ? "gcn" : "gin_graph"}").`);
+  }
+  const actual = graphModelKind(model);
+  if (actual === kind) return;
+  const wanted = kind === "node" ? 'a node classifier with inputs [x, edge_index] (gcn, gat, graphsage, gin, appnp, dagnn)' : 'a graph classifier with inputs [x, edge_index, batch] (gin_graph)';
+  const other = actual === "graph" ? "; it classifies whole graphs: use models.fitGraphClassifier / evaluateGraphs / predictGraphs" :
+    actual === "node" ? "; it classifies nodes: use models.fitNodeClassifier / evaluateNodes / predictNodes" : "";
+  throw new Error(`${where} needs ${wanted}; ${model.name} has inputs [${model.inputNames.join(", ")}]${other}.`);
+}
+
+/** Checks the small graphs a graph-level helper got: a non-empty list, each with the model's feature width. */
+function checkGraphList(model: tf.LayersModel, graphs: SmallGraph[], where: string): void {
+  checkGraphModel(model, "graph", where);
+  if (!Array.isArray(graphs)) throw new Error(`${where}: graphs must be a list of small graphs (e.g. data.syntheticShapeGraphs().train).`);
+  if (graphs.length === 0) throw new Error(`${where} needs at least one graph.`);
+  for (const width of new Set(graphs.map((g) => g.numFeatures))) checkFeatureWidth(model, width, where);
+}
+
 /** Yields to the event loop between epochs, so output, comms and interrupts get through. */
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
@@ -199,6 +253,7 @@ export async function fitNodeClassifier(
   options: FitNodeClassifierOptions = {},
 ): Promise<GraphTrainingHistory> {
   const { epochs = 200, learningRate = 0.01, weightDecay = 5e-4 } = options;
+  checkNodeArguments(model, graph, "fitNodeClassifier");
   checkEpochs(epochs);
   checkClassCount(model, graph.numClasses, "fitNodeClassifier");
   const numNodes = graph.x.shape[0];
@@ -213,7 +268,7 @@ export async function fitNodeClassifier(
   const probabilities = outputsProbabilities(model);
   const trainLabels = gatherRows(graph.y, trainIndex);
   const history: GraphTrainingHistory = { epoch: [], history: { loss: [], acc: [] } };
-  const callbacks = callbackList(options.callbacks);
+  const callbacks = callbackList(options.callbacks, model);
   try {
     for (const cb of callbacks) await cb.onTrainBegin?.();
     for (let epoch = 0; epoch < epochs; epoch++) {
@@ -227,6 +282,7 @@ export async function fitNodeClassifier(
       const logs: tf.Logs = { loss: (await loss.data())[0], acc: (await accuracy!.data())[0] };
       tf.dispose([loss, accuracy!]);
       await endEpoch(history, callbacks, epoch, logs, valIndex.length > 0 ? evaluateNodes(model, graph, valIndex) : undefined);
+      if (shouldStop(model)) break;
     }
     for (const cb of callbacks) await cb.onTrainEnd?.();
   } finally {
@@ -238,6 +294,7 @@ export async function fitNodeClassifier(
 
 /** Class probabilities [numNodes, C] of a node-level model on a graph (inference mode; softmax applied to logit models). */
 export function predictNodes(model: tf.LayersModel, graph: NodeGraphInputs): tf.Tensor2D {
+  checkNodeArguments(model, graph, "predictNodes");
   return tf.tidy(() => {
     const outputs = nodeLogits(model, graph, false);
     return outputsProbabilities(model) ? outputs : tf.softmax(outputs);
@@ -250,6 +307,7 @@ export function evaluateNodes(
   graph: NodeGraphInputs & { y: tf.Tensor1D; testMask?: tf.Tensor1D },
   mask?: NodeMask,
 ): ClassificationScore {
+  checkNodeArguments(model, graph, "evaluateNodes");
   const selected = mask ?? graph.testMask;
   if (!selected) throw new Error("evaluateNodes needs a mask of nodes, or a graph with testMask.");
   const indices = toIndices(selected, graph.x.shape[0], "mask");
@@ -291,8 +349,8 @@ export async function fitGraphClassifier(
   options: FitGraphClassifierOptions = {},
 ): Promise<GraphTrainingHistory> {
   const { epochs = 100, learningRate = 0.01, weightDecay = 0, batchSize = 64, seed = 0 } = options;
+  checkGraphList(model, graphs, "fitGraphClassifier");
   checkEpochs(epochs);
-  if (graphs.length === 0) throw new Error("fitGraphClassifier needs at least one training graph.");
   const numClasses = model.outputs[0].shape[model.outputs[0].shape.length - 1] as number;
   const labelClasses = graphs.reduce((most, g) => Math.max(most, g.label + 1), 0);
   if (labelClasses > numClasses) checkClassCount(model, labelClasses, "fitGraphClassifier");
@@ -301,7 +359,7 @@ export async function fitGraphClassifier(
   const probabilities = outputsProbabilities(model);
   const random = createRandom(seed);
   const history: GraphTrainingHistory = { epoch: [], history: { loss: [], acc: [] } };
-  const callbacks = callbackList(options.callbacks);
+  const callbacks = callbackList(options.callbacks, model);
   try {
     for (const cb of callbacks) await cb.onTrainBegin?.();
     for (let epoch = 0; epoch < epochs; epoch++) {
@@ -324,6 +382,7 @@ export async function fitGraphClassifier(
       const logs: tf.Logs = { loss: lossSum / graphs.length, acc: correctSum / graphs.length };
       const validation = options.validationGraphs?.length ? evaluateGraphs(model, options.validationGraphs) : undefined;
       await endEpoch(history, callbacks, epoch, logs, validation);
+      if (shouldStop(model)) break;
     }
     for (const cb of callbacks) await cb.onTrainEnd?.();
   } finally {
@@ -334,6 +393,7 @@ export async function fitGraphClassifier(
 
 /** Class probabilities [numGraphs, C] of a graph-level model for a list of small graphs (inference mode). */
 export function predictGraphs(model: tf.LayersModel, graphs: SmallGraph[]): tf.Tensor2D {
+  checkGraphList(model, graphs, "predictGraphs");
   const batch = batchGraphs(graphs);
   try {
     return tf.tidy(() => {
@@ -347,7 +407,7 @@ export function predictGraphs(model: tf.LayersModel, graphs: SmallGraph[]): tf.T
 
 /** Loss and accuracy of a graph-level model on a list of small graphs (inference mode). */
 export function evaluateGraphs(model: tf.LayersModel, graphs: SmallGraph[]): ClassificationScore {
-  if (graphs.length === 0) throw new Error("evaluateGraphs needs at least one graph.");
+  checkGraphList(model, graphs, "evaluateGraphs");
   const classes = model.outputs[0].shape[model.outputs[0].shape.length - 1] as number;
   const tooLarge = graphs.find((g) => g.label >= classes);
   if (tooLarge) throw new Error(`evaluateGraphs: a graph has label ${tooLarge.label} but the model outputs ${classes} classes.`);

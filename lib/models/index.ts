@@ -7,6 +7,16 @@ import type * as tf from "@tensorflow/tfjs";
 import "./families.js";
 import { extractFeatures, type FeatureOptions } from "./features.js";
 import { type CheckpointCallback, type CheckpointOptions, checkpoint, loadModel, saveModel } from "./io.js";
+import { guardGraphModel } from "./graph_guard.js";
+import { translateGraphOptions } from "./graph_options.js";
+import {
+  evaluateGraphs,
+  evaluateNodes,
+  fitGraphClassifier,
+  fitNodeClassifier,
+  predictGraphs,
+  predictNodes,
+} from "./graph_training.js";
 import { readModelMetadata, writeModelMetadata } from "./metadata.js";
 import { acceptedOptions, resolveModelOptions } from "./options.js";
 import { countTrainableParams } from "./params.js";
@@ -16,6 +26,19 @@ export type { ModelOptions, ModelSpec, ModelTask } from "./registry.js";
 export type { FeatureOptions } from "./features.js";
 export type { CheckpointCallback, CheckpointOptions } from "./io.js";
 export type { TensorcellModelMetadata } from "./metadata.js";
+export type {
+  ClassificationScore,
+  FitGraphClassifierOptions,
+  FitNodeClassifierOptions,
+  GraphFitOptions,
+  GraphTrainingCallbacks,
+  GraphTrainingHistory,
+  LabelledGraph,
+  NodeGraphInputs,
+  NodeMask,
+} from "./graph_training.js";
+export type { GraphShapeSource } from "./graph_options.js";
+export { PYG_OPTION_ALIASES } from "./graph_options.js";
 
 /** What `models.info(name)` reports about a registered architecture. */
 export interface ModelInfo {
@@ -45,7 +68,10 @@ function wildcardToRegExp(pattern: string): RegExp {
   return new RegExp(`^${escaped}$`, "i");
 }
 
-/** The model library: create, inspect, extract features from, save and load registered architectures. */
+/**
+ * The model library: create, inspect, extract features from, save and load
+ * registered architectures, and train, score and run the graph models.
+ */
 export const models = {
   /**
    * Registered model names, in registration order; with a pattern, only the
@@ -66,15 +92,25 @@ export const models = {
    * (see `models.info(name).options`). Classifiers end in softmax unless
    * `headActivation: "linear"` asks for logits. Throws a one-line error for
    * an unknown name (with close names), unknown options or a bad shape.
+   *
+   * Graph models (gcn, gat, graphsage, gin, appnp, dagnn, gin_graph) also
+   * take `graph` (e.g. `data.karateClub()`), which sets inputShape
+   * [numFeatures] and numClasses from it, and PyTorch Geometric's names:
+   * `in_channels` (inputShape [n]), `hidden_channels` (hidden),
+   * `out_channels` (numClasses), `num_layers` (numLayers; 2 for the
+   * two-layer node classifiers). They train with `models.fitNodeClassifier`
+   * / `models.fitGraphClassifier`; their `fit`, `evaluate` and `predict`
+   * throw an error pointing there.
    * @example const net = models.create("resnet20", { numClasses: 10 });
+   * @example const gcn = models.create("gcn", { graph: data.karateClub(), hidden_channels: 16 });
    */
   create(name: string, options?: ModelOptions): tf.LayersModel {
     if (typeof name !== "string") throw new Error(`models.create: the model name must be a string such as "resnet18", got ${JSON.stringify(name)}.`);
     const spec = getModelSpec(name);
-    const resolved = resolveModelOptions(spec, options);
+    const resolved = resolveModelOptions(spec, translateGraphOptions(spec, options));
     const model = spec.build(resolved);
     writeModelMetadata(model, { model: spec.name, family: spec.family });
-    return model;
+    return guardGraphModel(model);
   },
 
   /**
@@ -122,8 +158,8 @@ export const models = {
   },
 
   /** Loads a model saved with `models.save` from its folder; predictions match the saved model exactly. */
-  load(dir: string): Promise<tf.LayersModel> {
-    return loadModel(dir);
+  async load(dir: string): Promise<tf.LayersModel> {
+    return guardGraphModel(await loadModel(dir));
   },
 
   /**
@@ -140,6 +176,52 @@ export const models = {
   nameOf(model: tf.LayersModel): string | undefined {
     return readModelMetadata(model).model;
   },
+
+  /**
+   * Trains a node classifier (gcn, gat, graphsage, gin, appnp, dagnn) on one
+   * graph, full-batch as PyG's examples do: each epoch runs the whole graph in
+   * training mode, takes the cross-entropy over the training nodes
+   * (`trainMask`, default the graph's) and steps Adam (`learningRate` 0.01,
+   * `weightDecay` 5e-4, or your `optimizer`). Reports loss / acc and, when
+   * there are validation nodes, val_loss / val_acc to `callbacks` each epoch
+   * (`viz.liveCurves()` works) and returns the history, shaped as tf.History.
+   * Defaults: 200 epochs.
+   * @example
+   * const graph = data.karateClub();
+   * const gcn = models.create("gcn", { graph });
+   * await models.fitNodeClassifier(gcn, graph, { epochs: 100, callbacks: viz.liveCurves() });
+   * models.evaluateNodes(gcn, graph) // { loss, accuracy } on the graph's testMask
+   */
+  fitNodeClassifier,
+
+  /**
+   * Loss and accuracy of a node classifier on the nodes of `mask` (default the
+   * graph's testMask), in inference mode: `{ loss, accuracy }`.
+   * @example models.evaluateNodes(gcn, graph).accuracy
+   */
+  evaluateNodes,
+
+  /** Class probabilities [numNodes, numClasses] of a node classifier on a graph (inference mode). Dispose when done. */
+  predictNodes,
+
+  /**
+   * Trains a graph classifier (gin_graph) on a list of small graphs in
+   * shuffled, seeded mini-batches (`batchSize` 64, 100 epochs, Adam 0.01);
+   * `validationGraphs` adds val_loss / val_acc. Callbacks and history as
+   * {@link fitNodeClassifier}.
+   * @example
+   * const set = data.syntheticShapeGraphs();
+   * const gin = models.create("gin_graph", { graph: set });
+   * await models.fitGraphClassifier(gin, set.train, { epochs: 50, validationGraphs: set.val });
+   * models.evaluateGraphs(gin, set.test)
+   */
+  fitGraphClassifier,
+
+  /** Loss and accuracy of a graph classifier on a list of small graphs (inference mode): `{ loss, accuracy }`. */
+  evaluateGraphs,
+
+  /** Class probabilities [numGraphs, numClasses] of a graph classifier for a list of small graphs. Dispose when done. */
+  predictGraphs,
 };
 
 /** Trainable parameters of a model, counted as timm/PyTorch count them. */

@@ -4,6 +4,7 @@
  * Modelled on timm's registry: a name maps to a builder plus its metadata.
  */
 import type * as tf from "@tensorflow/tfjs";
+import type { GraphShapeSource } from "./graph_options.js";
 
 /** What a model consumes: images (NHWC), node features plus edges, or whole graphs. */
 export type ModelTask = "image" | "node" | "graph";
@@ -14,6 +15,16 @@ export interface ModelOptions {
   numClasses?: number;
   /** Input shape without the batch dimension, e.g. [32, 32, 3] for images or [numFeatures] for graphs. */
   inputShape?: number[];
+  /** Graph models: a graph (data.karateClub()), graph dataset or list of small graphs giving inputShape [numFeatures] and numClasses. */
+  graph?: GraphShapeSource | GraphShapeSource[];
+  /** Graph models, PyTorch Geometric's name for inputShape [in_channels] (features per node). */
+  in_channels?: number;
+  /** Graph models, PyTorch Geometric's name for `hidden` (hidden width). */
+  hidden_channels?: number;
+  /** Graph models, PyTorch Geometric's name for numClasses. */
+  out_channels?: number;
+  /** Graph models, PyTorch Geometric's name for `numLayers` (gin_graph); the two-layer node classifiers accept 2. */
+  num_layers?: number;
   /** Family-specific options. */
   [option: string]: unknown;
 }

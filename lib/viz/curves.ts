@@ -6,7 +6,7 @@ import * as tf from "@tensorflow/tfjs";
 import { display, type DisplayHandle } from "../display/display.js";
 import { host } from "../display/host.js";
 import { vegaLiteBundle } from "../display/vegalite.js";
-import { curvesSpec, type CurveRow } from "./curves-spec.js";
+import { curvesSpec, type CurveRow, type StepUnit } from "./curves-spec.js";
 
 /** Options of viz.liveCurves(). */
 export interface LiveCurvesOptions {
@@ -18,6 +18,12 @@ export interface LiveCurvesOptions {
   maxUpdatesPerSecond?: number;
   /** Most points drawn per series; longer series are thinned evenly (default 150). */
   maxPointsPerSeries?: number;
+  /**
+   * What the step given to `.log(step, metrics)` counts, which names the x axis: "step"
+   * (default), "batch" or "epoch". model.fit and the graph trainers need nothing: batches
+   * when batches are reported, else epochs (1, 2, ...).
+   */
+  unit?: StepUnit;
   /** Milliseconds clock (default performance.now); tests inject a fake one. */
   clock?: () => number;
 }
@@ -70,7 +76,10 @@ function logValue(value: unknown): number | undefined {
 /**
  * A model.fit callback that draws loss and metrics live. Pass it as
  * `callbacks: viz.liveCurves()` (or inside an array); in a custom loop call
- * `.log(step, { loss })` and `.done()` at the end.
+ * `.log(step, { loss })` and `.done()` at the end. With model.fit the x axis
+ * counts batches (raw and smoothed per-batch lines, dashed epoch values);
+ * when only epochs are reported (models.fitNodeClassifier /
+ * fitGraphClassifier) it counts epochs, each epoch a point of the raw line.
  */
 export class LiveCurves extends tf.Callback {
   private readonly title: string;
@@ -78,6 +87,9 @@ export class LiveCurves extends tf.Callback {
   private readonly minIntervalMs: number;
   private readonly maxPoints: number;
   private readonly clock: () => number;
+  private readonly logUnit: StepUnit;
+  /** What this run's steps count: batches once onBatchEnd is called, epochs when only onEpochEnd is, else logUnit. */
+  private unit: StepUnit | undefined;
   private series = new Map<string, Series>();
   private dropped = new Map<string, number>();
   private handle: DisplayHandle | undefined;
@@ -104,6 +116,9 @@ export class LiveCurves extends tf.Callback {
     this.minIntervalMs = 1000 / rate;
     this.maxPoints = Math.max(10, options.maxPointsPerSeries ?? 150);
     this.clock = options.clock ?? (() => performance.now());
+    const unit = options.unit ?? "step";
+    if (!["step", "batch", "epoch"].includes(unit)) throw new Error(`liveCurves: unit must be "step", "batch" or "epoch"; got ${JSON.stringify(unit)}.`);
+    this.logUnit = unit;
     // tfjs wraps plain objects found in a callbacks array into CustomCallback, calling
     // these methods unbound; binding them keeps `[{...}, liveCurves]` working too.
     this.onTrainBegin = this.onTrainBegin.bind(this);
@@ -119,6 +134,7 @@ export class LiveCurves extends tf.Callback {
 
   /** Records the batch's metrics and redraws if the rate allows. */
   override async onBatchEnd(_batch: number, logs?: Record<string, unknown>): Promise<void> {
+    this.unit = "batch";
     this.step++;
     this.record(this.step, logs ?? {}, "batch");
     // An interrupt stops fit at the end of this batch, so onTrainEnd draws the final chart.
@@ -126,9 +142,19 @@ export class LiveCurves extends tf.Callback {
     this.maybeRender();
   }
 
-  /** Records the epoch's metrics (including val_ ones) at the current step. */
-  override async onEpochEnd(_epoch: number, logs?: Record<string, unknown>): Promise<void> {
-    this.record(this.step, logs ?? {}, "epoch");
+  /**
+   * Records the epoch's metrics (including val_ ones): at the current batch count as
+   * epoch points, or, when no batch was reported in this run, as the raw line at epoch + 1.
+   */
+  override async onEpochEnd(epoch: number, logs?: Record<string, unknown>): Promise<void> {
+    if (this.unit === "batch") {
+      this.record(this.step, logs ?? {}, "epoch");
+    } else {
+      this.unit = "epoch";
+      this.step = epoch + 1;
+      this.record(this.step, logs ?? {}, "batch");
+    }
+    if (host().interrupted() && this.model) this.model.stopTraining = true;
     this.maybeRender();
   }
 
@@ -139,6 +165,7 @@ export class LiveCurves extends tf.Callback {
 
   /** Logs metrics at a step from a custom training loop (per-batch values; `val_x` pairs with `x`). */
   log(step: number, metrics: Record<string, number>): void {
+    this.unit = this.logUnit;
     this.step = step;
     this.record(step, metrics, "batch");
     this.maybeRender();
@@ -155,6 +182,7 @@ export class LiveCurves extends tf.Callback {
     this.series = new Map();
     this.dropped = new Map();
     this.step = 0;
+    this.unit = undefined;
     this.nextAllowedAt = -Infinity;
     this.runStartedAt = undefined;
     this.runRenderMilliseconds = 0;
@@ -223,7 +251,7 @@ export class LiveCurves extends tf.Callback {
       for (const p of thin(series.epoch, this.maxPoints)) rows.push({ metric, split, kind: "epoch", ...p });
     }
     const notes = [...this.dropped].map(([name, count]) => `dropped ${count} non-finite ${name} value${count > 1 ? "s" : ""} (NaN/Infinity)`);
-    return curvesSpec(this.title, rows, metricOrder, notes);
+    return curvesSpec(this.title, rows, metricOrder, notes, { unit: this.unit ?? this.logUnit, smoothing: this.smoothing });
   }
 
   private textSummary(): string {
@@ -232,7 +260,7 @@ export class LiveCurves extends tf.Callback {
       return `${name}=${last ? Number(last.value.toPrecision(4)) : "-"}`;
     });
     const notes = [...this.dropped].map(([name, count]) => `${count} non-finite ${name} dropped`);
-    return `${this.title} (step ${this.step}): ${parts.join(", ") || "no metrics yet"}${notes.length ? `; ${notes.join(", ")}` : ""}`;
+    return `${this.title} (${this.unit ?? this.logUnit} ${this.step}): ${parts.join(", ") || "no metrics yet"}${notes.length ? `; ${notes.join(", ")}` : ""}`;
   }
 
   private render(): void {

@@ -1,8 +1,14 @@
-/** 2-D PCA projection of embeddings (or a graph model's node outputs), coloured by class, as Vega-Lite. */
+/**
+ * 2-D PCA projection of embeddings (or of a graph model's last hidden
+ * representation), coloured by class, as Vega-Lite. When a projection would
+ * say nothing (two or fewer dimensions, or a second component without
+ * variance) the raw values are plotted instead and the caption says so.
+ */
 import * as tf from "@tensorflow/tfjs";
 import { vegaLiteBundle } from "../display/vegalite.js";
 import { isLayersModel } from "../display/model-summary.js";
 import { isTensor } from "../display/tensor-repr.js";
+import { checkFeatureWidth, checkGraphTensors, graphModelKind } from "../models/graph_guard.js";
 import { findLayer } from "./activations.js";
 import { readLabels, type LabelsLike } from "./labels.js";
 import { VizOutput } from "./output.js";
@@ -21,9 +27,16 @@ export interface EmbeddingOptions {
   title?: string;
   /** Class names indexed by label id. */
   classNames?: string[];
-  /** With a model: the layer whose output to project (default: the model's output). */
+  /**
+   * With a model: the layer whose output to project, or "output" for the model's output.
+   * Default: the last hidden representation, the input of the classifier layer
+   * (gcn: conv2's input, 16 dims; appnp / dagnn: lin2's input, before propagation).
+   */
   layer?: string;
 }
+
+/** A second principal component with less than this share of the variance counts as none. */
+const DEGENERATE_SHARE = 1e-4;
 
 /** Top-2 principal components of rows (centered), by power iteration with deflation. */
 function pca2(rows: Float32Array, n: number, d: number): { points: [number, number][]; explained: [number, number] } {
@@ -73,21 +86,101 @@ function isGraphInput(value: unknown): value is GraphInput {
   return typeof value === "object" && value !== null && isTensor((value as GraphInput).x) && isTensor((value as GraphInput).edgeIndex);
 }
 
+/** Width of the last axis of a symbolic tensor. */
+function width(tensor: tf.SymbolicTensor): number | null {
+  return tensor.shape[tensor.shape.length - 1] ?? null;
+}
+
+/** The first input tensor of a layer's first call. */
+function firstInput(layer: tf.layers.Layer): tf.SymbolicTensor | undefined {
+  return layer.inboundNodes[0]?.inputTensors[0];
+}
+
+/**
+ * A model's last hidden representation: walking back from the output, the input of the
+ * first layer with weights whose input is not numClasses wide (the classifier; propagation
+ * after it, as in APPNP and DAGNN, is skipped). Falls back to the input of the last layer
+ * with weights, then to the model's output.
+ */
+export function lastHiddenTensor(model: tf.LayersModel): { tensor: tf.SymbolicTensor; description: string } {
+  const output = model.outputs[0]!;
+  const numClasses = width(output);
+  const inputs = new Set(model.inputs);
+  let tensor: tf.SymbolicTensor | undefined = output;
+  while (tensor && !inputs.has(tensor)) {
+    const layer = tensor.sourceLayer as tf.layers.Layer;
+    const input = firstInput(layer);
+    if (!input) break;
+    if (layer.weights.length > 0 && width(input) !== numClasses && !inputs.has(input)) {
+      return { tensor: input, description: `the input of ${layer.name}` };
+    }
+    tensor = input;
+  }
+  const lastWeighted = [...model.layers].reverse().find((l) => l.weights.length > 0);
+  const input = lastWeighted && firstInput(lastWeighted);
+  if (lastWeighted && input) return { tensor: input, description: `the input of ${lastWeighted.name}` };
+  return { tensor: output, description: "the model's output" };
+}
+
+/** The symbolic tensor `viz.embedding` projects for a model, and how to name it. */
+function embeddingTensor(model: tf.LayersModel, layer: string | undefined): { tensor: tf.SymbolicTensor; description: string } {
+  if (layer === undefined) return lastHiddenTensor(model);
+  if (layer === "output" && !model.layers.some((l) => l.name === "output")) return { tensor: model.outputs[0]!, description: "the model's output" };
+  const found = findLayer(model, layer);
+  return { tensor: found.output as tf.SymbolicTensor, description: `the output of ${found.name}` };
+}
+
+/** Share of the total variance held by each column of rows [n, d]. */
+function columnVarianceShares(rows: Float32Array, n: number, d: number): number[] {
+  const variances = Array.from({ length: d }, (_, j) => {
+    let mean = 0;
+    for (let i = 0; i < n; i++) mean += rows[i * d + j]! / n;
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += (rows[i * d + j]! - mean) ** 2;
+    return sum / n;
+  });
+  const total = variances.reduce((a, b) => a + b, 0);
+  return variances.map((v) => (total > 0 ? v / total : 0));
+}
+
+/** A plot of the raw values: the two dimensions with the most variance (one dimension: against the row index). */
+function rawPlot(rows: Float32Array, n: number, d: number): { points: [number, number][]; axes: [string, string]; explained: [number, number] } {
+  if (d === 1) return { points: Array.from({ length: n }, (_, i): [number, number] => [rows[i]!, i]), axes: ["dimension 0", "index"], explained: [1, 0] };
+  const shares = columnVarianceShares(rows, n, d);
+  const [a, b] = shares.map((share, j) => ({ share, j })).sort((p, q) => q.share - p.share || p.j - q.j).slice(0, 2).map((p) => p.j).sort((p, q) => p - q) as [number, number];
+  return {
+    points: Array.from({ length: n }, (_, i): [number, number] => [rows[i * d + a]!, rows[i * d + b]!]),
+    axes: [`dimension ${a}`, `dimension ${b}`],
+    explained: [shares[a]!, shares[b]!],
+  };
+}
+
 /**
  * Projects embeddings to 2-D with PCA and plots them coloured by class.
  * Call as `embedding(vectors, labels)` with a [n, d] tensor or number[][], or as
  * `embedding(graphModel, graph)` with a tensorcell GNN and a dataset graph
- * ({x, edgeIndex, y, classNames}): the model's node outputs (or `layer`'s) are projected.
+ * ({x, edgeIndex, y, classNames}): the model's last hidden representation
+ * (the input of its classifier layer, e.g. gcn's 16 hidden units) is projected,
+ * or `options.layer`'s output. With two or fewer dimensions, or when PC2 holds
+ * no variance, the raw values are plotted and the caption says so.
  */
 export function embedding(source: tf.Tensor | number[][] | tf.LayersModel, labelsOrGraph?: LabelsLike | GraphInput, options: EmbeddingOptions = {}) {
   let vectors: tf.Tensor;
   let labels: LabelsLike | undefined;
   let classNames = options.classNames;
+  let from = "";
   if (isLayersModel(source)) {
     if (!isGraphInput(labelsOrGraph)) throw new Error("viz.embedding(model, graph) needs a graph with x and edgeIndex tensors (e.g. data.karateClub()).");
+    if (graphModelKind(source) !== "node") {
+      throw new Error(`viz.embedding(model, graph) needs a node classifier with inputs [x, edge_index] (gcn, gat, ...); ${source.name} has inputs [${source.inputNames.join(", ")}].`);
+    }
     const graph = labelsOrGraph;
-    const outputModel = options.layer ? tf.model({ inputs: source.inputs, outputs: findLayer(source, options.layer).output as tf.SymbolicTensor }) : source;
+    checkGraphTensors(graph.x, graph.edgeIndex, "viz.embedding");
+    checkFeatureWidth(source, graph.x.shape[1]!, "viz.embedding");
+    const picked = embeddingTensor(source, options.layer);
+    const outputModel = picked.tensor === source.outputs[0] ? source : tf.model({ inputs: source.inputs, outputs: picked.tensor });
     vectors = outputModel.apply([graph.x, graph.edgeIndex], { training: false }) as tf.Tensor;
+    from = ` from ${picked.description}`;
     labels = graph.y;
     classNames ??= graph.classNames;
   } else {
@@ -100,26 +193,42 @@ export function embedding(source: tf.Tensor | number[][] | tf.LayersModel, label
     if (n === 0 || d === 0) throw new Error("viz.embedding got no vectors (an empty tensor).");
     const classes = labels === undefined ? undefined : readLabels(labels, "labels");
     if (classes && classes.length !== n) throw new Error(`viz.embedding: ${n} vectors but ${classes.length} labels.`);
-    const { points, explained } = pca2(vectors.dataSync() as Float32Array, n, d);
+    const values = vectors.dataSync() as Float32Array;
+    const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+    const pca = d > 2 ? pca2(values, n, d) : undefined;
+    const degenerate = !pca || pca.explained[1] < DEGENERATE_SHARE;
+    let points: [number, number][];
+    let explained: [number, number];
+    let axes: [string, string];
+    let text: string;
+    const what = `Embedding of ${n} vectors of dimension ${d}${from}`;
+    if (!degenerate) {
+      ({ points, explained } = pca!);
+      axes = [`PC1 (${pct(explained[0])} of variance)`, `PC2 (${pct(explained[1])} of variance)`];
+      text = `${what}, PCA to 2-D (PC1 ${pct(explained[0])}, PC2 ${pct(explained[1])} of variance)`;
+    } else {
+      const raw = rawPlot(values, n, d);
+      ({ points, explained, axes } = raw);
+      const why = pca ? `PC2 holds ${pct(pca.explained[1])} of the variance, so no projection` : `${d} dimension${d > 1 ? "s" : ""}, so no projection`;
+      text = `${what}: raw values plotted (${why}): ${axes[0]} against ${axes[1]}`;
+    }
     const name = (c: number | string) => (typeof c === "number" && classNames?.[c] !== undefined ? classNames[c]! : String(c));
     const rows = points.map(([pc1, pc2], i) => ({ index: i, pc1, pc2, class: classes ? name(classes[i]!) : "all" }));
-    const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
     const spec = {
       $schema: "https://vega.github.io/schema/vega-lite/v5.json",
-      title: options.title ?? "Embedding (PCA)",
+      title: options.title ?? (degenerate ? { text: "Embedding (raw values)", subtitle: [`${d} dimension${d > 1 ? "s" : ""}${from}; no PCA`] } : "Embedding (PCA)"),
       width: 360,
       height: 300,
       data: { values: rows },
       mark: { type: "circle", size: 40, opacity: 0.8 },
       encoding: {
-        x: { field: "pc1", type: "quantitative", title: `PC1 (${pct(explained[0])} of variance)` },
-        y: { field: "pc2", type: "quantitative", title: `PC2 (${pct(explained[1])} of variance)` },
+        x: { field: "pc1", type: "quantitative", title: axes[0] },
+        y: { field: "pc2", type: "quantitative", title: axes[1] },
         color: { field: "class", type: "nominal" },
         tooltip: [{ field: "index" }, { field: "class" }],
       },
     };
-    const text = `Embedding of ${n} vectors of dimension ${d}, PCA to 2-D (PC1 ${pct(explained[0])}, PC2 ${pct(explained[1])} of variance)`;
-    return new VizOutput(vegaLiteBundle(spec, text), { points, explained });
+    return new VizOutput(vegaLiteBundle(spec, text), { points, explained, projection: degenerate ? ("raw" as const) : ("pca" as const) });
   } finally {
     if (vectors !== source) vectors.dispose();
   }

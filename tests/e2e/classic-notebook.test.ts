@@ -135,7 +135,7 @@ describe("classic Jupyter Notebook in headless Chromium", () => {
     const train = outputsOf(cellById(saved, "train"));
     expect(train.displays).toHaveLength(1);
     expect(mimeText(train.displays[0], "image/svg+xml")).toMatch(/^<svg/);
-    expect(mimeText(train.displays[0], "text/plain")).toMatch(/LeNet-5 on synthetic shapes \(step 96\): loss=/); // 360 training images / 32 = 12 steps x 8 epochs: the final chart
+    expect(mimeText(train.displays[0], "text/plain")).toMatch(/LeNet-5 on synthetic shapes \(batch 96\): loss=/); // 360 training images / 32 = 12 batches x 8 epochs: the final chart
     expect(outputsOf(cellById(saved, "feature-maps")).resultData?.["image/png"]).toBeDefined();
   }, 60_000);
 });

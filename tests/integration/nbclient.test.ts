@@ -147,7 +147,7 @@ describe("notebooks/quickstart.ipynb under nbclient", () => {
     const chart = train.displays[0]!;
     expect(Object.keys(chart).sort()).toEqual(["application/vnd.vegalite.v5+json", "image/svg+xml", "text/plain"]);
     // 1,800 training images (10% held out) in batches of 32: 57 steps; the saved chart is the last update.
-    expect(mimeText(chart, "text/plain")).toMatch(/\(step 57\): loss=[\d.]+, acc=[\d.]+, val_loss=[\d.]+, val_acc=[\d.]+/);
+    expect(mimeText(chart, "text/plain")).toMatch(/\(batch 57\): loss=[\d.]+, acc=[\d.]+, val_loss=[\d.]+, val_acc=[\d.]+/);
     expect(mimeText(chart, "image/svg+xml")).toMatch(/^<svg/);
     const spec = chart["application/vnd.vegalite.v5+json"] as { data: { values: Array<{ kind: string; split: string; metric: string; step: number }> } };
     const rows = spec.data.values;

@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import * as tf from "@tensorflow/tfjs";
 import { compile } from "vega-lite";
 import { LiveCurves } from "../../../lib/viz/curves.js";
+import { karateClub } from "../../../lib/data/graphs.js";
+import { models } from "../../../lib/models/index.js";
 import { recordDisplays } from "../display/fake-host.js";
 import { assertWellFormedXml } from "../display/xml.js";
 import { setHost, type DisplayMessage } from "../../../lib/display/host.js";
@@ -70,7 +72,7 @@ describe("viz.liveCurves", () => {
     const last = messages.at(-1)!;
     if (last.type === "clear_output") throw new Error("unexpected");
     const spec = last.data["application/vnd.vegalite.v5+json"] as { title: { subtitle: string[] } };
-    expect(spec.title.subtitle).toEqual(["dropped 2 non-finite loss values (NaN/Infinity)"]);
+    expect(spec.title.subtitle).toEqual(["faint: each step · solid: smoothed (EMA 0.8)", "dropped 2 non-finite loss values (NaN/Infinity)"]);
     expect(rowsOf(last).every((r) => Number.isFinite(r.value))).toBe(true);
     assertWellFormedXml(last.data["image/svg+xml"] as string);
   });
@@ -110,5 +112,88 @@ describe("viz.liveCurves", () => {
     expect(long.renderShare).toBeLessThanOrEqual(0.011);
     const final = rowsOf(long.messages.at(-1)!);
     expect(final.filter((r) => r.kind === "batch").at(-1)!.value).toBeCloseTo(1 / (60_000 - 50 * (long.messages.length - 1)), 8);
+  });
+
+  it("names the axis from what is logged, with integer ticks, a legend of the splits present and a key to the line styles", async () => {
+    type Spec = {
+      title: { text: string; subtitle: string[] };
+      spec: { layer: { encoding: { x: { title: string; axis: Record<string, unknown> }; color: { scale: { domain: string[] } } } }[] };
+    };
+    const specOf = (message: DisplayMessage) => {
+      if (message.type === "clear_output") throw new Error("unexpected clear");
+      return message.data["application/vnd.vegalite.v5+json"] as Spec;
+    };
+    // A custom loop without validation: "step" axis, legend with train only, no dashed epoch line.
+    let messages = recordDisplays();
+    const loop = new LiveCurves({ clock: () => 0 });
+    for (let step = 1; step <= 5; step++) loop.log(step, { loss: 1 / step });
+    loop.done();
+    let spec = specOf(messages.at(-1)!);
+    for (const layer of spec.spec.layer) {
+      expect(layer.encoding.x.title).toBe("step");
+      expect(layer.encoding.x.axis).toEqual({ tickMinStep: 1, format: "d" });
+      expect(layer.encoding.color.scale.domain).toEqual(["train"]);
+    }
+    expect(spec.title.subtitle).toEqual(["faint: each step · solid: smoothed (EMA 0.8)"]);
+    // The legend drawn by vega lists only "train".
+    const svg = (messages.at(-1) as { data: Record<string, string> }).data["image/svg+xml"]!;
+    expect(svg).toContain(">train<");
+    expect(svg).not.toContain(">validation<");
+
+    // An epoch-wise custom loop says so.
+    messages = recordDisplays();
+    const epochs = new LiveCurves({ clock: () => 0, unit: "epoch" });
+    epochs.log(1, { loss: 0.5, val_loss: 0.6 });
+    epochs.log(2, { loss: 0.4, val_loss: 0.5 });
+    epochs.done();
+    spec = specOf(messages.at(-1)!);
+    expect(spec.spec.layer[0]!.encoding.x.title).toBe("epoch");
+    expect(spec.spec.layer[0]!.encoding.color.scale.domain).toEqual(["train", "validation"]);
+    expect((messages.at(-1) as { data: Record<string, string> }).data["text/plain"]).toMatch(/^Training \(epoch 2\): /);
+
+    // model.fit: batches on the axis, and the dashed epoch line is explained.
+    messages = recordDisplays();
+    const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [2], units: 1 })] });
+    model.compile({ optimizer: "sgd", loss: "meanSquaredError" });
+    const xs = tf.randomNormal([8, 2]);
+    const ys = tf.randomNormal([8, 1]);
+    await model.fit(xs, ys, { epochs: 2, batchSize: 4, callbacks: new LiveCurves(), verbose: 0 });
+    spec = specOf(messages.at(-1)!);
+    expect(spec.spec.layer[0]!.encoding.x.title).toBe("batch");
+    expect(spec.spec.layer[0]!.encoding.color.scale.domain).toEqual(["train"]);
+    expect(spec.title.subtitle).toEqual(["faint: each batch · solid: smoothed (EMA 0.8) · dashed + dots: each epoch (train: mean over its batches)"]);
+    tf.dispose([xs, ys]);
+  });
+
+  it("plots models.fitNodeClassifier per epoch (epochs 1..n on an axis named epoch)", async () => {
+    const messages = recordDisplays();
+    const graph = karateClub({ split: "two-per-class" });
+    const gcn = models.create("gcn", { graph });
+    const curves = new LiveCurves({ clock: () => 0 });
+    await models.fitNodeClassifier(gcn, graph, { epochs: 6, callbacks: curves, valMask: graph.testMask });
+    const last = messages.at(-1)!;
+    const rows = rowsOf(last);
+    const steps = (split: string, kind: string) => rows.filter((r) => r.metric === "loss" && r.split === split && r.kind === kind).map((r) => r.step);
+    expect(steps("train", "batch")).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(steps("validation", "batch")).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(steps("train", "smoothed")).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(steps("train", "epoch")).toEqual([]);
+    if (last.type === "clear_output") throw new Error("unexpected");
+    const spec = last.data["application/vnd.vegalite.v5+json"] as { title: { subtitle: string[] }; spec: { layer: { encoding: { x: { title: string } } }[] } };
+    expect(spec.spec.layer[0]!.encoding.x.title).toBe("epoch");
+    expect(spec.title.subtitle).toEqual(["faint: each epoch · solid: smoothed (EMA 0.8)"]);
+    expect(last.data["text/plain"]).toMatch(/^Training \(epoch 6\): loss=/);
+  });
+
+  it("lets a callback stop graph training early, as model.fit does", async () => {
+    const graph = karateClub();
+    const gcn = models.create("gcn", { graph });
+    const stopper = new (class extends tf.Callback {
+      override async onEpochEnd(epoch: number) {
+        if (epoch === 2) this.model.stopTraining = true;
+      }
+    })();
+    const history = await models.fitNodeClassifier(gcn, graph, { epochs: 50, callbacks: stopper });
+    expect(history.epoch).toEqual([0, 1, 2]);
   });
 });
