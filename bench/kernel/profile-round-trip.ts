@@ -1,0 +1,28 @@
+/**
+ * Round trip of a trivial cell from a Node client (no Python in the loop), and
+ * optionally a CPU profile of the kernel while it answers (PROF=DIR writes
+ * V8 .cpuprofile files there, one per thread; open them in Chrome DevTools).
+ * Run: npm run build && [PROF=/tmp/prof] npx vite-node bench/kernel/profile-round-trip.ts [cells=1000] [code='1 + 1']
+ */
+import { KernelClient } from "../../kernel/client/client.js";
+import { launchKernel } from "../../kernel/client/launch.js";
+
+const cells = Number(process.argv[2] ?? 1000);
+const code = process.argv[3] ?? "1 + 1";
+const profileDir = process.env.PROF;
+const kernel = await launchKernel({ nodeArgs: profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, "--cpu-prof-interval=200"] : [] });
+const client = new KernelClient(kernel.connection);
+await client.connect(60_000);
+for (let i = 0; i < 50; i++) await client.execute(code);
+const times: number[] = [];
+for (let i = 0; i < cells; i++) {
+  const start = process.hrtime.bigint();
+  await client.execute(code);
+  times.push(Number(process.hrtime.bigint() - start) / 1e6);
+}
+times.sort((a, b) => a - b);
+const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))]!.toFixed(2);
+console.log(`${cells} x ${JSON.stringify(code)}: p50 ${at(0.5)} ms, p99 ${at(0.99)} ms`);
+await client.request("control", "shutdown_request", { restart: false });
+await new Promise((done) => kernel.process.once("exit", done));
+client.close();
