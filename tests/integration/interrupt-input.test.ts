@@ -77,7 +77,9 @@ describe("interrupt", () => {
 
   it("interrupts through SIGINT as well, for frontends that signal, keeping state and running the next cell", async () => {
     let signal = cellSignal();
-    const running = k.client.submit(`globalThis.beforeSigint = 41; ${signal.raise} await new Promise(() => {})`);
+    // The signal is raised after the cell's synchronous part has returned: a SIGINT that lands while vm runs
+    // the synchronous part is vm's to handle (breakOnSigint), and is lost if that part ends first.
+    const running = k.client.submit(`globalThis.beforeSigint = 41; await new Promise((r) => setTimeout(r, 0)); ${signal.raise} await new Promise(() => {})`);
     await signal.reached();
     k.kernel.process.kill("SIGINT");
     expect((await running.reply).content).toMatchObject({ status: "error", ename: "KeyboardInterrupt" });
