@@ -1,0 +1,226 @@
+/**
+ * Starts tfjs-backend-wasm's threaded SIMD build (pthreads + XNNPACK's thread
+ * pool) in Node, which upstream turns off there. The build itself is unchanged;
+ * a shim on the main thread, in place only while the backend initialises,
+ * supplies what the emscripten glue expects from a browser:
+ *
+ * - pthread workers: the glue starts them from a blob: URL holding the
+ *   package's `wasmWorkerContents`, which worker_threads cannot load (and the
+ *   shipped `.worker.js` only exports that string, so a worker started from it
+ *   never reports `loaded`). The string is written to a file in the temp folder
+ *   (TMPDIR), and a `Worker` adapter over node:worker_threads starts workers
+ *   from it. The file is removed once the pool has loaded.
+ * - the `load` message: its `urlOrBlob` is a Blob of the glue's source as a
+ *   string, which a worker cannot import either; the adapter sends the path of
+ *   the package's threaded glue file instead.
+ * - WASM_HAS_MULTITHREAD_SUPPORT: tfjs forces it false in Node; set to true.
+ * - os.cpus(): backend.cc caps threads at min(requested, 8, logical cores / 2),
+ *   so the list is padded while the backend initialises.
+ * - the pthreads XNNPACK keeps running are ref()'d by the glue, which would
+ *   keep Node alive for ever: they are unref()'d once the backend is ready.
+ *
+ * Afterwards nothing is left where other code could see it: no global
+ * `Worker`, the real os.cpus, console.warn, and no extra process handlers
+ * after a failed start.
+ */
+import * as tf from "@tensorflow/tfjs";
+import os from "node:os";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { Worker as NodeWorker } from "node:worker_threads";
+
+const require = createRequire(import.meta.url);
+
+/** The threaded build could not start here; the message says why, in one line. */
+export class ThreadedStartError extends Error {
+  override name = "ThreadedStartError";
+}
+
+/** How long the pool of pthread workers may take to load before the start counts as failed. */
+const START_TIMEOUT_MS = 60_000;
+
+/** The glue's pthread bookkeeping (Module.PThread). */
+interface PThreadPool {
+  runningWorkers: NodeWorker[];
+  unusedWorkers: NodeWorker[];
+}
+
+interface WasmPackage {
+  setThreadsCount(threads: number): void;
+  getThreadsCount(): number;
+}
+
+/** Paths inside the installed @tensorflow/tfjs-backend-wasm (the copy tfjs loads, resolved from here). */
+function threadedBuildFiles(): { glue: string; workerContents: string } {
+  const wasmOut = join(dirname(require.resolve("@tensorflow/tfjs-backend-wasm")), "..", "wasm-out");
+  const worker = require(join(wasmOut, "tfjs-backend-wasm-threaded-simd.worker.js")) as { wasmWorkerContents?: unknown };
+  if (typeof worker.wasmWorkerContents !== "string") throw new ThreadedStartError("the installed tfjs-backend-wasm has no pthread worker source (wasmWorkerContents)");
+  return { glue: join(wasmOut, "tfjs-backend-wasm-threaded-simd.js"), workerContents: worker.wasmWorkerContents };
+}
+
+/** Why threads cannot work in this process, or undefined when they can. */
+export function threadSupportProblem(): string | undefined {
+  if (typeof SharedArrayBuffer === "undefined") return "SharedArrayBuffer is not available in this Node process";
+  // TypeScript's Node typings leave WebAssembly's constructors out (no DOM lib).
+  const wasm = (globalThis as unknown as { WebAssembly: { Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => unknown } }).WebAssembly;
+  try {
+    new wasm.Memory({ initial: 1, maximum: 1, shared: true });
+  } catch (error) {
+    return `shared WebAssembly memory is not available (${(error as Error).message})`;
+  }
+  return undefined;
+}
+
+/** Writes the pthread worker script into a fresh folder under the temp folder (TMPDIR). */
+function writeWorkerFile(contents: string): { dir: string; file: string } {
+  let dir: string;
+  try {
+    dir = mkdtempSync(join(os.tmpdir(), "tensorcell-wasm-"));
+    const file = join(dir, "pthread-worker.cjs");
+    // tfjs escapes newlines the same way before it makes its Blob: they sit inside string literals.
+    writeFileSync(file, contents.replace(/\n/g, "\\n"));
+    return { dir, file };
+  } catch (error) {
+    throw new ThreadedStartError(`cannot write the pthread worker file in ${os.tmpdir()} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); set TMPDIR to a writable folder`);
+  }
+}
+
+/** Something the shim replaced for the duration of the start, and how to put it back. */
+type Restore = () => void;
+
+/** A global `Worker` that the glue cannot overwrite (it assigns worker_threads' own), until restored. */
+function provideWorker(adapter: unknown): Restore {
+  const previous = Object.getOwnPropertyDescriptor(globalThis, "Worker");
+  Object.defineProperty(globalThis, "Worker", { get: () => adapter, set: () => {}, configurable: true, enumerable: false });
+  return () => {
+    if (previous) Object.defineProperty(globalThis, "Worker", previous);
+    else delete (globalThis as { Worker?: unknown }).Worker;
+  };
+}
+
+/** os.cpus() with at least `count` entries (backend.cc uses half the logical cores at most). */
+function padCpus(count: number): Restore {
+  const real = os.cpus;
+  os.cpus = () => {
+    const list = real.call(os);
+    const template = list[0] ?? { model: "unknown", speed: 0, times: { user: 0, nice: 0, sys: 0, idle: 0, irq: 0 } };
+    while (list.length < count) list.push(template);
+    return list;
+  };
+  return () => {
+    os.cpus = real;
+  };
+}
+
+/** console.warn held back (tfjs and the glue warn on a failed start; the caller prints one line instead). */
+function holdWarnings(): { restore: Restore; held: unknown[][] } {
+  const real = console.warn;
+  const held: unknown[][] = [];
+  let holding = true;
+  // The glue binds console.warn once when it starts, so this forwarder stays in its hands: it forwards once the start is over.
+  console.warn = (...args: unknown[]) => (holding ? void held.push(args) : real.apply(console, args));
+  return {
+    held,
+    restore: () => {
+      if (!holding) return;
+      holding = false;
+      console.warn = real;
+    },
+  };
+}
+
+/** uncaughtException/unhandledRejection handlers added from now on, removed by the returned function. */
+function trackProcessHandlers(): Restore {
+  type Listener = (...args: unknown[]) => void;
+  const events = ["uncaughtException", "unhandledRejection"] as const;
+  const listeners = (event: string) => process.listeners(event as "uncaughtException") as Listener[];
+  const before = new Map(events.map((event) => [event, new Set(listeners(event))]));
+  return () => {
+    for (const event of events) {
+      for (const listener of listeners(event)) if (!before.get(event)!.has(listener)) process.removeListener(event as "uncaughtException", listener);
+    }
+  };
+}
+
+/**
+ * Initialises the wasm backend with the threaded SIMD build and `threads`
+ * XNNPACK threads (2..8). Resolves with the thread count the backend reports.
+ * Throws ThreadedStartError (nothing left behind, the wasm backend not
+ * initialised) when the build cannot start here; the caller then starts the
+ * single-threaded build.
+ */
+export async function startThreadedWasm(wasmPackage: WasmPackage, threads: number): Promise<number> {
+  const problem = threadSupportProblem();
+  if (problem) throw new ThreadedStartError(problem);
+  const { glue, workerContents } = threadedBuildFiles();
+  const workerFile = writeWorkerFile(workerContents);
+
+  const workers = new Set<NodeWorker>();
+  let reportFailure: (error: ThreadedStartError) => void = () => {};
+  const failed = new Promise<never>((_, reject) => (reportFailure = reject));
+  failed.catch(() => {}); // Read through Promise.race below; a failure after the start is not reported here.
+  let starting = true;
+
+  /** What the glue gets as `Worker`: worker_threads' Worker, started from the worker file, with the glue's path in `load`. */
+  class PthreadWorker extends NodeWorker {
+    constructor(url: string | URL) {
+      const source = String(url);
+      if (source.startsWith("blob:")) URL.revokeObjectURL(source);
+      super(source.startsWith("blob:") ? workerFile.file : url);
+      workers.add(this);
+    }
+    override postMessage(message: unknown, transfer?: Parameters<NodeWorker["postMessage"]>[1]): void {
+      const load = message as { cmd?: string; urlOrBlob?: unknown } | null;
+      super.postMessage(load?.cmd === "load" && typeof load.urlOrBlob !== "string" ? { ...load, urlOrBlob: glue } : message, transfer);
+    }
+    // While starting, a worker that fails is reported to the caller (the glue would throw it from the event instead).
+    override emit(event: string | symbol, ...args: unknown[]): boolean {
+      if (starting && event === "error") {
+        reportFailure(new ThreadedStartError(`a pthread worker failed: ${firstLine(args[0])}`));
+        return true;
+      }
+      if (starting && event === "exit") reportFailure(new ThreadedStartError(`a pthread worker exited with code ${String(args[0])} while loading`));
+      return super.emit(event, ...args);
+    }
+  }
+
+  const restores: Restore[] = [provideWorker(PthreadWorker), padCpus(2 * threads)];
+  const warnings = holdWarnings();
+  restores.push(warnings.restore);
+  const removeHandlers = trackProcessHandlers();
+  tf.env().set("WASM_HAS_MULTITHREAD_SUPPORT", true);
+  wasmPackage.setThreadsCount(threads);
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new ThreadedStartError(`its ${workers.size} pthread workers did not load within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
+    });
+    const ok = await Promise.race([tf.setBackend("wasm"), failed, timeout]);
+    if (!ok) throw new ThreadedStartError(`tfjs could not initialise it (${firstLine(warnings.held.at(-1)?.[0] ?? "no reason given")})`);
+    starting = false;
+    const pool = (tf.backend() as unknown as { wasm?: { PThread?: PThreadPool } }).wasm?.PThread;
+    // XNNPACK's pool threads run for the life of the backend; unref'd, they no longer keep Node alive.
+    for (const worker of pool?.runningWorkers ?? []) worker.unref();
+    warnings.restore();
+    for (const held of warnings.held) console.warn(...held);
+    return wasmPackage.getThreadsCount();
+  } catch (error) {
+    starting = false;
+    // A start that hangs or failed: the backend stays uninitialised; the caller's next setBackend makes tfjs drop it.
+    for (const worker of workers) void worker.terminate();
+    removeHandlers();
+    tf.env().set("WASM_HAS_MULTITHREAD_SUPPORT", false);
+    wasmPackage.setThreadsCount(1);
+    throw error instanceof ThreadedStartError ? error : new ThreadedStartError(firstLine(error));
+  } finally {
+    clearTimeout(timer);
+    for (const restore of restores) restore();
+    rmSync(workerFile.dir, { recursive: true, force: true });
+  }
+}
+
+function firstLine(value: unknown): string {
+  const text = value instanceof Error ? value.message : typeof value === "object" && value && "message" in value ? String((value as { message: unknown }).message) : String(value);
+  return text.split("\n")[0]!.trim();
+}
