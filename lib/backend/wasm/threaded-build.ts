@@ -222,5 +222,5 @@ export async function startThreadedWasm(wasmPackage: WasmPackage, threads: numbe
 
 function firstLine(value: unknown): string {
   const text = value instanceof Error ? value.message : typeof value === "object" && value && "message" in value ? String((value as { message: unknown }).message) : String(value);
-  return text.split("\n")[0]!.trim();
+  return text.split("\n")[0]!.trim().replace(/^Error: /, "");
 }
