@@ -19,6 +19,8 @@ export interface LoadedLibrary {
   formatter: Formatter;
   /** Resolves once every display a cell started has been published (before its reply). */
   settleDisplays: () => Promise<void>;
+  /** Repairs the library's state after SIGINT terminated a cell inside one of its ops. */
+  afterTermination?: () => Promise<unknown>;
   /** Backend name, reason and wasm threads for the banner, after the backend was initialised. */
   backend?: { name: string; reason: string; threads?: number };
 }
@@ -77,7 +79,8 @@ export async function loadLibrary(kernelDir: string, services: BridgeServices, b
       }
     : plainFormatter;
   const flushDisplays = module.flushDisplays as (() => Promise<void>) | undefined;
-  return { module, formatter, backend, settleDisplays: flushDisplays ?? (async () => {}) };
+  const afterTermination = module.recoverWasmThreads as (() => Promise<unknown>) | undefined;
+  return { module, formatter, backend, afterTermination, settleDisplays: flushDisplays ?? (async () => {}) };
 }
 
 /** Preloaded names are writable (a cell may shadow them) but survive `delete`. */

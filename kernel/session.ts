@@ -106,6 +106,7 @@ export function startSession(options: SessionOptions): Session {
       library = loaded;
       formatter = loaded.formatter;
       executor.settleOutputs = loaded.settleDisplays;
+      if (loaded.afterTermination) executor.afterTermination = loaded.afterTermination;
       if (loaded.backend) toIo({ type: "kernel_info", content: kernelInfoContent(versions, loaded.backend) });
     },
     (error: Error) => log(`the library failed to load; cells run without it: ${error.stack ?? error.message}`),

@@ -76,7 +76,12 @@ function runChild(threads: number, trainSteps: number, inferSteps: number): Chil
   return JSON.parse(line) as ChildResult;
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+/** The middle value (the mean of the two middle ones for an even count). */
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
 
 async function main(): Promise<void> {
   if (process.argv[2] === "child") return child(Number(process.argv[3] ?? 20), Number(process.argv[4] ?? 20));

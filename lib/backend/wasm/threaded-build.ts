@@ -25,38 +25,27 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import os from "node:os";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
-import { Worker as NodeWorker } from "node:worker_threads";
+import type { Worker as NodeWorker } from "node:worker_threads";
+import { firstLine, openPthreadWorkerShim, ThreadedStartError } from "./pthread-workers.js";
 
-const require = createRequire(import.meta.url);
-
-/** The threaded build could not start here; the message says why, in one line. */
-export class ThreadedStartError extends Error {
-  override name = "ThreadedStartError";
-}
+export { ThreadedStartError } from "./pthread-workers.js";
 
 /** How long the pool of pthread workers may take to load before the start counts as failed. */
 const START_TIMEOUT_MS = 60_000;
 
 /** The glue's pthread bookkeeping (Module.PThread). */
-interface PThreadPool {
+export interface PThreadPool {
   runningWorkers: NodeWorker[];
   unusedWorkers: NodeWorker[];
+  pthreads: Record<number, NodeWorker>;
+  allocateUnusedWorker(): void;
+  loadWasmModuleToWorker(worker: NodeWorker, onFinishedLoading?: (worker: NodeWorker) => void): void;
 }
 
-interface WasmPackage {
+/** What the thread set-up uses of tfjs-backend-wasm's exports. */
+export interface WasmPackage {
   setThreadsCount(threads: number): void;
   getThreadsCount(): number;
-}
-
-/** Paths inside the installed @tensorflow/tfjs-backend-wasm (the copy tfjs loads, resolved from here). */
-function threadedBuildFiles(): { glue: string; workerContents: string } {
-  const wasmOut = join(dirname(require.resolve("@tensorflow/tfjs-backend-wasm")), "..", "wasm-out");
-  const worker = require(join(wasmOut, "tfjs-backend-wasm-threaded-simd.worker.js")) as { wasmWorkerContents?: unknown };
-  if (typeof worker.wasmWorkerContents !== "string") throw new ThreadedStartError("the installed tfjs-backend-wasm has no pthread worker source (wasmWorkerContents)");
-  return { glue: join(wasmOut, "tfjs-backend-wasm-threaded-simd.js"), workerContents: worker.wasmWorkerContents };
 }
 
 /** Why threads cannot work in this process, or undefined when they can. */
@@ -72,32 +61,8 @@ export function threadSupportProblem(): string | undefined {
   return undefined;
 }
 
-/** Writes the pthread worker script into a fresh folder under the temp folder (TMPDIR). */
-function writeWorkerFile(contents: string): { dir: string; file: string } {
-  let dir: string;
-  try {
-    dir = mkdtempSync(join(os.tmpdir(), "tensorcell-wasm-"));
-    const file = join(dir, "pthread-worker.cjs");
-    // tfjs escapes newlines the same way before it makes its Blob: they sit inside string literals.
-    writeFileSync(file, contents.replace(/\n/g, "\\n"));
-    return { dir, file };
-  } catch (error) {
-    throw new ThreadedStartError(`cannot write the pthread worker file in ${os.tmpdir()} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); set TMPDIR to a writable folder`);
-  }
-}
-
 /** Something the shim replaced for the duration of the start, and how to put it back. */
 type Restore = () => void;
-
-/** A global `Worker` that the glue cannot overwrite (it assigns worker_threads' own), until restored. */
-function provideWorker(adapter: unknown): Restore {
-  const previous = Object.getOwnPropertyDescriptor(globalThis, "Worker");
-  Object.defineProperty(globalThis, "Worker", { get: () => adapter, set: () => {}, configurable: true, enumerable: false });
-  return () => {
-    if (previous) Object.defineProperty(globalThis, "Worker", previous);
-    else delete (globalThis as { Worker?: unknown }).Worker;
-  };
-}
 
 /** os.cpus() with at least `count` entries (backend.cc uses half the logical cores at most). */
 function padCpus(count: number): Restore {
@@ -153,39 +118,13 @@ function trackProcessHandlers(): Restore {
 export async function startThreadedWasm(wasmPackage: WasmPackage, threads: number): Promise<number> {
   const problem = threadSupportProblem();
   if (problem) throw new ThreadedStartError(problem);
-  const { glue, workerContents } = threadedBuildFiles();
-  const workerFile = writeWorkerFile(workerContents);
-
-  const workers = new Set<NodeWorker>();
   let reportFailure: (error: ThreadedStartError) => void = () => {};
   const failed = new Promise<never>((_, reject) => (reportFailure = reject));
   failed.catch(() => {}); // Read through Promise.race below; a failure after the start is not reported here.
-  let starting = true;
+  const shim = openPthreadWorkerShim((error) => reportFailure(error));
+  const workers = shim.workers;
 
-  /** What the glue gets as `Worker`: worker_threads' Worker, started from the worker file, with the glue's path in `load`. */
-  class PthreadWorker extends NodeWorker {
-    constructor(url: string | URL) {
-      const source = String(url);
-      if (source.startsWith("blob:")) URL.revokeObjectURL(source);
-      super(source.startsWith("blob:") ? workerFile.file : url);
-      workers.add(this);
-    }
-    override postMessage(message: unknown, transfer?: Parameters<NodeWorker["postMessage"]>[1]): void {
-      const load = message as { cmd?: string; urlOrBlob?: unknown } | null;
-      super.postMessage(load?.cmd === "load" && typeof load.urlOrBlob !== "string" ? { ...load, urlOrBlob: glue } : message, transfer);
-    }
-    // While starting, a worker that fails is reported to the caller (the glue would throw it from the event instead).
-    override emit(event: string | symbol, ...args: unknown[]): boolean {
-      if (starting && event === "error") {
-        reportFailure(new ThreadedStartError(`a pthread worker failed: ${firstLine(args[0])}`));
-        return true;
-      }
-      if (starting && event === "exit") reportFailure(new ThreadedStartError(`a pthread worker exited with code ${String(args[0])} while loading`));
-      return super.emit(event, ...args);
-    }
-  }
-
-  const restores: Restore[] = [provideWorker(PthreadWorker), padCpus(2 * threads)];
+  const restores: Restore[] = [shim.close, padCpus(2 * threads)];
   const warnings = holdWarnings();
   restores.push(warnings.restore);
   const removeHandlers = trackProcessHandlers();
@@ -198,7 +137,7 @@ export async function startThreadedWasm(wasmPackage: WasmPackage, threads: numbe
     });
     const ok = await Promise.race([tf.setBackend("wasm"), failed, timeout]);
     if (!ok) throw new ThreadedStartError(`tfjs could not initialise it (${firstLine(warnings.held.at(-1)?.[0] ?? "no reason given")})`);
-    starting = false;
+    shim.settle();
     const pool = (tf.backend() as unknown as { wasm?: { PThread?: PThreadPool } }).wasm?.PThread;
     // XNNPACK's pool threads run for the life of the backend; unref'd, they no longer keep Node alive.
     for (const worker of pool?.runningWorkers ?? []) worker.unref();
@@ -206,7 +145,7 @@ export async function startThreadedWasm(wasmPackage: WasmPackage, threads: numbe
     for (const held of warnings.held) console.warn(...held);
     return wasmPackage.getThreadsCount();
   } catch (error) {
-    starting = false;
+    shim.settle();
     // A start that hangs or failed: the backend stays uninitialised; the caller's next setBackend makes tfjs drop it.
     for (const worker of workers) void worker.terminate();
     removeHandlers();
@@ -216,11 +155,5 @@ export async function startThreadedWasm(wasmPackage: WasmPackage, threads: numbe
   } finally {
     clearTimeout(timer);
     for (const restore of restores) restore();
-    rmSync(workerFile.dir, { recursive: true, force: true });
   }
-}
-
-function firstLine(value: unknown): string {
-  const text = value instanceof Error ? value.message : typeof value === "object" && value && "message" in value ? String((value as { message: unknown }).message) : String(value);
-  return text.split("\n")[0]!.trim().replace(/^Error: /, "");
 }

@@ -8,6 +8,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { resolveThreadRequest, type ThreadRequest } from "./thread-count.js";
+import { trackKernelsForRecovery } from "./pool-recovery.js";
 import { startThreadedWasm, ThreadedStartError } from "./threaded-build.js";
 
 /** What tfjs-backend-wasm exports that the thread set-up uses. */
@@ -70,7 +71,9 @@ export async function startWasm(wasmPackage: WasmPackage, threads?: unknown, sou
 async function startWithThreads(wasmPackage: WasmPackage, request: ThreadRequest, notes: string[]): Promise<number> {
   if (request.threads > 1) {
     try {
-      return await startThreadedWasm(wasmPackage, request.threads);
+      const threads = await startThreadedWasm(wasmPackage, request.threads);
+      if (threads > 1) trackKernelsForRecovery(threads);
+      return threads;
     } catch (error) {
       if (!(error instanceof ThreadedStartError)) throw error;
       const why = `the threaded wasm build could not start (${error.message}), so wasm runs on 1 thread`;
