@@ -4,24 +4,18 @@
  * a shim on the main thread, in place only while the backend initialises,
  * supplies what the emscripten glue expects from a browser:
  *
- * - pthread workers: the glue starts them from a blob: URL holding the
- *   package's `wasmWorkerContents`, which worker_threads cannot load (and the
- *   shipped `.worker.js` only exports that string, so a worker started from it
- *   never reports `loaded`). The string is written to a file in the temp folder
- *   (TMPDIR), and a `Worker` adapter over node:worker_threads starts workers
- *   from it. The file is removed once the pool has loaded.
- * - the `load` message: its `urlOrBlob` is a Blob of the glue's source as a
- *   string, which a worker cannot import either; the adapter sends the path of
- *   the package's threaded glue file instead.
- * - WASM_HAS_MULTITHREAD_SUPPORT: tfjs forces it false in Node; set to true.
+ * - pthread workers started from worker_threads (pthread-workers.ts: the
+ *   worker source written to a file under TMPDIR, a `Worker` adapter, the
+ *   glue's path in the `load` message);
+ * - WASM_HAS_MULTITHREAD_SUPPORT: tfjs forces it false in Node; set to true;
  * - os.cpus(): backend.cc caps threads at min(requested, 8, logical cores / 2),
- *   so the list is padded while the backend initialises.
+ *   so the list is padded while the backend initialises;
  * - the pthreads XNNPACK keeps running are ref()'d by the glue, which would
  *   keep Node alive for ever: they are unref()'d once the backend is ready.
  *
  * Afterwards nothing is left where other code could see it: no global
- * `Worker`, the real os.cpus, console.warn, and no extra process handlers
- * after a failed start.
+ * `Worker`, the real os.cpus and console.warn, no worker file, and no extra
+ * process handlers after a failed start.
  */
 import * as tf from "@tensorflow/tfjs";
 import os from "node:os";
