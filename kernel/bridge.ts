@@ -19,8 +19,10 @@ export interface LoadedLibrary {
   formatter: Formatter;
   /** Resolves once every display a cell started has been published (before its reply). */
   settleDisplays: () => Promise<void>;
-  /** Backend name and reason for the banner, after the backend was initialised. */
-  backend?: { name: string; reason: string };
+  /** Repairs the library's state after SIGINT terminated a cell inside one of its ops. */
+  afterTermination?: () => Promise<unknown>;
+  /** Backend name, reason and wasm threads for the banner, after the backend was initialised. */
+  backend?: { name: string; reason: string; threads?: number };
 }
 
 /** Kernel services the host needs. */
@@ -42,7 +44,7 @@ export const plainFormatter: Formatter = async (value) =>
   value === undefined ? undefined : { data: { "text/plain": inspect(value, { colors: false, depth: 4 }) }, metadata: {} };
 
 /** Loads dist/lib.js, initialises the backend and preloads the globals. */
-export async function loadLibrary(kernelDir: string, services: BridgeServices, backendPreference?: string): Promise<LoadedLibrary> {
+export async function loadLibrary(kernelDir: string, services: BridgeServices, backendPreference?: string, threads?: number): Promise<LoadedLibrary> {
   const file = join(kernelDir, "lib.js");
   if (!existsSync(file)) {
     services.log(`library not found at ${file}; cells run without the preloaded library (run npm run build)`);
@@ -52,10 +54,12 @@ export async function loadLibrary(kernelDir: string, services: BridgeServices, b
   const module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   installHost(module, services);
   let backend: LoadedLibrary["backend"];
-  const initBackend = module.initBackend as ((preference?: string) => Promise<{ name: string; reason: string }>) | undefined;
+  const initBackend = module.initBackend as
+    | ((preference?: string, options?: { threads?: number }) => Promise<{ name: string; reason: string; threads?: number }>)
+    | undefined;
   if (initBackend) {
-    const info = await initBackend(backendPreference);
-    backend = { name: info.name, reason: info.reason };
+    const info = await initBackend(backendPreference, { threads });
+    backend = { name: info.name, reason: info.reason, threads: info.threads };
   }
   for (const name of PRELOADED_NAMES) {
     if (name === "input") continue;
@@ -75,7 +79,8 @@ export async function loadLibrary(kernelDir: string, services: BridgeServices, b
       }
     : plainFormatter;
   const flushDisplays = module.flushDisplays as (() => Promise<void>) | undefined;
-  return { module, formatter, backend, settleDisplays: flushDisplays ?? (async () => {}) };
+  const afterTermination = module.recoverWasmThreads as (() => Promise<unknown>) | undefined;
+  return { module, formatter, backend, afterTermination, settleDisplays: flushDisplays ?? (async () => {}) };
 }
 
 /** Preloaded names are writable (a cell may shadow them) but survive `delete`. */

@@ -3,13 +3,14 @@
  * tensorcell's command line:
  *   tensorcell install [--user | --sys-prefix | --prefix DIR] [--name NAME] [--display-name TEXT]
  *   tensorcell uninstall [--user | --sys-prefix | --prefix DIR] [--name NAME]
- *   tensorcell kernel -f CONNECTION_FILE [--backend NAME]
+ *   tensorcell kernel -f CONNECTION_FILE [--backend NAME] [--threads N]
  *   tensorcell run | verify | grade | assign ...   (headless notebooks; see README)
  * Every user error is one line on stderr and a non-zero exit, never a stack dump.
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { ConnectionFileError } from "./channels/connection.js";
 import { installKernelspec, uninstallKernelspec, type InstallScope } from "./kernelspec.js";
+import { parseThreadCount, ThreadCountError } from "../lib/backend/wasm/thread-count.js";
 
 /** A mistake in how the command was called: printed as one line, exit 2. */
 export class UsageError extends Error {}
@@ -17,7 +18,7 @@ export class UsageError extends Error {}
 const USAGE = `usage: tensorcell <command> [options]
   install [--user | --sys-prefix | --prefix DIR] [--name NAME] [--display-name TEXT]
   uninstall [--user | --sys-prefix | --prefix DIR] [--name NAME]
-  kernel -f CONNECTION_FILE [--backend auto|wasm|cpu|node|node-gpu|webgpu] [--typecheck off|warn|strict]
+  kernel -f CONNECTION_FILE [--backend auto|wasm|cpu|node|node-gpu|webgpu] [--typecheck off|warn|strict] [--threads N]
   run NOTEBOOK [-o OUT] [-p name=value ...] [--timeout S] [--html OUT.html] [--seed N]
   verify NOTEBOOK
   grade ASSIGNMENT.ipynb SUBMISSIONS_DIR [--tests HIDDEN_DIR] [-o report.csv|report.json]
@@ -70,10 +71,11 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case "kernel": {
-      const { values } = parse(args, { f: { type: "string", short: "f" }, backend: { type: "string" }, typecheck: { type: "string" } });
+      const { values } = parse(args, { f: { type: "string", short: "f" }, backend: { type: "string" }, typecheck: { type: "string" }, threads: { type: "string" } });
       if (!values.f) throw new UsageError("kernel needs -f CONNECTION_FILE");
+      const threads = kernelThreads(values.threads);
       const { runKernel } = await import("./kernel.js");
-      await runKernel(values.f, { backend: values.backend, typecheck: values.typecheck });
+      await runKernel(values.f, { backend: values.backend, typecheck: values.typecheck, threads });
       return await new Promise<number>(() => {}); // the kernel exits the process on shutdown
     }
     case "run":
@@ -91,6 +93,22 @@ export async function main(argv: string[]): Promise<number> {
       return command === undefined ? 2 : 0;
     default:
       throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+/**
+ * The wasm thread count of `tensorcell kernel`: --threads N, else undefined
+ * (the library reads TENSORCELL_THREADS, which is checked here too, so a bad
+ * value stops the kernel with one line before it starts).
+ */
+function kernelThreads(option: string | undefined): number | undefined {
+  try {
+    const env = process.env.TENSORCELL_THREADS;
+    if (option === undefined && env !== undefined && env.trim() !== "") parseThreadCount(env, "TENSORCELL_THREADS");
+    return option === undefined ? undefined : parseThreadCount(option, "--threads");
+  } catch (error) {
+    if (error instanceof ThreadCountError) throw new UsageError(error.message);
+    throw error;
   }
 }
 

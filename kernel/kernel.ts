@@ -23,6 +23,8 @@ export interface KernelOptions {
   backend?: string;
   /** Type checking before cells: off, warn or strict; default TENSORCELL_TYPECHECK or off. */
   typecheck?: string;
+  /** wasm threads (already checked); default TENSORCELL_THREADS, else every core up to 8. */
+  threads?: number;
 }
 
 function readVersions(): { tensorcell: string; typescript: string } {
@@ -55,7 +57,7 @@ export async function runKernel(connectionFile: string, options: KernelOptions =
     interruptFlag: interruptBuffer,
     // The banner names the backend the library will pick (predicted without loading TensorFlow.js);
     // it is replaced by the actual choice once the backend is up.
-    kernelInfo: kernelInfoContent(versions, predictBackend(preference)),
+    kernelInfo: kernelInfoContent(versions, predictBackend(preference, options.threads)),
     session: randomUUID(),
   };
   const io = new Worker(join(distDir, "io-worker.js"), { workerData });
@@ -74,7 +76,7 @@ export async function runKernel(connectionFile: string, options: KernelOptions =
   // A bind failure can arrive while the session loads; it is handled at `await ready` below.
   ready.catch(() => {});
   const { startSession } = await import("./session.js");
-  const session = startSession({ io, flag: new InterruptFlag(interruptBuffer), versions, preference, kernelDir: distDir, exit: realExit,
+  const session = startSession({ io, flag: new InterruptFlag(interruptBuffer), versions, preference, threads: options.threads, kernelDir: distDir, exit: realExit,
     typeCheck: parseTypeCheckMode(options.typecheck ?? process.env.TENSORCELL_TYPECHECK) });
   deliver = (message) => session.onMessage(message);
   for (const message of early.splice(0)) session.onMessage(message);

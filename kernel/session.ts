@@ -39,6 +39,8 @@ export interface SessionOptions {
   versions: { tensorcell: string; typescript: string };
   /** Backend name or "auto". */
   preference: string;
+  /** wasm threads from the command line (undefined: TENSORCELL_THREADS or the default). */
+  threads?: number;
   /** The directory of the running bundle (dist/), where lib.js lives. */
   kernelDir: string;
   /** Type checking before cells: off (default), warn, or strict. */
@@ -98,11 +100,13 @@ export function startSession(options: SessionOptions): Session {
       kernelApi: libraryGlobals,
     },
     preference,
+    options.threads,
   ).then(
     (loaded) => {
       library = loaded;
       formatter = loaded.formatter;
       executor.settleOutputs = loaded.settleDisplays;
+      if (loaded.afterTermination) executor.afterTermination = loaded.afterTermination;
       if (loaded.backend) toIo({ type: "kernel_info", content: kernelInfoContent(versions, loaded.backend) });
     },
     (error: Error) => log(`the library failed to load; cells run without it: ${error.stack ?? error.message}`),

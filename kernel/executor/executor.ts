@@ -39,6 +39,11 @@ export interface ExecutorOutput {
 /** The name cells use to reach the runtime object (tick, import). */
 export const RUNTIME_GLOBAL = "__tensorcell";
 
+/** vm's error for code that SIGINT terminated (breakOnSigint). */
+function isTermination(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException | undefined)?.code === "ERR_SCRIPT_EXECUTION_INTERRUPTED";
+}
+
 /** One kernel session's cell runner. */
 export class Executor {
   /** The count shown as In [n]; it counts requests with store_history, like IPython's. */
@@ -48,6 +53,12 @@ export class Executor {
   readonly sources = new CellSources();
   /** Awaited after each cell, before its reply, so displays it started land in it. */
   settleOutputs: () => Promise<void> = async () => {};
+  /**
+   * Awaited after SIGINT terminated cell code mid-statement (vm's breakOnSigint),
+   * before anything else runs: the library repairs what a termination inside
+   * one of its ops can leave behind (the threaded wasm backend's thread pool).
+   */
+  afterTermination: () => Promise<unknown> = async () => {};
 
   constructor(
     private readonly output: ExecutorOutput,
@@ -86,6 +97,7 @@ export class Executor {
       const userExpressions = await this.evaluateUserExpressions(options.userExpressions);
       return { status: "ok", executionCount, userExpressions };
     } catch (error) {
+      if (isTermination(error)) await this.afterTermination();
       const report = this.describe(error);
       if (!options.silent) this.output.publish("error", { ...report }, options.parent);
       return { status: "error", executionCount, ...report };
@@ -108,7 +120,7 @@ export class Executor {
   /** Formats anything thrown as a Jupyter error report. */
   describe(error: unknown): ErrorReport {
     // vm's breakOnSigint (SIGINT while cell code runs synchronously) throws its own error.
-    if ((error as NodeJS.ErrnoException | undefined)?.code === "ERR_SCRIPT_EXECUTION_INTERRUPTED") error = new KeyboardInterrupt();
+    if (isTermination(error)) error = new KeyboardInterrupt();
     if (error instanceof CellSyntaxError) {
       const pointer = `${" ".repeat(Math.max(0, error.column - 1))}^`;
       return {

@@ -9,6 +9,8 @@ import { PROTOCOL_VERSION } from "../wire/message.js";
 export interface BackendSummary {
   name: string;
   reason: string;
+  /** wasm: the threads it computes with. */
+  threads?: number;
 }
 
 /** Builds the kernel_info_reply content (without status; the io thread adds it). */
@@ -27,7 +29,7 @@ export function kernelInfoContent(versions: { tensorcell: string; typescript: st
     },
     banner:
       `tensorcell ${versions.tensorcell}: TypeScript with TensorFlow.js (Node ${process.versions.node})\n` +
-      `Tensor backend: ${backend.name} (${backend.reason})\n` +
+      `Tensor backend: ${backendLabel(backend)} (${backend.reason})\n` +
       `Preloaded: tf, models, data, viz, display, seed, useBackend, backendInfo, input`,
     help_links: [
       { text: "tensorcell README", url: "https://www.npmjs.com/package/tensorcell" },
@@ -35,4 +37,10 @@ export function kernelInfoContent(versions: { tensorcell: string; typescript: st
       { text: "TypeScript handbook", url: "https://www.typescriptlang.org/docs/handbook/intro.html" },
     ],
   };
+}
+
+/** "wasm, 2 threads", or the name alone for backends without a thread count. */
+function backendLabel(backend: BackendSummary): string {
+  if (backend.threads === undefined) return backend.name;
+  return `${backend.name}, ${backend.threads} thread${backend.threads === 1 ? "" : "s"}`;
 }

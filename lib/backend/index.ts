@@ -14,6 +14,8 @@ import * as tf from "@tensorflow/tfjs";
 
 export { tf };
 export { initBackend, useBackend, backendInfo } from "./select.js";
-export { predictBackend } from "./predict.js";
-export type { BackendInfo, BackendAttempt } from "./select.js";
+export { predictBackend, type PredictedBackend } from "./predict.js";
+export type { BackendInfo, BackendAttempt, BackendOptions } from "./select.js";
+export { MAX_WASM_THREADS } from "./wasm/thread-count.js";
+export { recoverWasmThreads } from "./wasm/pool-recovery.js";
 export { normalizeBackendName, type BackendName } from "./loaders.js";

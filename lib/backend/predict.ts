@@ -3,13 +3,32 @@
  * the kernel shows it in its banner before the library finished loading.
  */
 import { BACKEND_ORDER, BACKEND_PACKAGES, normalizeBackendName, nvidiaGpuVisible, resolvePackage } from "./loaders.js";
+import { resolveThreadRequest } from "./wasm/thread-count.js";
+
+/** A predicted backend: name, reason and, for wasm, the threads it will most likely use. */
+export interface PredictedBackend {
+  name: string;
+  reason: string;
+  threads?: number;
+}
 
 /**
  * The backend `initBackend(preference)` would most likely pick, without loading
  * anything (synchronous and cheap, for the kernel banner before tfjs is ready).
  * It only checks which optional packages resolve and whether a GPU is visible.
+ * `threads`: the wasm thread count asked for (else TENSORCELL_THREADS or the default).
  */
-export function predictBackend(preference?: string): { name: string; reason: string } {
+export function predictBackend(preference?: string, threads?: number): PredictedBackend {
+  const predicted = predictName(preference);
+  if (predicted.name !== "wasm") return predicted;
+  try {
+    return { ...predicted, threads: resolveThreadRequest(threads, "threads").threads };
+  } catch {
+    return predicted; // A bad count is reported when the backend starts; the banner just leaves it out.
+  }
+}
+
+function predictName(preference?: string): PredictedBackend {
   const requested = preference ?? process.env.TENSORCELL_BACKEND ?? "auto";
   if (requested.trim().toLowerCase() !== "auto") {
     const name = normalizeBackendName(requested);

@@ -18,7 +18,8 @@ import { installInterruptibleFit } from "./interrupted-fit.js";
 import { registerWasmKernels, type WasmKernelRegistration } from "./wasm/register.js";
 import { loadWebGpu, webGpuAdapterInfo } from "./webgpu.js";
 import { guardWasmHeap } from "./wasm/memory-guard.js";
-import { configureWasmThreads, wasmThreadCount } from "./wasm/threads.js";
+import { startWasm, ThreadCountChangeError, wasmThreadCount, wasmThreadNotes } from "./wasm/threads.js";
+import { resolveThreadRequest, ThreadCountError } from "./wasm/thread-count.js";
 
 /** One backend tried during selection. */
 export interface BackendAttempt {
@@ -48,7 +49,11 @@ export interface BackendInfo {
   attempts: BackendAttempt[];
   /** wasm: whether the SIMD build runs. */
   simd?: boolean;
-  /** wasm: XNNPACK threads (1 unless the threaded build is enabled). */
+  /**
+   * wasm: threads XNNPACK computes with. Default: every core up to 8; set by
+   * TENSORCELL_THREADS, `tensorcell kernel --threads N` or
+   * `useBackend("wasm", { threads: N })`; 1 when the threaded build could not start.
+   */
   threads?: number;
   /** wasm: kernels tensorcell registered that tfjs-backend-wasm lacks. */
   kernelsAdded: string[];
@@ -77,7 +82,17 @@ const TFJS_NAME: Record<BackendName, string> = { "node-gpu": "tensorflow", node:
 let current: BackendInfo | undefined;
 let pending: Promise<BackendInfo> | undefined;
 let wasmRegistration: WasmKernelRegistration | undefined;
+let wasmPackage: Parameters<typeof startWasm>[0] | undefined;
 
+/** Options of initBackend and useBackend. */
+export interface BackendOptions {
+  /**
+   * wasm only: threads to compute with (a whole number; over 8 is clamped to
+   * the build's 8). Default: TENSORCELL_THREADS, else every core up to 8. Fixed
+   * once the wasm backend has started in this process.
+   */
+  threads?: number;
+}
 
 /**
  * Loads and selects the tensor backend, registers tensorcell's extra wasm
@@ -85,11 +100,13 @@ let wasmRegistration: WasmKernelRegistration | undefined;
  * `preference`: "auto" or a backend name (node-gpu, node, webgpu, wasm, cpu);
  * undefined means process.env.TENSORCELL_BACKEND ?? "auto". A backend that
  * fails prints one line on stderr with the fix and the next one is tried.
+ * `options.threads`: see BackendOptions; a bad count (0, negative, a
+ * fraction, also in TENSORCELL_THREADS) throws a one-line error.
  */
-export function initBackend(preference?: string): Promise<BackendInfo> {
+export function initBackend(preference?: string, options: BackendOptions = {}): Promise<BackendInfo> {
   const requested = (preference ?? process.env.TENSORCELL_BACKEND ?? "auto").trim().toLowerCase() || "auto";
   if (pending && current?.requested === requested) return pending;
-  pending = selectBackend(requested).catch((error: unknown) => {
+  pending = selectBackend(requested, options.threads).catch((error: unknown) => {
     pending = undefined;
     throw error;
   });
@@ -100,22 +117,26 @@ export function initBackend(preference?: string): Promise<BackendInfo> {
  * Switches the backend from a cell, e.g. `await useBackend("cpu")`. Unlike
  * start-up there is no fallback: if the backend cannot load, this throws an
  * error saying what to install, and the current backend stays.
+ * `await useBackend("wasm", { threads: 2 })` picks the wasm thread count if
+ * wasm has not started yet; once it has, a different count is refused with an
+ * error saying that a kernel restart is needed.
  */
-export async function useBackend(name: string): Promise<BackendInfo> {
-  if (name.trim().toLowerCase() === "auto") return initBackendFresh("auto");
+export async function useBackend(name: string, options: BackendOptions = {}): Promise<BackendInfo> {
+  if (options.threads !== undefined) resolveThreadRequest(options.threads, "useBackend's threads option");
+  if (name.trim().toLowerCase() === "auto") return initBackendFresh("auto", options);
   const backend = normalizeBackendName(name);
   prepareRegistries();
-  const attempt = await tryBackend(backend);
+  const attempt = await tryBackend(backend, options.threads, "useBackend's threads option");
   if (!attempt.ok) throw new Error(`Backend "${backend}" is unavailable: ${attempt.error}. Fix: ${attempt.fix}. The current backend (${tf.getBackend()}) is still in use.`);
   current = await describe(backend, backend, `switched by useBackend("${name}")`, [attempt]);
   pending = Promise.resolve(current);
   return current;
 }
 
-function initBackendFresh(requested: string): Promise<BackendInfo> {
+function initBackendFresh(requested: string, options: BackendOptions): Promise<BackendInfo> {
   pending = undefined;
   current = undefined;
-  return initBackend(requested);
+  return initBackend(requested, options);
 }
 
 /**
@@ -131,7 +152,9 @@ export function backendInfo(): BackendInfo {
   };
 }
 
-async function selectBackend(requested: string): Promise<BackendInfo> {
+async function selectBackend(requested: string, threads: number | undefined): Promise<BackendInfo> {
+  // A bad thread count (option or TENSORCELL_THREADS) is the user's to fix, whichever backend is picked.
+  resolveThreadRequest(threads, "initBackend's threads option");
   prepareRegistries();
   const attempts: BackendAttempt[] = [];
   const auto = requested === "auto";
@@ -142,7 +165,7 @@ async function selectBackend(requested: string): Promise<BackendInfo> {
       attempts.push({ name, ok: false, error: "no NVIDIA GPU visible (/dev/nvidia0 missing)", fix: "run on a machine with an NVIDIA GPU and driver" });
       continue;
     }
-    const attempt = await tryBackend(name);
+    const attempt = await tryBackend(name, threads, "initBackend's threads option");
     attempts.push(attempt);
     if (attempt.ok) {
       const reason = explainChoice(name, requested, attempts);
@@ -177,11 +200,15 @@ function prepareRegistries(): void {
 
 type Attempt = BackendAttempt & { notInstalled?: boolean };
 
-async function tryBackend(name: BackendName): Promise<Attempt> {
+async function tryBackend(name: BackendName, threads: number | undefined, threadsSource: string): Promise<Attempt> {
   try {
     await loadBackend(name);
-    const ok = await tf.setBackend(TFJS_NAME[name]);
-    if (!ok) throw new BackendUnavailable(`tfjs could not initialise the '${TFJS_NAME[name]}' backend (see the warning above)`, BACKEND_PACKAGES[name].fix, false);
+    if (name === "wasm") {
+      await startWasm(wasmPackage!, threads, threadsSource);
+    } else {
+      const ok = await tf.setBackend(TFJS_NAME[name]);
+      if (!ok) throw new BackendUnavailable(`tfjs could not initialise the '${TFJS_NAME[name]}' backend (see the warning above)`, BACKEND_PACKAGES[name].fix, false);
+    }
     await tf.ready();
     if (name === "wasm") guardWasmHeap();
     // tfjs-backend-cpu prints a multi-line "install tfjs-node" banner on first use in Node;
@@ -189,6 +216,8 @@ async function tryBackend(name: BackendName): Promise<Attempt> {
     if (name === "cpu") (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;
     return { name, ok: true };
   } catch (error) {
+    // The thread count is the user's to fix (or needs a restart), not a reason to try another backend.
+    if (error instanceof ThreadCountError || error instanceof ThreadCountChangeError) throw error;
     const unavailable = error instanceof BackendUnavailable ? error : undefined;
     const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
     return { name, ok: false, error: message, fix: unavailable?.fix ?? BACKEND_PACKAGES[name].fix, notInstalled: unavailable?.notInstalled ?? false };
@@ -210,8 +239,7 @@ async function loadBackend(name: BackendName): Promise<void> {
       await loadWebGpu();
       return;
     case "wasm":
-      await configureWasmThreads();
-      await import("@tensorflow/tfjs-backend-wasm");
+      wasmPackage = await import("@tensorflow/tfjs-backend-wasm");
       wasmRegistration = registerWasmKernels();
       return;
     case "cpu":
@@ -235,6 +263,8 @@ async function describe(name: BackendName, requested: string, reason: string, at
   if (name === "wasm") {
     info.simd = Boolean(await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT"));
     info.threads = wasmThreadCount();
+    const notes = wasmThreadNotes();
+    if (notes.length) info.reason += `; ${notes.join("; ")}`;
   }
   if (name === "webgpu") {
     const adapter = webGpuAdapterInfo();

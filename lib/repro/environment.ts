@@ -10,6 +10,7 @@ import { dirname, join, parse } from "node:path";
 import { fileURLToPath } from "node:url";
 import { recordedDataFiles, sha256Hex, type DataFileRecord } from "./datafiles.js";
 import { currentSeed } from "./seed.js";
+import { wasmThreadCount } from "../backend/wasm/threads.js";
 
 /** A package-lock.json found on disk and its hash. */
 export interface LockfileRecord {
@@ -27,8 +28,8 @@ export interface EnvironmentInfo {
   node: string;
   /** Operating system and processor. */
   os: { platform: string; release: string; arch: string; cpuModel: string; cpuCount: number };
-  /** The active tfjs backend (e.g. "wasm", "cpu") and the version of its package. */
-  backend: { name: string; version: string | null };
+  /** The active tfjs backend (e.g. "wasm", "cpu"), the version of its package and, for wasm, the threads it computes with. */
+  backend: { name: string; version: string | null; threads?: number };
   /** tfjs package versions as tf.version reports them (tfjs-core, tfjs-layers ...). */
   tfjs: Record<string, string>;
   /** The seed from `seed(n)`, or null when the run is not seeded. */
@@ -118,7 +119,7 @@ export function environmentInfo(): EnvironmentInfo {
       cpuModel: processors[0]?.model.trim() ?? "unknown",
       cpuCount: processors.length,
     },
-    backend: { name: backendName, version: backendVersion(backendName) },
+    backend: { name: backendName, version: backendVersion(backendName), ...(backendName === "wasm" ? { threads: wasmThreadCount() } : {}) },
     tfjs: { ...tf.version },
     seed: currentSeed() ?? null,
     packageLock: { kernel: kernelLock, cwd: cwdLock },

@@ -31,7 +31,8 @@ tests finish without an error; output on stderr (warnings) never costs points.
   --timeout S   per-cell limit (default 120): the cell is interrupted and grading goes on
   --memory MB   kernel memory limit (default 2048): heap limit plus resident-memory checks;
                 a kernel that dies is restarted and grading carries on
-  --jobs N      submissions graded in parallel (default: CPU cores)
+  --jobs N      submissions graded in parallel (default: CPU cores); with more than one, each
+                kernel computes on 1 wasm thread unless TENSORCELL_THREADS is set
   --cwd DIR     kernel working directory (default: the assignment's folder)
 Report: CSV (submission,score,max_score,grade_id,points,max_points,outcome,detail) or JSON by
 the -o extension; outcome is passed, failed, timeout, memory, kernel-died or manual.
@@ -43,6 +44,18 @@ export interface GradeAllOptions extends GradeOptions {
   jobs?: number;
   /** Called as each submission finishes. */
   onGraded?: (grade: SubmissionGrade, done: number, total: number) => void;
+}
+
+/**
+ * The extra environment of the grading kernels when `jobs` run at once: with
+ * more than one, each kernel gets TENSORCELL_THREADS=1 (parallel kernels
+ * already use the cores; a thread per core in each would oversubscribe them),
+ * unless `env` or the process environment sets TENSORCELL_THREADS.
+ */
+export function kernelEnvForJobs(jobs: number, env: Record<string, string> | undefined, processEnv: NodeJS.ProcessEnv = process.env): Record<string, string> | undefined {
+  const set = (value: string | undefined) => value !== undefined && value.trim() !== "";
+  if (jobs <= 1 || set(env?.TENSORCELL_THREADS) || set(processEnv.TENSORCELL_THREADS)) return env;
+  return { ...env, TENSORCELL_THREADS: "1" };
 }
 
 /** Lists submission notebooks: DIR/*.ipynb and DIR/<student>/*.ipynb, sorted. */
@@ -82,6 +95,7 @@ export async function gradeAll(assignmentPath: string, submissions: readonly str
   let next = 0;
   let done = 0;
   const jobs = Math.max(1, Math.min(options.jobs ?? cpus().length, submissions.length));
+  const kernelOptions: GradeOptions = { ...options, env: kernelEnvForJobs(jobs, options.env) };
   const worker = async () => {
     while (next < submissions.length) {
       const index = next++;
@@ -89,7 +103,7 @@ export async function gradeAll(assignmentPath: string, submissions: readonly str
       const name = relative(root, path).replace(/\.ipynb$/, "") || basename(path, ".ipynb");
       let grade: SubmissionGrade;
       try {
-        grade = await gradeMerged(mergeSubmission(assignment, readNotebook(path)), name, path, options);
+        grade = await gradeMerged(mergeSubmission(assignment, readNotebook(path)), name, path, kernelOptions);
       } catch (error) {
         if (!(error instanceof NotebookError)) throw error;
         grade = { name, path, score: 0, maxScore: 0, tests: [], notes: [], elapsedMs: 0, error: error.message };

@@ -71,7 +71,7 @@ export function formatDifferences(result: VerifyResult): string {
 }
 
 function environmentNotes(stored: Notebook, rerun: Notebook): string[] {
-  type Env = { tensorcell?: { version?: string }; node?: string; backend?: { name?: string; version?: string }; os?: { platform?: string; arch?: string } };
+  type Env = { tensorcell?: { version?: string }; node?: string; backend?: { name?: string; version?: string; threads?: number }; os?: { platform?: string; arch?: string } };
   const env = (nb: Notebook) => (nb.metadata.tensorcell as { environment?: Env } | undefined)?.environment;
   const before = env(stored);
   const after = env(rerun);
@@ -80,6 +80,7 @@ function environmentNotes(stored: Notebook, rerun: Notebook): string[] {
     ["tensorcell", before.tensorcell?.version, after.tensorcell?.version],
     ["Node", before.node, after.node],
     ["backend", `${before.backend?.name} ${before.backend?.version}`, `${after.backend?.name} ${after.backend?.version}`],
+    ["wasm threads", before.backend?.threads?.toString(), after.backend?.threads?.toString()],
     ["platform", `${before.os?.platform}/${before.os?.arch}`, `${after.os?.platform}/${after.os?.arch}`],
   ];
   return pairs.filter(([, a, b]) => a !== b).map(([what, a, b]) => `note: the stored run used ${what} ${a}, this run ${b}`);

@@ -6,6 +6,7 @@ import { HELPERS_GRADE_ID } from "../../../kernel/headless/grade/helpers.js";
 import { mergeSubmission } from "../../../kernel/headless/grade/merge.js";
 import { checkAssignment, stripHiddenTests, stripSolutions } from "../../../kernel/headless/grade/nbgrader.js";
 import { gradesToCsv } from "../../../kernel/headless/grade/report.js";
+import { kernelEnvForJobs } from "../../../kernel/headless/grade/command.js";
 import { parseNotebook, serializeNotebook, type Notebook } from "../../../kernel/headless/notebook.js";
 
 const nbgrader = (grade_id: string, extra: object) => ({ nbgrader: { grade: false, solution: false, locked: false, schema_version: 3, grade_id, ...extra } });
@@ -93,5 +94,15 @@ describe("reports", () => {
     expect(gradesToCsv([grade])).toBe(
       'submission,score,max_score,grade_id,points,max_points,outcome,detail\nalice,2,5,t1,2,2,passed,\nalice,2,5,t2,0,3,timeout,"time limit, ""train"", 5 s"\n',
     );
+  });
+});
+
+describe("grading kernels' threads", () => {
+  it("gives each of several parallel kernels one wasm thread unless TENSORCELL_THREADS is set", () => {
+    expect(kernelEnvForJobs(2, undefined, {})).toEqual({ TENSORCELL_THREADS: "1" });
+    expect(kernelEnvForJobs(4, { A: "b" }, {})).toEqual({ A: "b", TENSORCELL_THREADS: "1" });
+    expect(kernelEnvForJobs(1, undefined, {})).toBeUndefined();
+    expect(kernelEnvForJobs(2, { TENSORCELL_THREADS: "2" }, {})).toEqual({ TENSORCELL_THREADS: "2" });
+    expect(kernelEnvForJobs(2, undefined, { TENSORCELL_THREADS: "2" })).toBeUndefined();
   });
 });
