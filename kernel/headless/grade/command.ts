@@ -102,7 +102,7 @@ export function readHiddenTests(dir: string, knownIds: Set<string>): { tests: Ma
 export async function gradeAll(assignmentPath: string, submissions: readonly string[], options: GradeAllOptions = {}): Promise<SubmissionGrade[]> {
   const assignment = readNotebook(assignmentPath);
   makeStudentVersion(assignment, assignmentPath); // validates metadata and delimiters (one-line NotebookError)
-  const root = dirname(submissions[0] ?? ".");
+  const root = options.submissionsDir ?? dirname(submissions[0] ?? ".");
   const results: SubmissionGrade[] = new Array(submissions.length);
   let next = 0;
   let done = 0;
