@@ -282,6 +282,7 @@ describe("when bubblewrap is missing or refused", () => {
 describe("sandbox folder contents", () => {
   it("a kernel sees its own submission's files and --files read-only, and nothing of the course", async () => {
     const course = tempDir("tc-sandbox-files-");
+    chmodSync(course, 0o755); // as root, the sandbox runs as nobody, who must be able to enter the --files folder
     const source = writeTestNotebook(course, "assignment.ipynb", [
       answer("a1", "// BEGIN SOLUTION\nconst seen = 0;\n// END SOLUTION"),
       test("t1", 'assertEqual(seen, ["data.csv", "notes.txt", "work.ipynb"]);', 1),
@@ -298,5 +299,12 @@ describe("sandbox folder contents", () => {
     const graded = (JSON.parse(readFileSync(join(course, "r.json"), "utf8")) as Report).submissions[0]!;
     expect(graded.tests.map((t) => `${t.gradeId}:${t.outcome} ${t.detail}`)).toEqual(["t1:passed ", "t2:passed ", "t3:passed "]);
     expect(statSync(join(course, "data", "data.csv")).size).toBe(8);
+    if (process.getuid?.() === 0) {
+      // mkdtemp's folders are 0700: nobody cannot enter them, and grade says so before starting anything.
+      const hidden = tempDir("tc-sandbox-private-");
+      const refused = await tensorcell(["grade", source, join(course, "subs"), "--files", hidden]);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toMatch(new RegExp(`^tensorcell: --files .*: sandboxed kernels run as nobody \\(uid 65534\\) when grading as root, and others may not enter ${hidden}`));
+    }
   }, 120_000);
 });

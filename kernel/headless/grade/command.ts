@@ -15,7 +15,7 @@ import { gradeMerged, type GradeOptions, type SubmissionGrade } from "./grader.j
 import { mergeSubmission } from "./merge.js";
 import { gradeId } from "./nbgrader.js";
 import { gradesSummary, gradesToCsv, gradesToJson } from "./report.js";
-import { submissionFiles } from "../sandbox/launch.js";
+import { submissionFiles, unreachableBySandbox } from "../sandbox/launch.js";
 import { DEFAULT_DISK_MB, DEFAULT_MAX_PROCESSES } from "../sandbox/limits.js";
 import { findSandboxTools, probeSandbox } from "../sandbox/probe.js";
 
@@ -170,6 +170,10 @@ export async function gradeCommand(args: string[]): Promise<number> {
   if (!sandboxed && (diskMb !== undefined || maxProcesses !== undefined)) throw new HeadlessUsageError("--disk and --pids are sandbox limits: leave them out with --no-sandbox");
   let sandbox: GradeAllOptions["sandbox"];
   if (sandboxed) {
+    const blocked = sharedDir === undefined ? undefined : unreachableBySandbox(sharedDir);
+    if (blocked !== undefined) {
+      throw new NotebookError(`--files ${values.files}: sandboxed kernels run as nobody (uid 65534) when grading as root, and others may not enter ${blocked} (chmod o+rx it, or put the files elsewhere)`);
+    }
     const tools = findSandboxTools();
     await probeSandbox(tools);
     sandbox = { ...tools, diskMb, maxProcesses, sharedDir };

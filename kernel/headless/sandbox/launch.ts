@@ -10,7 +10,7 @@
  * runs as that user.
  */
 import { chownSync, openSync, readdirSync, statSync } from "node:fs";
-import { basename, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import type { KernelCommand, LaunchOptions } from "../../client/launch.js";
 import { bwrapArgs, SANDBOX_WORKDIR, type SandboxCopy } from "./bwrap.js";
 import { sandboxLimits, type SandboxLimitOptions } from "./limits.js";
@@ -31,6 +31,25 @@ export interface SandboxSettings extends SandboxLimitOptions {
 /** The user and group sandboxes run as: nobody when this process is root, else this process's own. */
 export function sandboxUser(): { uid: number; gid: number } | undefined {
   return process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : undefined;
+}
+
+/**
+ * Where the sandbox user (nobody, when grading as root) cannot reach a
+ * host path it must bind: the first folder on the way that others may not
+ * enter, or the path itself when others may not read it; undefined when it
+ * can (or when the sandbox runs as this process's own user). bwrap opens
+ * bind sources as that user (binding an open descriptor instead is refused
+ * after the switch to nobody).
+ */
+export function unreachableBySandbox(path: string): string | undefined {
+  if (!sandboxUser()) return undefined;
+  const others = (mode: number, bits: number) => (mode & bits) === bits;
+  const own = statSync(path);
+  if (!others(own.mode, own.isDirectory() ? 0o005 : 0o004)) return path;
+  for (let folder = dirname(path); ; folder = dirname(folder)) {
+    if (!others(statSync(folder).mode, 0o001)) return folder;
+    if (dirname(folder) === folder) return undefined;
+  }
 }
 
 /** Variables of the grader's environment that configure the kernel (never secrets): passed through. */
