@@ -7,6 +7,7 @@
  * With `sandbox`, the kernel runs inside bubblewrap (sandbox/).
  */
 import { rmSync } from "node:fs";
+import { constants as osConstants } from "node:os";
 import { KernelClient } from "../client/client.js";
 import { launchKernel, type LaunchedKernel } from "../client/launch.js";
 import type { Message } from "../wire/message.js";
@@ -82,6 +83,16 @@ export function isRefusedAllocation(reply: Message): boolean {
   return reply.content.status === "error" && REFUSED_ALLOCATION.test(`${String(reply.content.ename)}: ${String(reply.content.evalue)}`);
 }
 
+/** Signal names by number (9: SIGKILL). */
+const SIGNAL_NAMES = new Map(Object.entries(osConstants.signals).map(([name, number]) => [number, name]));
+
+/** How a kernel process ended, in words; bwrap passes on its command's death by signal N as exit code 128 + N. */
+export function howItEnded(code: number | null, signal: NodeJS.Signals | null, sandboxed: boolean): string {
+  if (signal) return `killed by ${signal}`;
+  if (sandboxed && code !== null && code > 128 && SIGNAL_NAMES.has(code - 128)) return `killed by ${SIGNAL_NAMES.get(code - 128)}`;
+  return `exit code ${code}`;
+}
+
 /** One kernel process and its client. */
 export class KernelSession {
   private kernel: LaunchedKernel | undefined;
@@ -111,7 +122,7 @@ export class KernelSession {
     this.kernel = kernel;
     this.starts++;
     this.exited = new Promise((resolve) => {
-      kernel.process.once("exit", (code, signal) => resolve(signal ? `killed by ${signal}` : `exit code ${code}`));
+      kernel.process.once("exit", (code, signal) => resolve(howItEnded(code, signal, sandbox !== undefined)));
     });
     const client = new KernelClient(kernel.connection);
     this.client = client;
