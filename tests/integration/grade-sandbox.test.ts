@@ -282,8 +282,6 @@ describe("when bubblewrap is missing or refused", () => {
 describe("sandbox folder contents", () => {
   it("a kernel sees its own submission's files and --files read-only, and nothing of the course", async () => {
     const course = tempDir("tc-sandbox-files-");
-    // When grading as root the kernels run as nobody, who must be able to enter the --files folder.
-    chmodSync(course, 0o755);
     chmodSync(course, 0o755); // as root, the sandbox runs as nobody, who must be able to enter the --files folder
     const source = writeTestNotebook(course, "assignment.ipynb", [
       answer("a1", "// BEGIN SOLUTION\nconst seen = 0;\n// END SOLUTION"),
