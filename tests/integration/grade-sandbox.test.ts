@@ -4,8 +4,9 @@
  * attack (tests/fixtures/grade-attacks.ts). For every attack nothing outside
  * changes (file hashes, a loopback listener, stray processes, the host's
  * /tmp), the correct submission and the honest part of each hostile one get
- * their true scores, the report is intact, and grading in the reverse order
- * gives the same scores. Then: the read attacks do work without the sandbox
+ * their true scores, the report is intact, and grading in another order
+ * (the correct submission after every attack that writes or spawns) gives
+ * the same scores. Then: the read attacks do work without the sandbox
  * (so their failure above is the sandbox's doing), --no-sandbox warns, and a
  * missing or broken bubblewrap stops grade with one line naming the package.
  */
@@ -170,14 +171,17 @@ describe("grading hostile submissions in the sandbox", () => {
     firstScores = Object.fromEntries(report.submissions.map((s) => [s.name, `${s.score}/${s.maxScore}`]));
   }, 300_000);
 
-  it("gives the same scores when the submissions are graded in the reverse order", async () => {
+  it("gives the same scores in the reverse order, the correct submission graded after every attack that writes or spawns", async () => {
+    // Read-only attacks cannot leave anything behind for a later submission; these could, if the sandbox let them.
+    const persistent = ["write-hidden-tests", "write-report", "write-other-submission", "write-home", "spawn-shell", "spawn-200", "kill-parent", "replace-helpers"];
+    const order = [...persistent.sort().reverse(), "correct"];
     const reversed = join(course, "reversed");
     mkdirSync(reversed);
-    // Numbered so that sorting puts them in the reverse order; each keeps its own folder name in the report.
-    names.forEach((name, i) => {
-      const rank = String(names.length - i).padStart(2, "0");
-      mkdirSync(join(reversed, `${rank}-${name}`));
-      copyFileSync(join(course, "submissions", `${name}.ipynb`), join(reversed, `${rank}-${name}`, "submission.ipynb"));
+    // SUBMISSIONS_DIR/<student>/ layout, numbered so that sorting gives this order.
+    order.forEach((name, i) => {
+      const folder = join(reversed, `${String(i).padStart(2, "0")}-${name}`);
+      mkdirSync(folder);
+      copyFileSync(join(course, "submissions", `${name}.ipynb`), join(folder, "submission.ipynb"));
     });
     const csvPath = join(course, "reports", "reversed.csv");
     const result = await grade(reversed, csvPath);
@@ -188,8 +192,12 @@ describe("grading hostile submissions in the sandbox", () => {
       const [submission, score, max] = row.split(",");
       scores[submission!.replace(/^\d+-/, "").replace(/\/submission$/, "")] = `${score}/${max}`;
     }
-    expect(scores).toEqual(firstScores);
+    expect(Object.keys(scores)).toEqual(order);
+    expect(scores).toEqual(Object.fromEntries(order.map((name) => [name, firstScores[name]])));
     checkOutside();
+    expect(hashes(course, (path) => path.startsWith(join(course, "reports")) || path.startsWith(reversed))).toEqual(
+      Object.fromEntries(Object.entries(before).filter(([path]) => !path.startsWith("reports"))),
+    );
   }, 300_000);
 });
 
