@@ -10,6 +10,12 @@
  *        --packages=external --outfile=node_modules/.cache/bench/grade-class.mjs \
  *      && node node_modules/.cache/bench/grade-class.mjs [CLASS_SIZE]
  * Needs `npm run build` first (it runs dist/cli.js, as a user would).
+ *
+ * With `sandbox` after CLASS_SIZE (`... grade-class.mjs 40 sandbox`) it
+ * prints only the cost of the grading sandbox: the class graded in its
+ * bubblewrap sandbox (the default) and with --no-sandbox, --jobs = cores,
+ * alternating twice (no-sandbox, sandbox, no-sandbox, sandbox) so that a
+ * change in the machine's load falls on both; the ratio is of the totals.
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -101,8 +107,29 @@ const pyPaths = writeClass(join(work, "python"), sampleSize, (k) => pyNotebook(w
 const cores = cpus().length;
 const env = { ...process.env, TENSORCELL_BACKEND: "cpu" };
 
-const grade = (dir: string, jobs: number, report: string) =>
-  execFileSync(process.execPath, [cli, "grade", assignment, dir, "--jobs", String(jobs), "--timeout", "30", "-q", "-o", report], { env, stdio: ["ignore", "ignore", "inherit"] });
+const grade = (dir: string, jobs: number, report: string, extra: string[] = []) =>
+  execFileSync(process.execPath, [cli, "grade", assignment, dir, "--jobs", String(jobs), "--timeout", "30", "-q", "-o", report, ...extra], {
+    env,
+    stdio: ["ignore", "ignore", extra.includes("--no-sandbox") ? "ignore" : "inherit"],
+  });
+
+if (process.argv[3] === "sandbox") {
+  const totals = { sandbox: 0, plain: 0 };
+  const scores: string[] = [];
+  for (let round = 0; round < 2; round++) {
+    for (const mode of ["plain", "sandbox"] as const) {
+      const report = join(work, `${mode}-${round}.csv`);
+      totals[mode] += seconds(() => grade(join(work, "class"), cores, report, mode === "plain" ? ["--no-sandbox"] : []));
+      scores.push(readFileSync(report, "utf8"));
+    }
+  }
+  const per = (total: number) => `${((total / (2 * classSize)) * 1000).toFixed(0)} ms`;
+  console.log(`machine: ${cores} cores, Node ${process.version}, tfjs cpu backend; class of ${classSize}, --jobs ${cores}, two rounds each`);
+  console.log(`--no-sandbox: ${totals.plain.toFixed(1)} s (${per(totals.plain)} per submission)`);
+  console.log(`sandboxed (bubblewrap): ${totals.sandbox.toFixed(1)} s (${per(totals.sandbox)} per submission)`);
+  console.log(`ratio sandboxed / --no-sandbox: ${(totals.sandbox / totals.plain).toFixed(2)}; same reports in all four runs: ${scores.every((csv) => csv === scores[0])}`);
+  process.exit(0);
+}
 
 const classTime = seconds(() => grade(join(work, "class"), cores, join(work, "class.csv")));
 const sequentialTime = seconds(() => grade(join(work, "sample"), 1, join(work, "sample.csv")));

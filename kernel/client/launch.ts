@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -40,7 +40,29 @@ export interface LaunchOptions {
   echoStderr?: boolean;
   /** Called with the connection before the process starts (e.g. to subscribe to iopub early). */
   beforeStart?: (connection: ConnectionInfo) => void | Promise<void>;
+  /**
+   * Turns the kernel's command into the one actually started (a sandbox
+   * around it). It gets the folder holding the connection file and ipc
+   * sockets, and only the explicit `env` (not this process's environment).
+   */
+  wrap?: (command: KernelCommand, context: { connectionDir: string; env: Record<string, string> }) => KernelCommand;
 }
+
+/** A command to start: what launchKernel spawns, and what a `wrap` may change. */
+export interface KernelCommand {
+  file: string;
+  args: string[];
+  cwd?: string;
+  env: NodeJS.ProcessEnv;
+  /** Run as this user and group (needs root). */
+  uid?: number;
+  gid?: number;
+  /** Open descriptors handed to the process as fds 3, 4, ...; closed here once it started. */
+  fds?: number[];
+}
+
+/** Characters of the kernel's log kept (its last part): a kernel that prints gigabytes must not fill the grader's memory. */
+const LOG_LIMIT = 256 * 1024;
 
 async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
@@ -78,26 +100,43 @@ export async function launchKernel(options: LaunchOptions = {}): Promise<Launche
   const connectionFile = join(dir, "connection.json");
   writeFileSync(connectionFile, JSON.stringify(connection));
   await options.beforeStart?.(connection);
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.cliPath ?? defaultCliPath(), "kernel", "-f", connectionFile, ...(options.extraArgs ?? [])], {
+  let command: KernelCommand = {
+    file: process.execPath,
+    args: [...(options.nodeArgs ?? []), options.cliPath ?? defaultCliPath(), "kernel", "-f", connectionFile, ...(options.extraArgs ?? [])],
     cwd: options.cwd,
     env: { ...process.env, ...options.env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  };
+  if (options.wrap) command = options.wrap(command, { connectionDir: dir, env: { ...options.env } });
+  let child: ChildProcess;
+  try {
+    child = spawn(command.file, command.args, {
+      cwd: command.cwd,
+      env: command.env,
+      uid: command.uid,
+      gid: command.gid,
+      stdio: ["ignore", "pipe", "pipe", ...(command.fds ?? [])],
+    });
+  } finally {
+    for (const fd of command.fds ?? []) closeSync(fd);
+  }
   let log = "";
-  child.stderr!.on("data", (chunk: Buffer) => {
+  const append = (chunk: Buffer) => {
     log += chunk.toString();
+    if (log.length > LOG_LIMIT * 2) log = log.slice(-LOG_LIMIT);
+  };
+  child.once("error", (error) => append(Buffer.from(`tensorcell: could not start ${command.file}: ${error.message}\n`)));
+  child.stderr!.on("data", (chunk: Buffer) => {
+    append(chunk);
     if (options.echoStderr) process.stderr.write(chunk);
   });
-  child.stdout!.on("data", (chunk: Buffer) => {
-    log += chunk.toString();
-  });
+  child.stdout!.on("data", append);
   return {
     process: child,
     connection,
     connectionFile,
-    stderr: () => log,
+    stderr: () => log.slice(-LOG_LIMIT),
     async dispose() {
-      if (child.exitCode === null && child.signalCode === null) {
+      if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
         child.kill("SIGKILL");
         await new Promise((done) => child.once("exit", done));
       }

@@ -9,6 +9,7 @@
 import { EXIT } from "./exit-codes.js";
 import { NotebookError } from "./notebook.js";
 import { HeadlessUsageError } from "./options.js";
+import { SandboxUnavailableError } from "./sandbox/probe.js";
 
 const HELP_FLAGS = new Set(["-h", "--help"]);
 
@@ -47,7 +48,7 @@ export async function runHeadlessCommand(command: string, args: string[]): Promi
         return await (await import("./grade/assign.js")).assignCommand(args);
     }
   } catch (error) {
-    if (error instanceof NotebookError || error instanceof HeadlessUsageError) {
+    if (error instanceof NotebookError || error instanceof HeadlessUsageError || error instanceof SandboxUnavailableError) {
       process.stderr.write(`tensorcell: ${error.message}\n`);
       if (error instanceof HeadlessUsageError) process.stderr.write(`(run "tensorcell ${command} --help" for usage)\n`);
       return EXIT.badInput;

@@ -1,14 +1,18 @@
 /**
  * A kernel process driven without a person: runs one cell at a time with a
  * time limit (interrupt on expiry, kill if the interrupt is not honoured), a
- * memory limit (V8 heap through --max-old-space-size, and the process's
- * resident memory polled from /proc), and notices when the kernel dies, so
- * callers can restart and carry on.
+ * memory limit (V8 heap through --max-old-space-size, the resident memory
+ * of the kernel's process tree polled from /proc, and refused allocations),
+ * and notices when the kernel dies, so callers can restart and carry on.
+ * With `sandbox`, the kernel runs inside bubblewrap (sandbox/).
  */
-import { readFileSync } from "node:fs";
+import { rmSync } from "node:fs";
+import { constants as osConstants } from "node:os";
 import { KernelClient } from "../client/client.js";
 import { launchKernel, type LaunchedKernel } from "../client/launch.js";
 import type { Message } from "../wire/message.js";
+import { treeResidentMemoryMb } from "./process-tree.js";
+import { sandboxWrap, type SandboxSettings } from "./sandbox/launch.js";
 
 /** How a kernel for headless work is started. */
 export interface SessionOptions {
@@ -22,6 +26,8 @@ export interface SessionOptions {
   env?: Record<string, string>;
   /** Seconds to wait for the kernel to start (default 60). */
   startTimeoutS?: number;
+  /** Run the kernel in a bubblewrap sandbox (its memory limit is memoryLimitMb); none when undefined. */
+  sandbox?: Omit<SandboxSettings, "memoryLimitMb">;
 }
 
 /** Why a cell ended. */
@@ -65,15 +71,26 @@ export interface CellOptions {
 const INTERRUPT_GRACE_MS = 5_000;
 const MEMORY_POLL_MS = 250;
 
-/** Resident set size of a process in MiB, from /proc (undefined where /proc is missing). */
-export function residentMemoryMb(pid: number): number | undefined {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, "utf8");
-    const match = /VmRSS:\s+(\d+)\s+kB/.exec(status);
-    return match ? Number(match[1]) / 1024 : undefined;
-  } catch {
-    return undefined; // The process is gone (or no /proc): nothing to measure; death is noticed separately.
-  }
+/**
+ * Messages of an allocation the process refused (RLIMIT_DATA in the
+ * sandbox, or a machine out of memory): ArrayBuffers, wasm memory growth,
+ * emscripten's abort.
+ */
+const REFUSED_ALLOCATION = /Array buffer allocation failed|could not allocate memory|Cannot allocate memory|Aborted\(OOM\)|Cannot enlarge memory|out of memory/i;
+
+/** True when an error reply says an allocation was refused. */
+export function isRefusedAllocation(reply: Message): boolean {
+  return reply.content.status === "error" && REFUSED_ALLOCATION.test(`${String(reply.content.ename)}: ${String(reply.content.evalue)}`);
+}
+
+/** Signal names by number (9: SIGKILL). */
+const SIGNAL_NAMES = new Map(Object.entries(osConstants.signals).map(([name, number]) => [number, name]));
+
+/** How a kernel process ended, in words; bwrap passes on its command's death by signal N as exit code 128 + N. */
+export function howItEnded(code: number | null, signal: NodeJS.Signals | null, sandboxed: boolean): string {
+  if (signal) return `killed by ${signal}`;
+  if (sandboxed && code !== null && code > 128 && SIGNAL_NAMES.has(code - 128)) return `killed by ${SIGNAL_NAMES.get(code - 128)}`;
+  return `exit code ${code}`;
 }
 
 /** One kernel process and its client. */
@@ -92,16 +109,20 @@ export class KernelSession {
   async start(): Promise<void> {
     await this.stop();
     const env: Record<string, string> = { ...this.options.env };
+    const sandbox = this.options.sandbox;
     if (this.options.backend) env.TENSORCELL_BACKEND = this.options.backend;
     if (this.options.memoryLimitMb !== undefined) {
       const heap = `--max-old-space-size=${Math.max(16, Math.floor(this.options.memoryLimitMb))}`;
-      env.NODE_OPTIONS = [process.env.NODE_OPTIONS, env.NODE_OPTIONS, heap].filter(Boolean).join(" ");
+      // The grader's own NODE_OPTIONS (a --require of a host file, say) is not for a sandboxed kernel.
+      env.NODE_OPTIONS = [sandbox ? undefined : process.env.NODE_OPTIONS, env.NODE_OPTIONS, heap].filter(Boolean).join(" ");
     }
-    const kernel = await launchKernel({ cwd: this.options.cwd, env });
+    const kernel = sandbox
+      ? await launchKernel({ transport: "ipc", env, wrap: sandboxWrap({ ...sandbox, memoryLimitMb: this.options.memoryLimitMb }) })
+      : await launchKernel({ cwd: this.options.cwd, env });
     this.kernel = kernel;
     this.starts++;
     this.exited = new Promise((resolve) => {
-      kernel.process.once("exit", (code, signal) => resolve(signal ? `killed by ${signal}` : `exit code ${code}`));
+      kernel.process.once("exit", (code, signal) => resolve(howItEnded(code, signal, sandbox !== undefined)));
     });
     const client = new KernelClient(kernel.connection);
     this.client = client;
@@ -109,6 +130,8 @@ export class KernelSession {
     try {
       const info = await Promise.race([client.connect(startTimeoutMs), this.exited.then((how) => Promise.reject(new Error(`the kernel exited (${how})`)))]);
       this.kernelInfo = info.content;
+      // The kernel has read its connection file: remove it, so cells cannot read the signing key.
+      if (sandbox) rmSync(kernel.connectionFile, { force: true });
       // Cells wait for the library (TensorFlow.js and the backend) to load; an empty silent
       // cell waits here instead, so loading never counts against the first cell's --timeout.
       const warmUp = await this.runCell("", { silent: true, timeoutS: this.options.startTimeoutS ?? 60 });
@@ -175,7 +198,7 @@ export class KernelSession {
       if (limit === undefined || kernel.process.pid === undefined) return;
       const pid = kernel.process.pid;
       memoryTimer = setInterval(() => {
-        const used = residentMemoryMb(pid);
+        const used = treeResidentMemoryMb(pid);
         if (used !== undefined && used > limit) resolve({ kind: "memory", usedMb: used });
       }, MEMORY_POLL_MS);
     });
@@ -185,11 +208,19 @@ export class KernelSession {
     });
     try {
       const first = await Promise.race([execution, died, overMemory, timedOut]);
-      if (first.kind === "done") return done(this.statusOf(first.reply), { reply: first.reply });
+      if (first.kind === "done") {
+        if (this.options.memoryLimitMb !== undefined && isRefusedAllocation(first.reply)) {
+          // Stopped rather than trusted to carry on: whatever ran out may have left the kernel half-updated.
+          await this.kill();
+          const said = `${String(first.reply.content.ename)}: ${String(first.reply.content.evalue).split("\n")[0]!.slice(0, 120)}`;
+          return done("memory", { reply: first.reply, detail: `killed: memory limit of ${this.options.memoryLimitMb} MiB reached (an allocation was refused: ${said})`, kernelLost: true });
+        }
+        return done(this.statusOf(first.reply), { reply: first.reply });
+      }
       if (first.kind === "died") return done(this.deathStatus(), { detail: this.deathDetail(first.how), kernelLost: true });
       if (first.kind === "memory") {
         await this.kill();
-        return done("memory", { detail: `memory limit of ${this.options.memoryLimitMb} MiB exceeded (kernel used ${Math.round(first.usedMb)} MiB); the kernel was stopped`, kernelLost: true });
+        return done("memory", { detail: `killed: memory limit of ${this.options.memoryLimitMb} MiB exceeded (the kernel used ${Math.round(first.usedMb)} MiB)`, kernelLost: true });
       }
       // Timeout: interrupt, and give the cell a moment to stop.
       const limit = `time limit of ${options.timeoutS} s exceeded`;
@@ -226,11 +257,11 @@ export class KernelSession {
   }
 
   private deathStatus(): CellStatus {
-    return /heap out of memory|Allocation failed|Reached heap limit/i.test(this.log()) ? "memory" : "died";
+    return /out of memory|Allocation failed|Reached heap limit/i.test(this.log()) ? "memory" : "died";
   }
 
   private deathDetail(how: string): string {
-    if (this.deathStatus() === "memory") return `memory limit of ${this.options.memoryLimitMb ?? "?"} MiB exceeded: the kernel ran out of heap (${how})`;
+    if (this.deathStatus() === "memory") return `killed: memory limit of ${this.options.memoryLimitMb ?? "?"} MiB exceeded: the kernel ran out of memory (${how})`;
     const lastLine = this.log().trim().split("\n").filter(Boolean).slice(-1)[0];
     return `the kernel died (${how})${lastLine ? `: ${lastLine.slice(0, 200)}` : ""}`;
   }

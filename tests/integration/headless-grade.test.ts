@@ -70,10 +70,10 @@ describe("limits and the student version", () => {
     expect(result.code, result.stderr).toBe(0);
     const csv = readFileSync(join(dir, "r.csv"), "utf8").trim().split("\n");
     expect(csv[0]).toBe("submission,score,max_score,grade_id,points,max_points,outcome,detail");
-    // Each: the limit fires in answer a1 (so t1 fails, naming it), the kernel restarts, and t2 still passes.
-    expect(csv[1]).toMatch(/^hog,1,2,t1,0,1,failed,"test ""t1"" failed: ReferenceError: one is not defined \(after: answer cell ""a1"" hit a limit: memory limit of 600 MiB exceeded/);
+    // Each: the limit fires in answer a1 (so t1 fails with that kill as its outcome, naming it), the kernel restarts, and t2 still passes.
+    expect(csv[1]).toMatch(/^hog,1,2,t1,0,1,memory,"test ""t1"" failed: ReferenceError: one is not defined \(after: answer cell ""a1"" hit a limit: killed: memory limit of 600 MiB /);
     expect(csv[2]).toBe("hog,1,2,t2,1,1,passed,");
-    expect(csv[3]).toMatch(/^killer,1,2,t1,0,1,failed,.*the kernel died \(killed by SIGKILL\)/);
+    expect(csv[3]).toMatch(/^killer,1,2,t1,0,1,kernel-died,.*the kernel died \(killed by SIGKILL\)/);
     expect(csv[4]).toBe("killer,1,2,t2,1,1,passed,");
   }, 120_000);
 });

@@ -1,7 +1,8 @@
 /**
  * `tensorcell grade ASSIGNMENT.ipynb SUBMISSIONS_DIR [--tests HIDDEN_DIR] [-o report.csv|report.json]`:
  * grades every submission notebook, each in its own kernel process, up to
- * --jobs at a time (default: the number of CPU cores).
+ * --jobs at a time (default: the number of CPU cores). Each kernel runs in
+ * a bubblewrap sandbox (sandbox/) unless --no-sandbox is given.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { cpus } from "node:os";
@@ -14,10 +15,14 @@ import { gradeMerged, type GradeOptions, type SubmissionGrade } from "./grader.j
 import { mergeSubmission } from "./merge.js";
 import { gradeId } from "./nbgrader.js";
 import { gradesSummary, gradesToCsv, gradesToJson } from "./report.js";
+import { submissionFiles, unreachableBySandbox } from "../sandbox/launch.js";
+import { DEFAULT_DISK_MB, DEFAULT_MAX_PROCESSES } from "../sandbox/limits.js";
+import { findSandboxTools, probeSandbox } from "../sandbox/probe.js";
 
 /** --help text of `tensorcell grade`. */
 export const GRADE_HELP = `usage: tensorcell grade ASSIGNMENT.ipynb SUBMISSIONS_DIR [--tests HIDDEN_DIR] [-o report.csv|report.json]
-                       [--timeout S] [--memory MB] [--jobs N] [--seed N] [--backend cpu|wasm|auto] [--cwd DIR]
+                       [--timeout S] [--memory MB] [--jobs N] [--seed N] [--backend cpu|wasm|auto]
+                       [--disk MB] [--pids N] [--files DIR] [--no-sandbox [--cwd DIR]]
 Grades each SUBMISSIONS_DIR/*.ipynb (or SUBMISSIONS_DIR/<student>/*.ipynb) against ASSIGNMENT
 (the instructor's version with solutions, or the student version), reading nbgrader metadata:
   answer cells (solution: true)   the student's code, matched by grade_id
@@ -33,10 +38,21 @@ tests finish without an error; output on stderr (warnings) never costs points.
                 a kernel that dies is restarted and grading carries on
   --jobs N      submissions graded in parallel (default: CPU cores); with more than one, each
                 kernel computes on 1 wasm thread unless TENSORCELL_THREADS is set
-  --cwd DIR     kernel working directory (default: the assignment's folder)
+Sandbox (bubblewrap, Debian package bubblewrap): each kernel sees node and tensorcell read-only,
+and a private working folder holding a copy of its submission (with the other files of the
+student's folder for SUBMISSIONS_DIR/<student>/ layouts); no network, no other processes, not
+the assignment, hidden tests, other submissions or report. Hidden tests reach it as cells.
+  --disk MB     size of the kernel's writable folder and temp files (default ${DEFAULT_DISK_MB})
+  --pids N      processes and threads a kernel may run (default ${DEFAULT_MAX_PROCESSES})
+  --files DIR   DIR's entries appear read-only in every working folder (data the assignment reads;
+                with --no-sandbox DIR is the working directory unless --cwd is given)
+  --no-sandbox  run kernels as you, with your files and network (warns on every run)
+  --cwd DIR     with --no-sandbox: kernel working directory (default: the assignment's folder)
 Report: CSV (submission,score,max_score,grade_id,points,max_points,outcome,detail) or JSON by
-the -o extension; outcome is passed, failed, timeout, memory, kernel-died or manual.
-exit codes: 0 graded (whatever the scores), 2 bad input (assignment unreadable, bad metadata)`;
+the -o extension; outcome is passed, failed, timeout, memory (the kernel was killed at the memory
+limit), kernel-died or manual. Grading goes on after any kernel is killed.
+exit codes: 0 graded (whatever the scores), 2 bad input (assignment unreadable, bad metadata) or no
+sandbox (bubblewrap missing or refused namespaces)`;
 
 /** Options of gradeAll. */
 export interface GradeAllOptions extends GradeOptions {
@@ -44,6 +60,15 @@ export interface GradeAllOptions extends GradeOptions {
   jobs?: number;
   /** Called as each submission finishes. */
   onGraded?: (grade: SubmissionGrade, done: number, total: number) => void;
+  /** The submissions folder: a submission in a subfolder of it gets that folder's files copied into its sandbox. */
+  submissionsDir?: string;
+}
+
+/** The student's own folder of a submission (SUBMISSIONS_DIR/<student>/x.ipynb), or undefined for SUBMISSIONS_DIR/x.ipynb. */
+function ownFolder(path: string, submissionsDir: string | undefined): string | undefined {
+  if (submissionsDir === undefined) return undefined;
+  const folder = dirname(resolve(path));
+  return folder === resolve(submissionsDir) ? undefined : folder;
 }
 
 /**
@@ -90,7 +115,7 @@ export function readHiddenTests(dir: string, knownIds: Set<string>): { tests: Ma
 export async function gradeAll(assignmentPath: string, submissions: readonly string[], options: GradeAllOptions = {}): Promise<SubmissionGrade[]> {
   const assignment = readNotebook(assignmentPath);
   makeStudentVersion(assignment, assignmentPath); // validates metadata and delimiters (one-line NotebookError)
-  const root = dirname(submissions[0] ?? ".");
+  const root = options.submissionsDir ?? dirname(submissions[0] ?? ".");
   const results: SubmissionGrade[] = new Array(submissions.length);
   let next = 0;
   let done = 0;
@@ -103,7 +128,8 @@ export async function gradeAll(assignmentPath: string, submissions: readonly str
       const name = relative(root, path).replace(/\.ipynb$/, "") || basename(path, ".ipynb");
       let grade: SubmissionGrade;
       try {
-        grade = await gradeMerged(mergeSubmission(assignment, readNotebook(path)), name, path, kernelOptions);
+        const own = options.sandbox ? { ...kernelOptions, sandbox: { ...options.sandbox, copyFiles: submissionFiles(path, ownFolder(path, options.submissionsDir)) } } : kernelOptions;
+        grade = await gradeMerged(mergeSubmission(assignment, readNotebook(path)), name, path, own);
       } catch (error) {
         if (!(error instanceof NotebookError)) throw error;
         grade = { name, path, score: 0, maxScore: 0, tests: [], notes: [], elapsedMs: 0, error: error.message };
@@ -127,6 +153,10 @@ export async function gradeCommand(args: string[]): Promise<number> {
     seed: { type: "string" },
     backend: { type: "string" },
     cwd: { type: "string" },
+    disk: { type: "string" },
+    pids: { type: "string" },
+    files: { type: "string" },
+    "no-sandbox": { type: "boolean" },
     quiet: { type: "boolean", short: "q" },
   });
   if (positionals.length !== 2) throw new HeadlessUsageError("grade needs ASSIGNMENT.ipynb and SUBMISSIONS_DIR (see tensorcell grade --help)");
@@ -143,14 +173,37 @@ export async function gradeCommand(args: string[]): Promise<number> {
   if (submissions.length === 0) throw new NotebookError(`${submissionsDir} holds no .ipynb submissions`);
   const report = values.o as string | undefined;
   if (report && ![".csv", ".json"].includes(extname(report))) throw new HeadlessUsageError(`-o ${report}: the report must end in .csv or .json`);
+  const sandboxed = !values["no-sandbox"];
+  const diskMb = numberOption(values.disk, "--disk", { positive: true });
+  const maxProcesses = numberOption(values.pids, "--pids", { integer: true, positive: true });
+  const sharedDir = values.files === undefined ? undefined : resolve(values.files as string);
+  if (sharedDir !== undefined && (!existsSync(sharedDir) || !statSync(sharedDir).isDirectory())) throw new NotebookError(`--files ${values.files}: no such folder`);
+  if (sandboxed && values.cwd !== undefined) {
+    throw new HeadlessUsageError("--cwd applies with --no-sandbox only: a sandboxed kernel works in a private copy of its submission (give it read-only data with --files DIR)");
+  }
+  if (!sandboxed && (diskMb !== undefined || maxProcesses !== undefined)) throw new HeadlessUsageError("--disk and --pids are sandbox limits: leave them out with --no-sandbox");
+  let sandbox: GradeAllOptions["sandbox"];
+  if (sandboxed) {
+    const blocked = sharedDir === undefined ? undefined : unreachableBySandbox(sharedDir);
+    if (blocked !== undefined) {
+      throw new NotebookError(`--files ${values.files}: sandboxed kernels run as nobody (uid 65534) when grading as root, and others may not enter ${blocked} (chmod o+rx it, or put the files elsewhere)`);
+    }
+    const tools = findSandboxTools();
+    await probeSandbox(tools);
+    sandbox = { ...tools, diskMb, maxProcesses, sharedDir };
+  } else {
+    process.stderr.write("tensorcell: warning: --no-sandbox: student code runs with your rights; it can read the hidden tests and other submissions, change files and use the network\n");
+  }
   const grades = await gradeAll(assignmentPath, submissions, {
+    sandbox,
+    submissionsDir,
     hiddenTests,
     timeoutS: numberOption(values.timeout, "--timeout", { positive: true }) ?? 120,
     memoryLimitMb: numberOption(values.memory, "--memory", { positive: true }) ?? 2048,
     jobs: numberOption(values.jobs, "--jobs", { integer: true, positive: true }),
     seed: numberOption(values.seed, "--seed", { integer: true }),
     backend: values.backend as string | undefined,
-    cwd: resolve((values.cwd as string | undefined) ?? dirname(resolve(assignmentPath))),
+    cwd: sandboxed ? undefined : resolve((values.cwd as string | undefined) ?? (sharedDir ?? dirname(resolve(assignmentPath)))),
     onGraded: values.quiet
       ? undefined
       : (grade, done, total) => process.stderr.write(`[${done}/${total}] ${grade.name}: ${grade.score}/${grade.maxScore}${grade.error ? ` (${grade.error})` : ""}\n`),

@@ -4,7 +4,9 @@
  * time and memory limits. A cell that runs too long is interrupted and the
  * next cell runs; if the kernel dies it is restarted (helpers again) and
  * grading carries on. A test cell scores its points when it and its hidden
- * tests finish without an error; stderr output never costs points.
+ * tests finish without an error; stderr output never costs points. When a
+ * test fails after the kernel was killed in an answer cell (state lost), its
+ * row's outcome is that kill (memory, timeout, kernel-died), not "failed".
  */
 import { KernelSession, type CellRun, type SessionOptions } from "../session.js";
 import { GRADER_PRELUDE } from "./helpers.js";
@@ -73,7 +75,7 @@ export async function gradeMerged(merged: MergedSubmission, name: string, path: 
   const session = new KernelSession(options);
   const timeoutS = options.timeoutS ?? 120;
   /** The last limit an answer cell hit, added to later test failures so the report says why. */
-  let lastLimit: string | undefined;
+  let lastLimit: LimitHit | undefined;
   const boot = async () => {
     await session.start();
     const prelude = await session.runCell(GRADER_PRELUDE, { silent: true, timeoutS: 60 });
@@ -102,11 +104,15 @@ export async function gradeMerged(merged: MergedSubmission, name: string, path: 
           const { detail } = describeFailure(result);
           const where = cell.gradeId ? `answer cell "${cell.gradeId}"` : "a cell of the student's own";
           grade.notes.push(`${where}: ${detail}`);
-          if (result.status !== "error") lastLimit = `${where} hit a limit: ${detail}`;
+          if (result.status !== "error") {
+            lastLimit = { text: `${where} hit a limit: ${detail}`, killed: result.kernelLost ? describeFailure(result).outcome : undefined };
+          }
         }
         continue;
       }
       grade.tests.push(await scoreTest(cell, result, run, options.hiddenTests, lastLimit));
+      // Only the first test after a kill takes its outcome; the words stay for later failures.
+      if (lastLimit) lastLimit = { text: lastLimit.text };
     }
   } catch (error) {
     grade.error = (error as Error).message;
@@ -124,25 +130,34 @@ export async function gradeMerged(merged: MergedSubmission, name: string, path: 
   return grade;
 }
 
+/** A limit an answer cell hit before a test: its words, and the outcome when it cost the kernel. */
+interface LimitHit {
+  text: string;
+  /** Set when the kernel was killed (its state lost): the outcome the next test gets if it fails. */
+  killed?: TestOutcome;
+}
+
 async function scoreTest(
   cell: GradedCell,
   result: CellRun,
   run: (source: string) => Promise<CellRun>,
   hiddenTests: Map<string, string> | undefined,
-  lastLimit: string | undefined,
+  lastLimit: LimitHit | undefined,
 ): Promise<TestResult> {
   const base = { gradeId: cell.gradeId!, maxPoints: cell.points };
-  const withCause = (detail: string) => (lastLimit ? `${detail} (after: ${lastLimit})` : detail);
+  const withCause = (detail: string) => (lastLimit ? `${detail} (after: ${lastLimit.text})` : detail);
+  // A plain failure right after the kernel was killed says what killed it.
+  const outcomeOf = (failure: { outcome: TestOutcome }) => (failure.outcome === "failed" && lastLimit?.killed ? lastLimit.killed : failure.outcome);
   if (result.status !== "ok") {
     const failure = describeFailure(result);
-    return { ...base, points: 0, outcome: failure.outcome, detail: withCause(`test "${cell.gradeId}" ${failure.outcome === "failed" ? "failed" : "stopped"}: ${failure.detail}`) };
+    return { ...base, points: 0, outcome: outcomeOf(failure), detail: withCause(`test "${cell.gradeId}" ${failure.outcome === "failed" ? "failed" : "stopped"}: ${failure.detail}`) };
   }
   const hidden = hiddenTests?.get(cell.gradeId!);
   if (hidden !== undefined) {
     const hiddenResult = await run(hidden);
     if (hiddenResult.status !== "ok") {
       const failure = describeFailure(hiddenResult);
-      return { ...base, points: 0, outcome: failure.outcome, detail: withCause(`hidden test "${cell.gradeId}" ${failure.outcome === "failed" ? "failed" : "stopped"}: ${failure.detail}`) };
+      return { ...base, points: 0, outcome: outcomeOf(failure), detail: withCause(`hidden test "${cell.gradeId}" ${failure.outcome === "failed" ? "failed" : "stopped"}: ${failure.detail}`) };
     }
   }
   return { ...base, points: cell.points, outcome: "passed", detail: "" };
