@@ -150,7 +150,7 @@ describe("the same notebooks under Debian's nbclient", () => {
         execFile(
           "/usr/bin/python3",
           ["-m", "nbconvert", "--to", "notebook", "--execute", "--ExecutePreprocessor.timeout=120", "--output", output, notebook],
-          { env: { ...process.env, JUPYTER_PATH: join(prefix, "share", "jupyter"), TENSORCELL_BACKEND: "cpu" }, timeout: 150_000 },
+          { env: { ...process.env, JUPYTER_PATH: join(prefix, "share", "jupyter") }, timeout: 150_000 },
           (error, _out, err) => (error ? fail(new Error(`nbconvert failed on ${notebook}: ${err}`)) : done(err)),
         ),
       );
