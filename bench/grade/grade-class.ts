@@ -114,7 +114,9 @@ writeClass(join(work, "class"), classSize, (k) => tsNotebook(wrongAnswer(k), fal
 writeClass(join(work, "sample"), sampleSize, (k) => tsNotebook(wrongAnswer(k), false));
 const pyPaths = writeClass(join(work, "python"), sampleSize, (k) => pyNotebook(wrongAnswer(k)));
 const cores = cpus().length;
-const env = { ...process.env, TENSORCELL_BACKEND: "cpu" };
+// A plain environment for grade: --no-sandbox kernels inherit the grader's, and a variable such as
+// NODE_EXTRA_CA_CERTS (a CA bundle every Node process parses at start) would slow them but not sandboxed ones.
+const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/tmp", TENSORCELL_BACKEND: "cpu" };
 
 const grade = (dir: string, jobs: number, report: string, extra: string[] = []) =>
   execFileSync(process.execPath, [cli, "grade", assignment, dir, "--jobs", String(jobs), "--timeout", "30", "-q", "-o", report, ...extra], {
