@@ -15,7 +15,9 @@
  * prints only the cost of the grading sandbox: the class graded in its
  * bubblewrap sandbox (the default) and with --no-sandbox, --jobs = cores,
  * alternating twice (no-sandbox, sandbox, no-sandbox, sandbox) so that a
- * change in the machine's load falls on both; the ratio is of the totals.
+ * change in the machine's load falls on both; the ratios are of the totals,
+ * by wall clock and by the CPU time of grade and everything it started
+ * (the figure another job's load inflates least).
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -93,6 +95,13 @@ function writeClass(dir: string, count: number, make: (k: number) => object): st
   });
 }
 
+/** CPU seconds of this process's finished children and their reaped descendants (cutime + cstime, /proc/self/stat, 100 ticks a second). */
+function childCpuSeconds(): number {
+  const stat = readFileSync("/proc/self/stat", "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[13]) + Number(fields[14])) / 100;
+}
+
 function seconds(run: () => void): number {
   const start = performance.now();
   run();
@@ -105,7 +114,9 @@ writeClass(join(work, "class"), classSize, (k) => tsNotebook(wrongAnswer(k), fal
 writeClass(join(work, "sample"), sampleSize, (k) => tsNotebook(wrongAnswer(k), false));
 const pyPaths = writeClass(join(work, "python"), sampleSize, (k) => pyNotebook(wrongAnswer(k)));
 const cores = cpus().length;
-const env = { ...process.env, TENSORCELL_BACKEND: "cpu" };
+// A plain environment for grade: --no-sandbox kernels inherit the grader's, and a variable such as
+// NODE_EXTRA_CA_CERTS (a CA bundle every Node process parses at start) would slow them but not sandboxed ones.
+const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/tmp", TENSORCELL_BACKEND: "cpu" };
 
 const grade = (dir: string, jobs: number, report: string, extra: string[] = []) =>
   execFileSync(process.execPath, [cli, "grade", assignment, dir, "--jobs", String(jobs), "--timeout", "30", "-q", "-o", report, ...extra], {
@@ -115,19 +126,31 @@ const grade = (dir: string, jobs: number, report: string, extra: string[] = []) 
 
 if (process.argv[3] === "sandbox") {
   const totals = { sandbox: 0, plain: 0 };
+  const cpu = { sandbox: 0, plain: 0 };
+  const runs: string[] = [];
   const scores: string[] = [];
+  const load = () => readFileSync("/proc/loadavg", "utf8").split(" ")[0];
+  const loads = [load()];
   for (let round = 0; round < 2; round++) {
     for (const mode of ["plain", "sandbox"] as const) {
       const report = join(work, `${mode}-${round}.csv`);
-      totals[mode] += seconds(() => grade(join(work, "class"), cores, report, mode === "plain" ? ["--no-sandbox"] : []));
+      const cpuBefore = childCpuSeconds();
+      const time = seconds(() => grade(join(work, "class"), cores, report, mode === "plain" ? ["--no-sandbox"] : []));
+      const cpuTime = childCpuSeconds() - cpuBefore;
+      totals[mode] += time;
+      cpu[mode] += cpuTime;
+      runs.push(`${mode} ${time.toFixed(1)} s (CPU ${cpuTime.toFixed(1)} s)`);
       scores.push(readFileSync(report, "utf8"));
+      loads.push(load());
     }
   }
+  console.log(`runs in order: ${runs.join(", ")}; 1-minute load average before and after each: ${loads.join(" ")}`);
   const per = (total: number) => `${((total / (2 * classSize)) * 1000).toFixed(0)} ms`;
   console.log(`machine: ${cores} cores, Node ${process.version}, tfjs cpu backend; class of ${classSize}, --jobs ${cores}, two rounds each`);
   console.log(`--no-sandbox: ${totals.plain.toFixed(1)} s (${per(totals.plain)} per submission)`);
   console.log(`sandboxed (bubblewrap): ${totals.sandbox.toFixed(1)} s (${per(totals.sandbox)} per submission)`);
-  console.log(`ratio sandboxed / --no-sandbox: ${(totals.sandbox / totals.plain).toFixed(2)}; same reports in all four runs: ${scores.every((csv) => csv === scores[0])}`);
+  console.log(`CPU time of grade and its kernels: --no-sandbox ${cpu.plain.toFixed(1)} s (${per(cpu.plain)} per submission), sandboxed ${cpu.sandbox.toFixed(1)} s (${per(cpu.sandbox)} per submission)`);
+  console.log(`ratio sandboxed / --no-sandbox: wall ${(totals.sandbox / totals.plain).toFixed(2)}, CPU ${(cpu.sandbox / cpu.plain).toFixed(2)}; same reports in all four runs: ${scores.every((csv) => csv === scores[0])}`);
   process.exit(0);
 }
 

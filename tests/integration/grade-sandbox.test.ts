@@ -301,6 +301,7 @@ describe("sandbox folder contents", () => {
     writeFileSync(join(course, "data", "data.csv"), "x,y\n1,2\n");
     mkdirSync(join(course, "subs", "alice"), { recursive: true });
     writeFileSync(join(course, "subs", "alice", "notes.txt"), "mine");
+    writeFileSync(join(course, "subs", "alice", "data.csv"), "x,y\n1,1000\n"); // a student's own data.csv does not replace the instructor's
     writeTestNotebook(join(course, "subs", "alice"), "work.ipynb", [answer("a1", 'const seen = require("node:fs").readdirSync(".").sort();')]);
     const result = await tensorcell(["grade", source, join(course, "subs"), "--files", join(course, "data"), "-o", join(course, "r.json"), "-q"]);
     expect(result.code, result.stderr).toBe(0);

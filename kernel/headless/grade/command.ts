@@ -34,8 +34,9 @@ assert(cond, msg), assertEqual(actual, expected), assertClose(actual, expected, 
 assertThrows(fn), AssertionError (also as grader.*). A test scores when it and its hidden
 tests finish without an error; output on stderr (warnings) never costs points.
   --timeout S   per-cell limit (default 120): the cell is interrupted and grading goes on
-  --memory MB   kernel memory limit (default 2048): heap limit plus resident-memory checks;
-                a kernel that dies is restarted and grading carries on
+  --memory MB   kernel memory limit (default 2048): heap limit plus resident-memory checks of the
+                kernel's processes (sandboxed: also RLIMIT_DATA a little above it); a kernel that
+                is killed or dies is restarted and grading carries on
   --jobs N      submissions graded in parallel (default: CPU cores); with more than one, each
                 kernel computes on 1 wasm thread unless TENSORCELL_THREADS is set
 Sandbox (bubblewrap, Debian package bubblewrap): each kernel sees node and tensorcell read-only,
@@ -45,7 +46,8 @@ the assignment, hidden tests, other submissions or report. Hidden tests reach it
   --disk MB     size of the kernel's writable folder and temp files (default ${DEFAULT_DISK_MB})
   --pids N      processes and threads a kernel may run (default ${DEFAULT_MAX_PROCESSES})
   --files DIR   DIR's entries appear read-only in every working folder (data the assignment reads;
-                with --no-sandbox DIR is the working directory unless --cwd is given)
+                they win over a student's file of the same name; with --no-sandbox DIR is the
+                working directory unless --cwd is given)
   --no-sandbox  run kernels as you, with your files and network (warns on every run)
   --cwd DIR     with --no-sandbox: kernel working directory (default: the assignment's folder)
 Report: CSV (submission,score,max_score,grade_id,points,max_points,outcome,detail) or JSON by

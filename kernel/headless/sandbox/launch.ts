@@ -70,32 +70,24 @@ export function sandboxEnv(explicit: Record<string, string>): Record<string, str
   return env;
 }
 
-/** Names a copied file gets in the working folder: its own name, unless that is taken. */
-function copyName(path: string, taken: Set<string>): string {
-  let name = basename(path);
-  for (let n = 2; taken.has(name); n++) name = `${n}-${basename(path)}`;
-  taken.add(name);
-  return name;
-}
-
 /** launchKernel's `wrap` for a sandboxed kernel. */
 export function sandboxWrap(settings: SandboxSettings): NonNullable<LaunchOptions["wrap"]> {
   return (command: KernelCommand, context): KernelCommand => {
     const user = sandboxUser();
     if (user) chownSync(context.connectionDir, user.uid, user.gid);
     const limits = sandboxLimits(settings);
+    // The instructor's --files win over a student's file of the same name (a submitted data.csv cannot replace theirs).
+    const sharedFiles = settings.sharedDir ? readdirSync(settings.sharedDir).map((name) => ({ path: join(settings.sharedDir!, name), name })) : [];
+    const taken = new Set(sharedFiles.map((shared) => shared.name));
     const fds: number[] = [];
     const copies: SandboxCopy[] = [];
-    const taken = new Set<string>();
     for (const path of settings.copyFiles ?? []) {
+      const name = basename(path); // one folder's files: names are unique
+      if (taken.has(name)) continue;
+      taken.add(name);
       fds.push(openSync(path, "r"));
-      copies.push({ fd: 2 + fds.length, name: copyName(path, taken) });
+      copies.push({ fd: 2 + fds.length, name });
     }
-    const sharedFiles = settings.sharedDir
-      ? readdirSync(settings.sharedDir)
-          .filter((name) => !taken.has(name))
-          .map((name) => ({ path: join(settings.sharedDir!, name), name }))
-      : [];
     const args = bwrapArgs({
       view: kernelView(),
       connectionDir: context.connectionDir,
