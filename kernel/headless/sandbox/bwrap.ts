@@ -73,12 +73,15 @@ export function bwrapArgs(spec: BwrapSpec): string[] {
     "--clearenv",
   ];
   for (const [name, value] of Object.entries(spec.env)) args.push("--setenv", name, value);
-  for (const entry of spec.view) {
-    if (entry.kind === "bind") args.push("--ro-bind", entry.path, entry.path);
-    else args.push("--symlink", entry.target, entry.path);
-  }
+  // Parts of the view under /tmp (tensorcell checked out or installed there) are mounted after the
+  // /tmp tmpfs, which would otherwise hide them.
+  const underTmp = (path: string) => path === "/tmp" || path.startsWith("/tmp/");
+  const viewArgs = (entry: (typeof spec.view)[number]) =>
+    entry.kind === "bind" ? ["--ro-bind", entry.path, entry.path] : ["--symlink", entry.target, entry.path];
+  for (const entry of spec.view) if (!underTmp(entry.path)) args.push(...viewArgs(entry));
   args.push("--proc", "/proc", "--dev", "/dev");
   args.push("--size", String(spec.diskBytes), "--perms", "1777", "--tmpfs", "/tmp");
+  for (const entry of spec.view) if (underTmp(entry.path)) args.push(...viewArgs(entry));
   args.push("--perms", "0700", "--dir", SANDBOX_WORKDIR);
   for (const copy of spec.copies) args.push("--perms", "0600", "--file", String(copy.fd), `${SANDBOX_WORKDIR}/${copy.name}`);
   for (const shared of spec.sharedFiles) args.push("--ro-bind", shared.path, `${SANDBOX_WORKDIR}/${shared.name}`);

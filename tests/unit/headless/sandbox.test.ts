@@ -54,6 +54,14 @@ describe("bwrapArgs", () => {
     expect(pairs("--chdir")).toEqual([SANDBOX_WORKDIR]);
   });
 
+  it("mounts a package that lives under /tmp after the /tmp tmpfs, which would hide it otherwise", () => {
+    const underTmp = bwrapArgs(spec({ view: [{ kind: "bind", path: "/usr" }, { kind: "bind", path: "/tmp/checkout" }] }));
+    const tmpfs = underTmp.indexOf("--tmpfs");
+    expect(underTmp.indexOf("/usr")).toBeLessThan(tmpfs);
+    expect(underTmp.indexOf("/tmp/checkout")).toBeGreaterThan(tmpfs);
+    expect(underTmp.join(" ")).toContain("--ro-bind /tmp/checkout /tmp/checkout");
+  });
+
   it("remounts / and /dev read-only after every mount, and runs the kernel under prlimit", () => {
     const lastMount = Math.max(...["--ro-bind", "--bind", "--file", "--tmpfs", "--dir", "--proc", "--dev"].map((flag) => args.lastIndexOf(flag)));
     expect(args.indexOf("--remount-ro")).toBeGreaterThan(lastMount);
