@@ -142,10 +142,22 @@ function benchCgroup(): { cpuSeconds(): number; leave(): void } | undefined {
   return {
     cpuSeconds: () => Number(readFileSync(join(dirs[1]!, "cpuacct.usage"), "utf8")) / 1e9,
     leave() {
-      roots.forEach((root, i) => {
-        writeFileSync(join(root, "cgroup.procs"), String(process.pid));
-        rmdirSync(dirs[i]!);
-      });
+      roots.forEach((root) => writeFileSync(join(root, "cgroup.procs"), String(process.pid)));
+      // A killed sandbox's processes take a moment to go (PID namespace teardown): rmdir says EBUSY until then.
+      for (const dir of dirs) {
+        for (let attempt = 0; ; attempt++) {
+          try {
+            rmdirSync(dir);
+            break;
+          } catch (error) {
+            if ((error as NodeJS.ErrnoException).code !== "EBUSY" || attempt === 50) {
+              console.error(`could not remove ${dir}: ${(error as Error).message}`);
+              break;
+            }
+            execFileSync("sleep", ["0.2"]);
+          }
+        }
+      }
     },
   };
 }
@@ -168,6 +180,7 @@ if (process.argv[3] === "sandbox") {
         totals[mode] += time;
         cpu[mode] += cpuTime;
         runs.push(`${mode} ${time.toFixed(1)} s${cgroup ? ` (CPU ${cpuTime.toFixed(1)} s)` : ""}`);
+        console.log(`  ${runs.at(-1)}, load average ${load()}`);
         scores.push(readFileSync(report, "utf8"));
         loads.push(load());
       }
