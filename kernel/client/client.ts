@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import * as zmq from "zeromq";
 import { endpoint, type ConnectionInfo } from "../channels/connection.js";
 import { SerialSender } from "../channels/serial-sender.js";
-import { decode, encode } from "../wire/frames.js";
+import { decode, encode, WireError } from "../wire/frames.js";
 import { makeHeader, type Message } from "../wire/message.js";
 import { Signer } from "../wire/signer.js";
 
@@ -56,6 +56,12 @@ export class KernelClient {
   private closed = false;
   /** Every iopub message received, in order (tests inspect it). */
   readonly iopubLog: Message[] = [];
+  /**
+   * Why incoming messages were dropped (bad signature, not JSON ...), the
+   * last 20: a kernel running hostile code must not be able to crash its
+   * client by sending garbage.
+   */
+  readonly dropped: string[] = [];
 
   constructor(private readonly connection: ConnectionInfo) {
     this.signer = new Signer(connection.signature_scheme, connection.key);
@@ -107,7 +113,18 @@ export class KernelClient {
 
   private async pump(socket: zmq.Dealer | zmq.Subscriber, deliver: (m: Message) => void): Promise<void> {
     try {
-      for await (const frames of socket) deliver(decode(frames, this.signer));
+      for await (const frames of socket) {
+        let message: Message;
+        try {
+          message = decode(frames, this.signer);
+        } catch (error) {
+          if (!(error instanceof WireError)) throw error;
+          this.dropped.push(error.message);
+          if (this.dropped.length > 20) this.dropped.shift();
+          continue;
+        }
+        deliver(message);
+      }
     } catch (error) {
       if (!this.closed) throw error;
     }

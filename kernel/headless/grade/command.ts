@@ -4,7 +4,7 @@
  * --jobs at a time (default: the number of CPU cores). Each kernel runs in
  * a bubblewrap sandbox (sandbox/) unless --no-sandbox is given.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { cpus } from "node:os";
 import { basename, dirname, extname, join, relative, resolve } from "node:path";
 import { EXIT } from "../exit-codes.js";
@@ -70,7 +70,8 @@ export interface GradeAllOptions extends GradeOptions {
 function ownFolder(path: string, submissionsDir: string | undefined): string | undefined {
   if (submissionsDir === undefined) return undefined;
   const folder = dirname(resolve(path));
-  return folder === resolve(submissionsDir) ? undefined : folder;
+  // A linked folder is not the student's own: its files would be copied with the grader's rights.
+  return folder === resolve(submissionsDir) || lstatSync(folder).isSymbolicLink() ? undefined : folder;
 }
 
 /**

@@ -9,7 +9,7 @@
  * it), and file permissions are one more wall. Run as another user, bwrap
  * runs as that user.
  */
-import { chownSync, openSync, readdirSync, statSync } from "node:fs";
+import { chownSync, constants, lstatSync, openSync, readdirSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { KernelCommand, LaunchOptions } from "../../client/launch.js";
 import { bwrapArgs, SANDBOX_WORKDIR, type SandboxCopy } from "./bwrap.js";
@@ -85,7 +85,7 @@ export function sandboxWrap(settings: SandboxSettings): NonNullable<LaunchOption
       const name = basename(path); // one folder's files: names are unique
       if (taken.has(name)) continue;
       taken.add(name);
-      fds.push(openSync(path, "r"));
+      fds.push(openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW)); // no symlink swapped in since submissionFiles looked
       copies.push({ fd: 2 + fds.length, name });
     }
     const args = bwrapArgs({
@@ -105,12 +105,18 @@ export function sandboxWrap(settings: SandboxSettings): NonNullable<LaunchOption
   };
 }
 
-/** Files of a submission copied into its working folder: the notebook, and the other files of its own folder when it has one. */
+/**
+ * Files of a submission copied into its working folder: the notebook, and
+ * the other files of its own folder when it has one. Regular files only: a
+ * submitted symlink (to another student's notebook, to /etc/shadow) would
+ * otherwise be followed by the grader, with the grader's rights.
+ */
 export function submissionFiles(notebook: string, ownFolder: string | undefined): string[] {
-  if (!ownFolder) return [notebook];
+  const regular = (path: string) => lstatSync(path).isFile();
+  if (!ownFolder) return regular(notebook) ? [notebook] : [];
   const files = readdirSync(ownFolder)
     .filter((name) => !name.startsWith("."))
     .map((name) => join(ownFolder, name))
-    .filter((path) => statSync(path).isFile());
-  return files.includes(notebook) ? files : [notebook, ...files];
+    .filter(regular);
+  return files.includes(notebook) || !regular(notebook) ? files : [notebook, ...files];
 }

@@ -107,12 +107,15 @@ describe("sandbox limits and environment", () => {
     }
   });
 
-  it("copies a flat submission alone, and a student's folder with its files", () => {
+  it("copies a flat submission alone, and a student's folder with its regular files (no links)", () => {
     const dir = mkdtempSync(join(tmpdir(), "tc-subfiles-"));
     mkdirSync(join(dir, "alice"));
     for (const name of ["alice/hw.ipynb", "alice/data.csv", "alice/.hidden", "bob.ipynb"]) writeFileSync(join(dir, name), "");
     mkdirSync(join(dir, "alice", "sub"));
+    symlinkSync(join(dir, "bob.ipynb"), join(dir, "alice", "bobs.ipynb")); // a submitted link is never followed
+    symlinkSync(join(dir, "bob.ipynb"), join(dir, "linked.ipynb"));
     expect(submissionFiles(join(dir, "bob.ipynb"), undefined)).toEqual([join(dir, "bob.ipynb")]);
+    expect(submissionFiles(join(dir, "linked.ipynb"), undefined)).toEqual([]);
     expect(submissionFiles(join(dir, "alice", "hw.ipynb"), join(dir, "alice")).sort()).toEqual([join(dir, "alice", "data.csv"), join(dir, "alice", "hw.ipynb")]);
   });
 });
