@@ -6,8 +6,8 @@
  * What is verified: the wasm backend (XNNPACK, SIMD) with tensorcell's extra
  * training kernels is tested numerically against the cpu backend and trains
  * the reference CNN on MNIST in the tests. tfjs-node, tfjs-node-gpu and webgpu
- * are optional and are NOT exercised by the tests here (they cannot be
- * installed offline / need a GPU): only their selection and fallback are.
+ * are optional and do NOT compute in the tests here (libtensorflow cannot be
+ * downloaded; no GPU): only their selection and fallback are tested.
  * bench/gpu/check.sh proves the webgpu path on an NVIDIA machine.
  */
 import * as tf from "@tensorflow/tfjs";

@@ -9,11 +9,15 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 
-/** The backends tensorcell knows, in `auto` preference order. */
-export const BACKEND_ORDER = ["node-gpu", "node", "wasm", "cpu"] as const;
+/**
+ * The backends tensorcell knows, in `auto` preference order: the GPU ones
+ * first (tfjs-node-gpu when an NVIDIA GPU is visible, then WebGPU when Dawn
+ * returns a hardware adapter), then native CPU, wasm, cpu.
+ */
+export const BACKEND_ORDER = ["node-gpu", "webgpu", "node", "wasm", "cpu"] as const;
 
-/** Every selectable backend name (webgpu is never picked by `auto`: it is opt-in). */
-export type BackendName = (typeof BACKEND_ORDER)[number] | "webgpu";
+/** Every selectable backend name. */
+export type BackendName = (typeof BACKEND_ORDER)[number];
 
 /** Accepted spellings for each backend (package names and tfjs's own backend names). */
 const ALIASES: Record<string, BackendName> = {
@@ -31,7 +35,7 @@ const ALIASES: Record<string, BackendName> = {
 export function normalizeBackendName(name: string): BackendName {
   const found = ALIASES[name.trim().toLowerCase()];
   if (found) return found;
-  throw new Error(`Unknown backend "${name}". Use one of: auto, ${[...BACKEND_ORDER, "webgpu"].join(", ")}.`);
+  throw new Error(`Unknown backend "${name}". Use one of: auto, ${BACKEND_ORDER.join(", ")}.`);
 }
 
 /** The npm package that provides each backend, and the one-line fix when it is missing or fails. */
@@ -91,6 +95,23 @@ export function nvidiaGpuVisible(): boolean {
   if (existsSync("/dev/nvidia0")) return true;
   try {
     return readdirSync("/proc/driver/nvidia/gpus").length > 0;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
+    throw error;
+  }
+}
+
+/**
+ * Whether a GPU device node is visible (Linux: a DRM render node or an NVIDIA
+ * device; other platforms: assumed, Dawn answers there). `auto` checks this
+ * before starting Dawn, which costs nothing on machines without a GPU and
+ * keeps Dawn's "Couldn't load Vulkan" warning off their stderr.
+ */
+export function gpuDeviceVisible(): boolean {
+  if (process.platform !== "linux") return true;
+  if (nvidiaGpuVisible()) return true;
+  try {
+    return readdirSync("/dev/dri").some((name) => name.startsWith("renderD"));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
     throw error;

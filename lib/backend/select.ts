@@ -1,6 +1,7 @@
 /**
  * Backend choice: `auto` tries tfjs-node-gpu (when an NVIDIA GPU is visible),
- * then tfjs-node, then wasm, then cpu; a named backend is tried alone (then the
+ * then WebGPU (when a GPU device is visible and Dawn returns a hardware
+ * adapter), then tfjs-node, then wasm, then cpu; a named backend is tried alone (then the
  * rest of the auto order when it fails at start-up). Each failure is one line
  * on stderr with its fix; absent optional packages are skipped quietly in auto
  * mode and listed in BackendInfo.attempts.
@@ -9,7 +10,7 @@ import * as tf from "@tensorflow/tfjs";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import {
-  BACKEND_ORDER, BACKEND_PACKAGES, BackendUnavailable, importOptional, normalizeBackendName, nvidiaGpuVisible, resolvePackage,
+  BACKEND_ORDER, BACKEND_PACKAGES, BackendUnavailable, gpuDeviceVisible, importOptional, normalizeBackendName, nvidiaGpuVisible, resolvePackage,
   type BackendName,
 } from "./loaders.js";
 import { installGradientFixes } from "./gradients.js";
@@ -159,13 +160,18 @@ async function selectBackend(requested: string, threads: number | undefined): Pr
   const attempts: BackendAttempt[] = [];
   const auto = requested === "auto";
   const explicit = auto ? undefined : normalizeBackendName(requested);
-  const order: BackendName[] = explicit ? [explicit, ...BACKEND_ORDER.filter((b) => b !== explicit && b !== "node-gpu" && b !== "node")] : [...BACKEND_ORDER];
+  // A named backend that fails falls back to the portable ones only (wasm, cpu), never to another GPU or native build.
+  const order: BackendName[] = explicit ? [explicit, ...BACKEND_ORDER.filter((b) => b !== explicit && (b === "wasm" || b === "cpu"))] : [...BACKEND_ORDER];
   for (const name of order) {
     if (auto && name === "node-gpu" && resolvePackage("@tensorflow/tfjs-node-gpu") && !nvidiaGpuVisible()) {
       attempts.push({ name, ok: false, error: "no NVIDIA GPU visible (/dev/nvidia0 missing)", fix: "run on a machine with an NVIDIA GPU and driver" });
       continue;
     }
-    const attempt = await tryBackend(name, threads, "initBackend's threads option");
+    if (auto && name === "webgpu" && webGpuInstalled() && !gpuDeviceVisible()) {
+      attempts.push({ name, ok: false, error: "no GPU device visible (/dev/dri/renderD* and /dev/nvidia* missing)", fix: "run on a machine with a GPU and its driver" });
+      continue;
+    }
+    const attempt = await tryBackend(name, threads, "initBackend's threads option", auto);
     attempts.push(attempt);
     if (attempt.ok) {
       const reason = explainChoice(name, requested, attempts);
@@ -200,9 +206,14 @@ function prepareRegistries(): void {
 
 type Attempt = BackendAttempt & { notInstalled?: boolean };
 
-async function tryBackend(name: BackendName, threads: number | undefined, threadsSource: string): Promise<Attempt> {
+function webGpuInstalled(): boolean {
+  return BACKEND_PACKAGES.webgpu.packages.every((pkg) => resolvePackage(pkg) !== null);
+}
+
+/** `auto`: true when `auto` chose the order (WebGPU then refuses CPU renderers). */
+async function tryBackend(name: BackendName, threads: number | undefined, threadsSource: string, auto = false): Promise<Attempt> {
   try {
-    await loadBackend(name);
+    await loadBackend(name, auto);
     if (name === "wasm") {
       await startWasm(wasmPackage!, threads, threadsSource);
     } else {
@@ -224,7 +235,7 @@ async function tryBackend(name: BackendName, threads: number | undefined, thread
   }
 }
 
-async function loadBackend(name: BackendName): Promise<void> {
+async function loadBackend(name: BackendName, auto: boolean): Promise<void> {
   switch (name) {
     case "node-gpu":
     case "node": {
@@ -236,7 +247,7 @@ async function loadBackend(name: BackendName): Promise<void> {
       return;
     }
     case "webgpu":
-      await loadWebGpu();
+      await loadWebGpu({ allowSoftware: !auto });
       return;
     case "wasm":
       wasmPackage = await import("@tensorflow/tfjs-backend-wasm");

@@ -1,6 +1,7 @@
 // Backend selection: prediction without loading, auto order and fallback with
 // one stderr line and its fix, useBackend errors that leave the backend alone.
-// (tfjs-node, tfjs-node-gpu and webgpu are not installed on the test machine.)
+// (tfjs-node and tfjs-node-gpu are not installed on the test machine; the optional
+// webgpu packages are, and the machine has no GPU, so Dawn finds no adapter.)
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { backendInfo, initBackend, normalizeBackendName, predictBackend, tf, useBackend } from "../../../lib/backend/index.js";
 
@@ -11,13 +12,14 @@ describe("backend selection", () => {
     expect(normalizeBackendName("tfjs-node")).toBe("node");
     expect(normalizeBackendName("WASM")).toBe("wasm");
     expect(normalizeBackendName("@tensorflow/tfjs-node-gpu")).toBe("node-gpu");
-    expect(() => normalizeBackendName("tpu")).toThrow(/Unknown backend "tpu". Use one of: auto, node-gpu, node, wasm, cpu, webgpu/);
+    expect(() => normalizeBackendName("tpu")).toThrow(/Unknown backend "tpu". Use one of: auto, node-gpu, webgpu, node, wasm, cpu/);
   });
 
   it("predicts wasm for auto here, and says why, without loading tfjs backends", () => {
     const prediction = predictBackend("auto");
     expect(prediction.name).toBe("wasm");
     expect(prediction.reason).toContain("tfjs-node not installed");
+    expect(prediction.reason).toContain("no GPU device for WebGPU");
     expect(predictBackend("node").reason).toMatch(/node requested .* @tensorflow\/tfjs-node is not installed; falling back to wasm/);
     expect(predictBackend("cpu")).toEqual({ name: "cpu", reason: "requested by the kernel option" });
   });
@@ -30,8 +32,9 @@ describe("backend selection", () => {
     });
     const auto = await initBackend("auto");
     expect(auto.name).toBe("wasm");
-    expect(auto.attempts.map((a) => [a.name, a.ok])).toEqual([["node-gpu", false], ["node", false], ["wasm", true]]);
-    expect(auto.attempts[1].fix).toMatch(/npm install @tensorflow\/tfjs-node/);
+    expect(auto.attempts.map((a) => [a.name, a.ok])).toEqual([["node-gpu", false], ["webgpu", false], ["node", false], ["wasm", true]]);
+    expect(auto.attempts[1].error).toMatch(/^no GPU device visible/); // Dawn is not even started without a device node
+    expect(auto.attempts[2].fix).toMatch(/npm install @tensorflow\/tfjs-node/);
     expect(auto.kernelsAdded).toEqual(expect.arrayContaining(["Conv2DBackpropFilter", "DepthwiseConv2dNativeBackpropFilter", "DepthwiseConv2dNativeBackpropInput", "UnsortedSegmentSum"]));
     expect(auto.simd).toBe(true);
     expect(lines).toEqual([]); // absent optional packages are not failures in auto mode
@@ -48,8 +51,11 @@ describe("backend selection", () => {
     const cpu = await useBackend("cpu");
     expect(cpu.name).toBe("cpu");
     expect(tf.getBackend()).toBe("cpu");
-    await expect(useBackend("webgpu")).rejects.toThrow(/Backend "webgpu" is unavailable: webgpu is not installed\. Fix: npm install @tensorflow\/tfjs-backend-webgpu/);
+    await expect(useBackend("webgpu")).rejects.toThrow(/^Backend "webgpu" is unavailable: Dawn found no WebGPU adapter \(no GPU, or no Vulkan driver\)\. Fix: install the GPU's Vulkan driver .* The current backend \(cpu\) is still in use\.$/);
     expect(tf.getBackend()).toBe("cpu");
+    // The refusal leaves no WebGPU globals for cells or other libraries to trip on.
+    expect((globalThis as { GPUBufferUsage?: unknown }).GPUBufferUsage).toBeUndefined();
+    expect((globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu).toBeUndefined();
     await expect(useBackend("tfjs-node-gpu")).rejects.toThrow(/tfjs-node-gpu is not installed/);
     const wasm = await useBackend("wasm");
     expect(wasm.name).toBe("wasm");
