@@ -66,12 +66,18 @@ function thin<T>(items: T[], max: number): T[] {
   return out;
 }
 
-/** Reads a log value that tfjs may hand over as a number or a scalar tensor. */
-function logValue(value: unknown): number | undefined {
-  if (typeof value === "number") return value;
-  if (value instanceof tf.Tensor && value.size === 1 && !value.isDisposed) return value.dataSync()[0];
-  return undefined;
+/** Scalar tensors model.fit hands over (it disposes them after the callback returns). */
+function isScalarTensor(value: unknown): value is tf.Tensor {
+  return value instanceof tf.Tensor && value.size === 1 && !value.isDisposed;
 }
+
+/**
+ * Batch values still on the backend: reading each batch's loss at once would
+ * make every batch wait for the device (a GPU->CPU sync per batch on webgpu),
+ * so they are kept (a clone shares the data) and read together, in one
+ * transfer, when the chart is about to be drawn.
+ */
+const MAX_PENDING_VALUES = 256;
 
 /**
  * A model.fit callback that draws loss and metrics live. Pass it as
@@ -96,6 +102,8 @@ export class LiveCurves extends tf.Callback {
   private step = 0;
   private nextAllowedAt = -Infinity;
   private dirty = false;
+  /** Values recorded as tensors and not read yet, in order (see MAX_PENDING_VALUES). */
+  private pending: { step: number; name: string; kind: "batch" | "epoch"; value: tf.Tensor }[] = [];
   /** Clock at this run's first value; render milliseconds of this run; cost of the last render. */
   private runStartedAt: number | undefined;
   private runRenderMilliseconds = 0;
@@ -132,6 +140,18 @@ export class LiveCurves extends tf.Callback {
     this.reset();
   }
 
+  /** Reads every pending tensor value with one transfer and records them in order. */
+  private async resolvePending(): Promise<void> {
+    if (!this.pending.length) return;
+    const pending = this.pending;
+    this.pending = [];
+    const stacked = tf.tidy(() => tf.stack(pending.map((p) => p.value.reshape([]))));
+    tf.dispose(pending.map((p) => p.value));
+    const values = await stacked.data();
+    stacked.dispose();
+    pending.forEach((p, i) => this.recordValue(p.step, p.name, values[i]!, p.kind));
+  }
+
   /** Records the batch's metrics and redraws if the rate allows. */
   override async onBatchEnd(_batch: number, logs?: Record<string, unknown>): Promise<void> {
     this.unit = "batch";
@@ -139,7 +159,7 @@ export class LiveCurves extends tf.Callback {
     this.record(this.step, logs ?? {}, "batch");
     // An interrupt stops fit at the end of this batch, so onTrainEnd draws the final chart.
     if (host().interrupted() && this.model) this.model.stopTraining = true;
-    this.maybeRender();
+    await this.maybeRender();
   }
 
   /**
@@ -155,11 +175,12 @@ export class LiveCurves extends tf.Callback {
       this.record(this.step, logs ?? {}, "batch");
     }
     if (host().interrupted() && this.model) this.model.stopTraining = true;
-    this.maybeRender();
+    await this.maybeRender();
   }
 
   /** Sends the final chart. */
   override async onTrainEnd(): Promise<void> {
+    if (this.pending.length) await this.resolvePending();
     this.done();
   }
 
@@ -168,7 +189,7 @@ export class LiveCurves extends tf.Callback {
     this.unit = this.logUnit;
     this.step = step;
     this.record(step, metrics, "batch");
-    this.maybeRender();
+    void this.maybeRender(); // plain numbers: nothing is pending, so this draws synchronously
   }
 
   /** Draws the final chart of this run; the next log() starts a new chart. */
@@ -178,6 +199,8 @@ export class LiveCurves extends tf.Callback {
   }
 
   private reset(): void {
+    tf.dispose(this.pending.map((p) => p.value));
+    this.pending = [];
     this.handle = undefined;
     this.series = new Map();
     this.dropped = new Map();
@@ -191,23 +214,29 @@ export class LiveCurves extends tf.Callback {
   private record(step: number, logs: Record<string, unknown>, kind: "batch" | "epoch"): void {
     for (const [name, raw] of Object.entries(logs)) {
       if (kind === "batch" && (name === "batch" || name === "size")) continue;
-      const value = logValue(raw);
-      if (value === undefined) continue;
-      if (!Number.isFinite(value)) {
-        this.dropped.set(name, (this.dropped.get(name) ?? 0) + 1);
-        continue;
+      if (typeof raw === "number") this.recordValue(step, name, raw, kind);
+      else if (isScalarTensor(raw)) {
+        this.pending.push({ step, name, kind, value: tf.clone(raw) });
+        this.dirty = true;
       }
-      const series = this.seriesFor(name);
-      if (kind === "epoch") {
-        series.epoch.push({ step, value });
-      } else {
-        series.batch.push({ step, value });
-        series.count++;
-        series.ema = this.smoothing * series.ema + (1 - this.smoothing) * value;
-        series.smoothed.push({ step, value: series.ema / (1 - this.smoothing ** series.count) });
-      }
-      this.dirty = true;
     }
+  }
+
+  private recordValue(step: number, name: string, value: number, kind: "batch" | "epoch"): void {
+    if (!Number.isFinite(value)) {
+      this.dropped.set(name, (this.dropped.get(name) ?? 0) + 1);
+      return;
+    }
+    const series = this.seriesFor(name);
+    if (kind === "epoch") {
+      series.epoch.push({ step, value });
+    } else {
+      series.batch.push({ step, value });
+      series.count++;
+      series.ema = this.smoothing * series.ema + (1 - this.smoothing) * value;
+      series.smoothed.push({ step, value: series.ema / (1 - this.smoothing ** series.count) });
+    }
+    this.dirty = true;
   }
 
   private seriesFor(name: string): Series {
@@ -220,7 +249,8 @@ export class LiveCurves extends tf.Callback {
     return series;
   }
 
-  private maybeRender(): void {
+  private async maybeRender(): Promise<void> {
+    if (this.pending.length >= MAX_PENDING_VALUES) await this.resolvePending();
     if (!this.dirty) return;
     const now = this.clock();
     // The first chart waits FIRST_DRAW_DELAY_MS after the run's first value, so short runs
@@ -230,6 +260,8 @@ export class LiveCurves extends tf.Callback {
       this.nextAllowedAt = now + Math.max(FIRST_DRAW_DELAY_MS, this.budgetWait(now) - now);
     }
     if (now < this.nextAllowedAt) return;
+    // Only awaited when tensors are pending, so number-only logging (log()) draws synchronously.
+    if (this.pending.length) await this.resolvePending();
     this.render();
   }
 

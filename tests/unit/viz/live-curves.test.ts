@@ -99,6 +99,46 @@ describe("viz.liveCurves", () => {
     tf.dispose([xs, ys]);
   });
 
+  it("reads model.fit's batch losses in one transfer per chart, not one per batch, and records each exactly", async () => {
+    const messages = recordDisplays();
+    const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [2], units: 1, kernelInitializer: "ones" })] });
+    model.compile({ optimizer: tf.train.sgd(0.01), loss: "meanSquaredError" });
+    const xs = tf.tensor2d(Array.from({ length: 80 }, (_, i) => (i % 7) / 7), [40, 2]);
+    const ys = tf.tensor2d(Array.from({ length: 40 }, (_, i) => i / 40), [40, 1]);
+    const curves = new LiveCurves({ smoothing: 0 });
+    const reads = { data: 0, dataSync: 0 };
+    const original = { data: tf.Tensor.prototype.data, dataSync: tf.Tensor.prototype.dataSync };
+    tf.Tensor.prototype.data = function (this: tf.Tensor) { reads.data++; return original.data.call(this); } as typeof original.data;
+    tf.Tensor.prototype.dataSync = function (this: tf.Tensor) { reads.dataSync++; return original.dataSync.call(this); } as typeof original.dataSync;
+    const before = tf.memory().numTensors;
+    try {
+      await model.fit(xs, ys, { epochs: 2, batchSize: 2, shuffle: false, callbacks: [curves], verbose: 0 });
+    } finally {
+      Object.assign(tf.Tensor.prototype, original);
+    }
+    expect(reads.dataSync).toBe(0);
+    // 40 batches; tfjs itself reads the epoch logs (a few reads per epoch); the chart adds one read per drawn frame.
+    expect(reads.data).toBeLessThanOrEqual(curves.updates + 2 * 4);
+    expect(tf.memory().numTensors).toBe(before); // the kept clones are disposed once read
+    const losses = rowsOf(messages.at(-1)!).filter((r) => r.metric === "loss" && r.kind === "batch");
+    expect(losses.map((r) => r.step)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    // The same run again, read batch by batch as fit hands each loss over: the values must agree exactly.
+    const expected: number[] = [];
+    class EveryBatch extends tf.Callback {
+      override async onBatchEnd(_batch: number, logs?: tf.Logs) {
+        expected.push((await (logs!.loss as unknown as tf.Tensor).data())[0]!);
+      }
+    }
+    const model2 = tf.sequential({ layers: [tf.layers.dense({ inputShape: [2], units: 1, kernelInitializer: "ones" })] });
+    model2.compile({ optimizer: tf.train.sgd(0.01), loss: "meanSquaredError" });
+    await model2.fit(xs, ys, { epochs: 2, batchSize: 2, shuffle: false, callbacks: [new EveryBatch()], verbose: 0 });
+    expect(expected).toHaveLength(40);
+    expect(losses.map((r) => r.value)).toEqual(expected);
+    tf.dispose([xs, ys]);
+    model.dispose();
+    model2.dispose();
+  });
+
   it("keeps first, live and final charts within the render budget of short and long runs", () => {
     // 50 ms per chart: a slow render on a loaded machine. 4 s run: the first chart at 1 s and the
     // final one only (a third one would take the share to 3.6%).
