@@ -5,6 +5,7 @@ import "./mnist_cnn.js";
 import "./resnet.js";
 import "./convnext.js";
 import "./inception_next.js";
+import "./inception_v4.js";
 import "./vit.js";
 import "./convit.js";
 import "./mixer.js";
