@@ -14,6 +14,7 @@ import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { initBackend } from "../../../lib/backend/index.js";
 import { countTrainableParams, models } from "../../../lib/models/index.js";
+import { buildInceptionResNetV2, type InceptionResNetV2Config } from "../../../lib/models/inception_resnet_v2.js";
 import { buildInceptionV4, type InceptionV4Config } from "../../../lib/models/inception_v4.js";
 import type { ResolvedModelOptions } from "../../../lib/models/options.js";
 import { seed, unseed } from "../../../lib/repro/index.js";
@@ -55,6 +56,14 @@ const cases: FamilyCase[] = [
     minInputSize: 75,
     fixture: "inception_v4/inception_v4_reduced.safetensors",
     reduced: (config, options) => buildInceptionV4(config as unknown as InceptionV4Config, options, "inception_v4_reduced"),
+  },
+  {
+    name: "inception_resnet_v2",
+    params: 55_843_464,
+    features: ["conv2d_2b", "conv2d_4a", "repeat", "repeat_1", "conv2d_7b"],
+    minInputSize: 75,
+    fixture: "inception_resnet_v2/inception_resnet_v2_reduced.safetensors",
+    reduced: (config, options) => buildInceptionResNetV2(config as unknown as InceptionResNetV2Config, options, "inception_resnet_v2_reduced"),
   },
 ];
 
