@@ -17,6 +17,7 @@ import { countTrainableParams, models } from "../../../lib/models/index.js";
 import { buildInceptionResNetV2, type InceptionResNetV2Config } from "../../../lib/models/inception_resnet_v2.js";
 import { buildInceptionV4, type InceptionV4Config } from "../../../lib/models/inception_v4.js";
 import type { ResolvedModelOptions } from "../../../lib/models/options.js";
+import { buildSPNASNet, type SPNASNetConfig } from "../../../lib/models/spnasnet.js";
 import { seed, unseed } from "../../../lib/repro/index.js";
 import { loadTimmWeights, readTimmFixture, relativeError } from "./timm-fixtures.js";
 
@@ -64,6 +65,14 @@ const cases: FamilyCase[] = [
     minInputSize: 75,
     fixture: "inception_resnet_v2/inception_resnet_v2_reduced.safetensors",
     reduced: (config, options) => buildInceptionResNetV2(config as unknown as InceptionResNetV2Config, options, "inception_resnet_v2_reduced"),
+  },
+  {
+    name: "spnasnet_100",
+    params: 4_421_616,
+    features: ["blocks.0", "blocks.1", "blocks.2", "blocks.4", "blocks.6"],
+    minInputSize: 32,
+    fixture: "spnasnet/spnasnet_reduced.safetensors",
+    reduced: (config, options) => buildSPNASNet(config as unknown as SPNASNetConfig, options, "spnasnet_reduced"),
   },
 ];
 
@@ -134,5 +143,18 @@ describe.each(cases)("$name", (family) => {
     tf.dispose([x, y, before, after]);
     model.dispose();
     loaded.dispose();
+  });
+});
+
+describe("spnasnet_100 dropPathRate", () => {
+  test("block j of n drops with rate r * j / n (timm's ramp); bad rates get one line", () => {
+    const model = models.create("spnasnet_100", { inputShape: [32, 32, 3], numClasses: 3, dropPathRate: 0.2 });
+    const rates = model.layers.filter((l) => l.getClassName() === "DropPath").map((l) => [l.name, (l as unknown as { rate: number }).rate]);
+    // 21 blocks; the residual ones are blocks.1.1 (index 2) ... blocks.5.3 (index 19). timm
+    // (drop_path_rate=0.2) gives blocks.1.1 0.2 * 2 / 21 = 0.01905 as well.
+    expect(rates[0]).toEqual(["blocks.1.1.drop_path", (0.2 * 2) / 21]);
+    expect(rates.at(-1)).toEqual(["blocks.5.3.drop_path", (0.2 * 19) / 21]);
+    model.dispose();
+    expect(() => models.create("spnasnet_100", { dropPathRate: 1.5 })).toThrow("option dropPathRate must be a number in [0, 1)");
   });
 });
