@@ -1,0 +1,160 @@
+/**
+ * Inception-v4, Inception-ResNet-v2, SPNASNet and NASNet-A Large against timm:
+ * logits equal timm's for the same weights (reduced configs of timm's own
+ * modules, fixtures written by tests/fixtures/<family>/generate.py), parameter
+ * counts equal timm's, feature names are timm's feature_info modules, a few
+ * training steps lower the loss, save/load round-trips, and bad inputs get
+ * one-line errors. Runs on wasm; the full-size default-input forward passes
+ * are in bench/models/large-forward.ts.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { initBackend } from "../../../lib/backend/index.js";
+import { countTrainableParams, models } from "../../../lib/models/index.js";
+import { buildInceptionResNetV2, type InceptionResNetV2Config } from "../../../lib/models/inception_resnet_v2.js";
+import { buildInceptionV4, type InceptionV4Config } from "../../../lib/models/inception_v4.js";
+import type { ResolvedModelOptions } from "../../../lib/models/options.js";
+import { buildSPNASNet, type SPNASNetConfig } from "../../../lib/models/spnasnet.js";
+import { seed, unseed } from "../../../lib/repro/index.js";
+import { loadTimmWeights, readTimmFixture, relativeError } from "./timm-fixtures.js";
+
+const FIXTURES = join(import.meta.dirname, "..", "..", "fixtures");
+
+let root: string;
+beforeAll(async () => {
+  await initBackend("wasm");
+  expect(tf.getBackend()).toBe("wasm");
+  root = await mkdtemp(join(tmpdir(), "tensorcell-inception-"));
+});
+afterAll(async () => {
+  unseed();
+  await rm(root, { recursive: true, force: true });
+});
+
+interface FamilyCase {
+  /** Registry name. */
+  name: string;
+  /** timm's trainable parameters at the default config (1000 classes). */
+  params: number;
+  /** timm's feature_info module names. */
+  features: string[];
+  /** The smallest input the architecture takes. */
+  minInputSize: number;
+  /** Fixture file under tests/fixtures. */
+  fixture: string;
+  /** Builds the family's reduced config (the fixture's) with given options. */
+  reduced: (config: Record<string, unknown>, options: ResolvedModelOptions) => tf.LayersModel;
+}
+
+const cases: FamilyCase[] = [
+  {
+    name: "inception_v4",
+    params: 42_679_816,
+    features: ["features.2", "features.3", "features.9", "features.17", "features.21"],
+    minInputSize: 75,
+    fixture: "inception_v4/inception_v4_reduced.safetensors",
+    reduced: (config, options) => buildInceptionV4(config as unknown as InceptionV4Config, options, "inception_v4_reduced"),
+  },
+  {
+    name: "inception_resnet_v2",
+    params: 55_843_464,
+    features: ["conv2d_2b", "conv2d_4a", "repeat", "repeat_1", "conv2d_7b"],
+    minInputSize: 75,
+    fixture: "inception_resnet_v2/inception_resnet_v2_reduced.safetensors",
+    reduced: (config, options) => buildInceptionResNetV2(config as unknown as InceptionResNetV2Config, options, "inception_resnet_v2_reduced"),
+  },
+  {
+    name: "spnasnet_100",
+    params: 4_421_616,
+    features: ["blocks.0", "blocks.1", "blocks.2", "blocks.4", "blocks.6"],
+    minInputSize: 32,
+    fixture: "spnasnet/spnasnet_reduced.safetensors",
+    reduced: (config, options) => buildSPNASNet(config as unknown as SPNASNetConfig, options, "spnasnet_reduced"),
+  },
+];
+
+describe.each(cases)("$name", (family) => {
+  test("gives timm's logits for timm's weights (reduced config, eval mode)", () => {
+    const fixture = readTimmFixture(join(FIXTURES, family.fixture));
+    const { numClasses, inputShape } = fixture.config;
+    const model = family.reduced(fixture.config, { numClasses, inputShape, headActivation: "linear" });
+    expect(loadTimmWeights(model, fixture.state)).toEqual([]);
+    expect(countTrainableParams(model)).toBe(fixture.params);
+    const logits = model.predict(fixture.input) as tf.Tensor;
+    expect(logits.shape).toEqual([fixture.input.shape[0], numClasses]);
+    expect(relativeError(logits.dataSync() as Float32Array, fixture.logits)).toBeLessThan(1e-4);
+    tf.dispose([logits, fixture.input]);
+    model.dispose();
+  });
+
+  test("models.info: paper and timm's parameter count", () => {
+    const info = models.info(family.name);
+    expect(info.params).toBe(family.params);
+    expect(info.paper.length).toBeGreaterThan(20);
+    expect(info.numClasses).toBe(1000);
+  });
+
+  test("forward on the smallest input, with timm's feature names", () => {
+    const size = family.minInputSize;
+    const model = models.create(family.name, { inputShape: [size, size, 3], numClasses: 5 });
+    const x = tf.randomUniform([1, size, size, 3]);
+    const output = model.predict(x) as tf.Tensor;
+    expect(output.shape).toEqual([1, 5]);
+    expect(output.sum().dataSync()[0]).toBeCloseTo(1, 4);
+    const features = models.features(model, x);
+    expect(Object.keys(features)).toEqual(family.features);
+    const sides = Object.values(features).map((f) => f.shape[1]);
+    expect(sides.at(-1)).toBe(1);
+    tf.dispose([x, output, ...Object.values(features)]);
+    model.dispose();
+  });
+
+  test("a too-small input and a misspelt name get one-line errors", () => {
+    const size = family.minInputSize - 1;
+    expect(() => models.create(family.name, { inputShape: [size, size, 3] })).toThrow(
+      new RegExp(`input ${size}x${size} is too small.*at least ${family.minInputSize}`),
+    );
+    expect(() => models.create(`${family.name}x`)).toThrow(`Did you mean "${family.name}"`);
+  });
+
+  test("training lowers the loss; save/load round-trips (reduced config)", async () => {
+    seed(1);
+    const fixture = readTimmFixture(join(FIXTURES, family.fixture));
+    fixture.input.dispose();
+    const classes = 3;
+    const inputShape = fixture.config.inputShape;
+    const model = family.reduced(fixture.config, { numClasses: classes, inputShape, headActivation: "softmax" });
+    const x = tf.randomNormal([classes, ...inputShape], 0, 1, "float32", 7);
+    const y = tf.oneHot(tf.range(0, classes, 1, "int32"), classes);
+    model.compile({ optimizer: tf.train.adam(0.001), loss: "categoricalCrossentropy" });
+    const losses: number[] = [];
+    for (let step = 0; step < 4; step++) losses.push((await model.trainOnBatch(x, y)) as number);
+    losses.forEach((loss) => expect(Number.isFinite(loss)).toBe(true));
+    expect(losses.at(-1)!).toBeLessThan(losses[0]);
+    const dir = join(root, family.name);
+    await models.save(model, dir);
+    const loaded = await models.load(dir);
+    const before = model.predict(x) as tf.Tensor;
+    const after = loaded.predict(x) as tf.Tensor;
+    expect(Array.from(after.dataSync())).toEqual(Array.from(before.dataSync()));
+    tf.dispose([x, y, before, after]);
+    model.dispose();
+    loaded.dispose();
+  });
+});
+
+describe("spnasnet_100 dropPathRate", () => {
+  test("block j of n drops with rate r * j / n (timm's ramp); bad rates get one line", () => {
+    const model = models.create("spnasnet_100", { inputShape: [32, 32, 3], numClasses: 3, dropPathRate: 0.2 });
+    const rates = model.layers.filter((l) => l.getClassName() === "DropPath").map((l) => [l.name, (l as unknown as { rate: number }).rate]);
+    // 21 blocks; the residual ones are blocks.1.1 (index 2) ... blocks.5.3 (index 19). timm
+    // (drop_path_rate=0.2) gives blocks.1.1 0.2 * 2 / 21 = 0.01905 as well.
+    expect(rates[0]).toEqual(["blocks.1.1.drop_path", (0.2 * 2) / 21]);
+    expect(rates.at(-1)).toEqual(["blocks.5.3.drop_path", (0.2 * 19) / 21]);
+    model.dispose();
+    expect(() => models.create("spnasnet_100", { dropPathRate: 1.5 })).toThrow("option dropPathRate must be a number in [0, 1)");
+  });
+});
