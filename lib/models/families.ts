@@ -14,3 +14,4 @@ import "./gat.js";
 import "./gin.js";
 import "./appnp.js";
 import "./dagnn.js";
+import "./tnt.js";
