@@ -15,3 +15,4 @@ import "./gin.js";
 import "./appnp.js";
 import "./dagnn.js";
 import "./tnt.js";
+import "./hornet.js";
