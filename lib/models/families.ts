@@ -17,3 +17,5 @@ import "./gat.js";
 import "./gin.js";
 import "./appnp.js";
 import "./dagnn.js";
+import "./tnt.js";
+import "./hornet.js";

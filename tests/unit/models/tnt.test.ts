@@ -1,0 +1,108 @@
+/**
+ * TNT (Transformer in Transformer, timm tnt.py): the named variant's parameter count
+ * against timm's, forward, a training step on wasm, save/load, feature names, bad
+ * inputs, and logits parity with timm's TNT for the same weights
+ * (tests/fixtures/tnt/generate.py: a 2-block, 32-wide TNT on 32x32 images).
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { initBackend } from "../../../lib/backend/index.js";
+import { models } from "../../../lib/models/index.js";
+import { seed, unseed } from "../../../lib/repro/index.js";
+import { loadTorchState, readReferenceFixture, relativeError } from "./reference-weights.js";
+
+const NAME = "tnt_s_patch16_224";
+const fixture = readReferenceFixture("tnt");
+const SMALL = { ...fixture.config.options, inputShape: fixture.config.inputShape, numClasses: 3 };
+
+let root: string;
+beforeAll(async () => {
+  await initBackend("wasm");
+  expect(tf.getBackend()).toBe("wasm");
+  root = await mkdtemp(join(tmpdir(), "tensorcell-tnt-"));
+});
+afterAll(async () => {
+  unseed();
+  await rm(root, { recursive: true, force: true });
+});
+
+describe("tnt_s_patch16_224", () => {
+  test("models.info: paper and timm's parameter count", () => {
+    const info = models.info(NAME);
+    expect(info.paper).toMatch(/Transformer in Transformer/);
+    expect(info.family).toBe("tnt");
+    expect(info.params).toBe(23_768_584); // sum(p.numel()) of timm.create_model("tnt_s_patch16_224")
+    expect(info.defaultInput).toEqual([224, 224, 3]);
+  }, 120_000);
+
+  test("forward on a 64x64 input: 1000 probabilities; feature names are timm's blocks.i", () => {
+    const model = models.create(NAME, { inputShape: [64, 64, 3] });
+    const x = tf.randomUniform([1, 64, 64, 3]);
+    const y = model.predict(x) as tf.Tensor;
+    expect(y.shape).toEqual([1, 1000]);
+    expect(y.sum().dataSync()[0]).toBeCloseTo(1, 4);
+    const features = models.features(model, x);
+    expect(Object.keys(features)).toEqual(Array.from({ length: 12 }, (_, i) => `blocks.${i}`));
+    expect(features["blocks.11"].shape).toEqual([1, 17, 384]);
+    tf.dispose([x, y, ...Object.values(features)]);
+    model.dispose();
+  }, 120_000);
+
+  test("reduced TNT: a training step lowers the loss; save/load round-trips", async () => {
+    seed(1);
+    const model = models.create(NAME, SMALL);
+    const x = tf.randomNormal([3, ...fixture.config.inputShape], 0, 1, "float32", 7);
+    const y = tf.oneHot(tf.range(0, 3, 1, "int32"), 3);
+    model.compile({ optimizer: tf.train.adam(0.001), loss: "categoricalCrossentropy" });
+    const losses: number[] = [];
+    for (let step = 0; step < 3; step++) losses.push((await model.trainOnBatch(x, y)) as number);
+    expect(losses.at(-1)!).toBeLessThan(losses[0]);
+    const dir = join(root, "tnt");
+    await models.save(model, dir);
+    const loaded = await models.load(dir);
+    const before = model.predict(x) as tf.Tensor;
+    const after = loaded.predict(x) as tf.Tensor;
+    expect(Array.from(after.dataSync())).toEqual(Array.from(before.dataSync()));
+    tf.dispose([x, y, before, after]);
+    model.dispose();
+    loaded.dispose();
+  }, 120_000);
+
+  test("logits equal timm's TNT for the same weights (relative error < 1e-4)", () => {
+    const { config, state, input, logits } = fixture;
+    const model = models.create(NAME, { ...config.options, inputShape: config.inputShape, numClasses: config.numClasses, headActivation: "linear" });
+    loadTorchState(model, state, (name) => name, (layer, prefix, get) => {
+      switch (layer.getClassName()) {
+        case "MultiHeadSelfAttention": {
+          // timm: qk = Linear(d, 2d) (q then k), v = Linear(d, d); here one [d, 3d] kernel q|k|v.
+          const qkv = tf.concat([get(`${prefix}.qk.weight`).transpose(), get(`${prefix}.v.weight`).transpose()], 1);
+          const bias = layer.weights.length === 4 ? [tf.concat([get(`${prefix}.qk.bias`), get(`${prefix}.v.bias`)])] : [];
+          return [qkv, ...bias, get(`${prefix}.proj.weight`).transpose(), get(`${prefix}.proj.bias`)];
+        }
+        case "ClassToken":
+          return [get("cls_token")];
+        case "PositionEmbedding": {
+          if (prefix === "patch_pos") return [get("patch_pos")];
+          const pos = get("pixel_pos"); // [1, innerDim, side, side] -> [1, side * side, innerDim]
+          return [pos.transpose([0, 2, 3, 1]).reshape([1, -1, pos.shape[1]!])];
+        }
+        default:
+          return undefined;
+      }
+    });
+    const out = model.predict(input) as tf.Tensor;
+    expect(out.shape).toEqual(logits.shape);
+    expect(relativeError(out, logits)).toBeLessThan(1e-4);
+    out.dispose();
+    model.dispose();
+  }, 120_000);
+
+  test("bad inputs: a close name is suggested; a size that does not cut into patches is one line", () => {
+    expect(() => models.create("tnt_s_patch16")).toThrow(/Did you mean "tnt_s_patch16_224"/);
+    expect(() => models.create(NAME, { inputShape: [60, 60, 3] })).toThrow(/^[^\n]*multiples of 16[^\n]*$/);
+    expect(() => models.create(NAME, { embedDim: 32 })).toThrow(/embedDim 32 must be divisible by numHeadsOuter 6/);
+  });
+});
