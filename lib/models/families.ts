@@ -3,6 +3,7 @@ import "./lenet.js";
 import "./simplenet.js";
 import "./mnist_cnn.js";
 import "./resnet.js";
+import "./resnet_ibn.js";
 import "./convnext.js";
 import "./inception_next.js";
 import "./inception_v4.js";

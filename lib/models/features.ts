@@ -4,7 +4,7 @@
  *
  * Default feature points (recorded in the model's metadata by the builder, so
  * they survive save/load), named as timm names them:
- *   resnet18/34/50:         act1 (stem, stride 2), layer1 .. layer4 (strides 4, 8, 16, 32)
+ *   resnet18/34/50, *_ibn_*: act1 (stem, stride 2), layer1 .. layer4 (strides 4, 8, 16, 32)
  *   resnet20/32/56 (CIFAR): act1, layer1 .. layer3 (strides 1, 2, 4)
  *   convnext_*, inception_next_*: stages.0 .. stages.3 (strides 4, 8, 16, 32)
  *   lenet5: S2, S4; mnist_cnn: pool1, pool2; simplenet: pool1 .. pool4 (each pooling stage)

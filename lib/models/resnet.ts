@@ -50,6 +50,8 @@ export interface ResNetConfig {
   widths: number[];
   /** "imagenet" (7x7/2 stem + maxpool) or "cifar" (3x3 stem, option-A shortcuts). */
   stem: "imagenet" | "cifar";
+  /** Channels of the ImageNet stem conv. Default 64 (torchvision's, whatever the stage widths). */
+  stemWidth?: number;
 }
 
 /** The named variants. */
@@ -64,25 +66,58 @@ export const RESNET_CONFIGS: Record<string, ResNetConfig & { referenceParams: nu
 
 const BOTTLENECK_EXPANSION = 4;
 
-function basicBlock(x: Node, inChannels: number, width: number, stride: number, name: string, optionA: boolean): Node {
+/**
+ * Normalisation hooks that turn the plain ResNet into a variant (IBN-Net): the stem's norm, the
+ * norm after each block's first conv, and an optional norm after each residual addition.
+ * Defaults: BatchNorm, BatchNorm, none.
+ */
+export interface ResNetNorms {
+  /** Norm after the stem conv, named `name` ("bn1"). */
+  stem(x: Node, channels: number, name: string): Node;
+  /** Norm after the first conv of block `index` of stage `stage` (of `depth` blocks), named `name` ("layer1.0.bn1"). */
+  block1(x: Node, channels: number, name: string, stage: number, index: number, depth: number): Node;
+  /** Norm after the residual addition (before the ReLU), or the sum unchanged; `name` is the block's ("layer1.2"). */
+  afterAdd(x: Node, channels: number, name: string, stage: number, index: number, depth: number): Node;
+}
+
+/** Plain ResNet: BatchNorm everywhere, nothing after the addition. */
+export const BATCH_NORMS: ResNetNorms = {
+  stem: (x, _channels, name) => batchNorm(x, name),
+  block1: (x, _channels, name) => batchNorm(x, name),
+  afterAdd: (x) => x,
+};
+
+/** Where a block sits, for the norm hooks. */
+interface BlockPlace {
+  stage: number;
+  index: number;
+  depth: number;
+  norms: ResNetNorms;
+}
+
+function basicBlock(x: Node, inChannels: number, width: number, stride: number, name: string, optionA: boolean, place: BlockPlace): Node {
+  const { stage, index, depth, norms } = place;
   let y = torchConv2d(x, { filters: width, kernelSize: 3, strides: stride, padding: 1, useBias: false, name: `${name}.conv1` });
-  y = activation(batchNorm(y, `${name}.bn1`), "relu", `${name}.act1`);
+  y = activation(norms.block1(y, width, `${name}.bn1`, stage, index, depth), "relu", `${name}.act1`);
   y = torchConv2d(y, { filters: width, kernelSize: 3, padding: 1, useBias: false, name: `${name}.conv2` });
   y = batchNorm(y, `${name}.bn2`);
   const shortcut = shortcutFor(x, inChannels, width, stride, name, optionA);
-  return activation(add(y, shortcut, `${name}.add`), "relu", name);
+  const sum = norms.afterAdd(add(y, shortcut, `${name}.add`), width, name, stage, index, depth);
+  return activation(sum, "relu", name);
 }
 
-function bottleneckBlock(x: Node, inChannels: number, width: number, stride: number, name: string): Node {
+function bottleneckBlock(x: Node, inChannels: number, width: number, stride: number, name: string, place: BlockPlace): Node {
+  const { stage, index, depth, norms } = place;
   const outChannels = width * BOTTLENECK_EXPANSION;
   let y = torchConv2d(x, { filters: width, kernelSize: 1, useBias: false, name: `${name}.conv1` });
-  y = activation(batchNorm(y, `${name}.bn1`), "relu", `${name}.act1`);
+  y = activation(norms.block1(y, width, `${name}.bn1`, stage, index, depth), "relu", `${name}.act1`);
   y = torchConv2d(y, { filters: width, kernelSize: 3, strides: stride, padding: 1, useBias: false, name: `${name}.conv2` });
   y = activation(batchNorm(y, `${name}.bn2`), "relu", `${name}.act2`);
   y = torchConv2d(y, { filters: outChannels, kernelSize: 1, useBias: false, name: `${name}.conv3` });
   y = batchNorm(y, `${name}.bn3`);
   const shortcut = shortcutFor(x, inChannels, outChannels, stride, name, false);
-  return activation(add(y, shortcut, `${name}.add`), "relu", name);
+  const sum = norms.afterAdd(add(y, shortcut, `${name}.add`), outChannels, name, stage, index, depth);
+  return activation(sum, "relu", name);
 }
 
 /** Identity when shapes match; else option A (zero-pad) or a 1x1 conv + BN projection ("downsample"). */
@@ -93,14 +128,23 @@ function shortcutFor(x: Node, inChannels: number, outChannels: number, stride: n
   return batchNorm(projected, `${name}.downsample.1`);
 }
 
-/** Builds a ResNet from a config row; block outputs are named like timm's modules ("layer2.1"). */
-export function buildResNet(config: ResNetConfig, options: ResolvedModelOptions, modelName: string): tf.LayersModel {
+/**
+ * Builds a ResNet from a config row; block outputs are named like timm's modules ("layer2.1").
+ * `norms` swaps the normalisations (IBN-Net); the ImageNet stem is config.stemWidth (64) wide.
+ */
+export function buildResNet(
+  config: ResNetConfig,
+  options: ResolvedModelOptions,
+  modelName: string,
+  norms: ResNetNorms = BATCH_NORMS,
+): tf.LayersModel {
   const images = tf.input({ shape: options.inputShape, name: "images" });
   const features: Record<string, string> = {};
+  const stemWidth = config.stemWidth ?? 64;
   let x: Node;
   if (config.stem === "imagenet") {
-    x = torchConv2d(images, { filters: 64, kernelSize: 7, strides: 2, padding: 3, useBias: false, name: "conv1" });
-    x = activation(batchNorm(x, "bn1"), "relu", "act1");
+    x = torchConv2d(images, { filters: stemWidth, kernelSize: 7, strides: 2, padding: 3, useBias: false, name: "conv1" });
+    x = activation(norms.stem(x, stemWidth, "bn1"), "relu", "act1");
     features.act1 = "act1";
     // PyTorch pads the max pool with -inf; after ReLU every value is >= 0, so zero padding gives the same result.
     x = apply(tf.layers.zeroPadding2d({ padding: 1, name: "maxpool.pad" }), x);
@@ -110,17 +154,18 @@ export function buildResNet(config: ResNetConfig, options: ResolvedModelOptions,
     x = activation(batchNorm(x, "bn1"), "relu", "act1");
     features.act1 = "act1";
   }
-  let channels = config.stem === "imagenet" ? 64 : config.widths[0];
+  let channels = config.stem === "imagenet" ? stemWidth : config.widths[0];
   config.depths.forEach((depth, stage) => {
     const width = config.widths[stage];
     for (let i = 0; i < depth; i++) {
       const stride = stage > 0 && i === 0 ? 2 : 1;
       const name = `layer${stage + 1}.${i}`;
+      const place = { stage, index: i, depth, norms };
       if (config.block === "basic") {
-        x = basicBlock(x, channels, width, stride, name, config.stem === "cifar");
+        x = basicBlock(x, channels, width, stride, name, config.stem === "cifar", place);
         channels = width;
       } else {
-        x = bottleneckBlock(x, channels, width, stride, name);
+        x = bottleneckBlock(x, channels, width, stride, name, place);
         channels = width * BOTTLENECK_EXPANSION;
       }
     }

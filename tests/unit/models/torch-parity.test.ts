@@ -16,6 +16,7 @@ import { buildConvNeXt, type ConvNeXtConfig } from "../../../lib/models/convnext
 import { buildInceptionNeXt, type InceptionNeXtConfig } from "../../../lib/models/inception_next.js";
 import { models } from "../../../lib/models/index.js";
 import { buildResNet, type ResNetConfig } from "../../../lib/models/resnet.js";
+import { weightsFor } from "./torch-weights.js";
 
 interface TorchCase {
   builder: "resnet" | "convnext" | "inception_next" | "named";
@@ -43,38 +44,6 @@ function floats(base64: string): Float32Array {
   return new Float32Array(bytes.buffer);
 }
 
-function torchTensor(entry: { shape: number[]; data: string }): tf.Tensor {
-  return tf.tensor(floats(entry.data), entry.shape);
-}
-
-/** The tfjs value of each of a layer's weights, taken from the PyTorch state dict. */
-function weightsFor(layer: tf.layers.Layer, state: TorchCase["weights"]): tf.Tensor[] {
-  const get = (key: string) => {
-    const entry = state[key];
-    if (!entry) throw new Error(`no PyTorch weight "${key}" for layer ${layer.name}`);
-    return torchTensor(entry);
-  };
-  const name = layer.name;
-  switch (layer.getClassName()) {
-    case "Conv2D": {
-      const kernel = get(`${name}.weight`).transpose([2, 3, 1, 0]); // [out, in, kh, kw] -> [kh, kw, in, out]
-      return layer.weights.length > 1 ? [kernel, get(`${name}.bias`)] : [kernel];
-    }
-    case "DepthwiseConv2D": // [c, 1, kh, kw] -> [kh, kw, c, 1]
-      return [get(`${name}.weight`).transpose([2, 3, 0, 1]), get(`${name}.bias`)];
-    case "Dense":
-      return [get(`${name}.weight`).transpose(), get(`${name}.bias`)];
-    case "BatchNormalization":
-      return [get(`${name}.weight`), get(`${name}.bias`), get(`${name}.running_mean`), get(`${name}.running_var`)];
-    case "ChannelLayerNorm":
-      return [get(`${name}.weight`), get(`${name}.bias`)];
-    case "LayerScale":
-      return [get(name)];
-    default:
-      throw new Error(`no PyTorch mapping for ${layer.getClassName()} ${name}`);
-  }
-}
-
 function build(testCase: TorchCase, label: string): tf.LayersModel {
   const options = { inputShape: testCase.inputShape, numClasses: testCase.numClasses, headActivation: "linear" };
   switch (testCase.builder) {
@@ -95,7 +64,11 @@ test.each(Object.keys(fixture.cases))("%s gives PyTorch's logits with PyTorch's 
   const used = new Set<string>();
   for (const layer of model.layers) {
     if (layer.weights.length === 0) continue;
-    const values = weightsFor(layer, testCase.weights);
+    const values = weightsFor(layer, (key) => {
+      const entry = testCase.weights[key];
+      if (!entry) throw new Error(`no PyTorch weight "${key}" for layer ${layer.name}`);
+      return { shape: entry.shape, values: floats(entry.data) };
+    });
     layer.setWeights(values);
     tf.dispose(values);
     for (const key of Object.keys(testCase.weights)) if (key === layer.name || key.startsWith(`${layer.name}.`)) used.add(key);
