@@ -1,12 +1,16 @@
 /**
  * Download progress. In the kernel it is one output below the cell, redrawn in
  * place (update_display_data) with an HTML progress bar and a text line; a
- * headless run saves its last state in the executed notebook. Outside a
+ * headless run saves its last state in the executed notebook and shows it on
+ * its stderr progress line (the display is marked as progress). Outside a
  * kernel it goes to stderr: one redrawn line on a terminal, a start and an
  * end line otherwise. Redraws are throttled to at most 4 a second.
  */
 import { display, type DisplayHandle } from "../display/display.js";
 import { host } from "../display/host.js";
+
+/** Display metadata marking a progress report; `tensorcell run` shows such displays on its stderr progress line. */
+const PROGRESS_METADATA_KEY = "tensorcell/progress";
 
 /** The least time between two redraws. */
 const REDRAW_MS = 250;
@@ -61,7 +65,7 @@ function displayProgress(label: string): DownloadProgress {
   let last = 0;
   const draw = (html: string) => {
     if (handle) handle.update(html);
-    else handle = display.html(html);
+    else handle = display.html(html, { metadata: { [PROGRESS_METADATA_KEY]: true } });
   };
   return {
     update(received, total) {

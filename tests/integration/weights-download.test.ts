@@ -10,6 +10,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Message } from "../../kernel/wire/message.js";
 import { filesUnder, goodWeights, startFakeServer, type FakeServer } from "../unit/weights/fake-hub.js";
+import { readFileSync } from "node:fs";
+import { tempDir, tensorcell, writeTestNotebook } from "./headless-cli.js";
 import { startKernel, waitForIopub, type KernelUnderTest } from "./kernel-harness.js";
 
 const weights = goodWeights();
@@ -95,4 +97,18 @@ describe("weights downloads in kernel cells", () => {
     const after = await k.run(`(await tensorcell.locateWeights("timm/after_interrupt")).endsWith("models--timm--after_interrupt/main/model.safetensors")`);
     expect(after.result?.data).toMatchObject({ "text/plain": "true" });
   }, 120_000);
+
+  it("tensorcell run prints the download's last line on stderr and saves it in the executed notebook", async () => {
+    const dir = tempDir("tc-weights-run-");
+    const notebook = writeTestNotebook(dir, "fetch.ipynb", [`const file = await tensorcell.locateWeights("timm/headless_model"); file.length > 0`]);
+    const run = await tensorcell(["run", notebook, "-o", join(dir, "out.ipynb")], { env: { HF_ENDPOINT: hub.url, TENSORCELL_CACHE: cache } });
+    expect(run.code).toBe(0);
+    const expected = join(cache, "hub", "models--timm--headless_model", "main", "model.safetensors");
+    const line = `timm/headless_model: ${weights.length} B downloaded in`;
+    expect(run.stderr).toContain(line);
+    expect(run.stderr).toContain(` s to ${expected}\n`);
+    const outputs = (JSON.parse(readFileSync(join(dir, "out.ipynb"), "utf8")) as { cells: { outputs: { output_type: string; data?: Record<string, string> }[] }[] }).cells[0]!.outputs;
+    expect(outputs.map((o) => o.output_type)).toEqual(["display_data", "execute_result"]);
+    expect(outputs[0]!.data!["text/plain"]).toContain(line);
+  }, 180_000);
 });

@@ -11,6 +11,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { hubCachePath } from "../../../lib/weights/cache.js";
 import { locateWeights, parseHubSource, WeightsError } from "../../../lib/weights/hub.js";
 import { formatBytes, streamProgress } from "../../../lib/weights/progress.js";
+import { Progress, progressDisplay } from "../../../kernel/headless/progress.js";
 import { filesUnder, goodWeights, startFakeServer, type FakeServer } from "./fake-hub.js";
 
 const REPO = "timm/tiny_test.d1_in1k";
@@ -272,5 +273,27 @@ describe("hub ids and progress text", () => {
     plain.finish("org/name: done");
     expect(log.text).toBe("org/name: downloading 28.6 MB\norg/name: done\n");
     expect(formatBytes(999)).toBe("999 B");
+  });
+});
+
+describe("tensorcell run's progress line", () => {
+  it("shows a progress display's text on a terminal in place of the cell label, and its last text as a line", () => {
+    const tty = { text: "", isTTY: true, write(t: string) { this.text += t; } };
+    const progress = new Progress(2, tty);
+    progress.start(1, "cell 1 (`await locateWeights(...)`)");
+    progress.detail("org/name: 1.00 kB of 4.00 kB (25%), 2.00 kB/s");
+    progress.detail("org/name: 4.00 kB downloaded in 2.0 s to /c/model.safetensors", true);
+    expect(tty.text).toContain("\r\u001b[2K[....................] cell 1 of 2: org/name: 1.00 kB of 4.00 kB (25%), 2.00 kB/s");
+    expect(tty.text.endsWith("\norg/name: 4.00 kB downloaded in 2.0 s to /c/model.safetensors\n")).toBe(true);
+    const log = { text: "", write(t: string) { this.text += t; } };
+    const logged = new Progress(1, log);
+    logged.detail("org/name: 1.00 kB of 4.00 kB (25%), 2.00 kB/s");
+    logged.detail("org/name: done", true);
+    expect(log.text).toBe("org/name: done\n");
+    const quiet = { text: "", write(t: string) { this.text += t; } };
+    new Progress(1, quiet, false).detail("org/name: done", true);
+    expect(quiet.text).toBe("");
+    expect(progressDisplay("update_display_data", { data: { "text/plain": "x" }, metadata: { "tensorcell/progress": true }, transient: { display_id: "d" } })).toEqual({ id: "d", text: "x" });
+    expect(progressDisplay("display_data", { data: { "text/plain": "x" }, metadata: {}, transient: { display_id: "d" } })).toBeUndefined();
   });
 });
