@@ -6,6 +6,7 @@
  */
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
+import { WeightsError } from "./errors.js";
 
 /** A hub file: repository id ("org/name"), revision (branch, tag or commit) and file name. */
 export interface HubFile {
@@ -39,10 +40,21 @@ export function hubCachePath(file: HubFile, root = cacheRoot()): string {
   return join(root, "hub", `models--${file.repo.split("/").join("--")}`, encodeURIComponent(file.revision), file.filename);
 }
 
-/** The hub endpoint: HF_ENDPOINT without trailing slashes, else https://huggingface.co. */
+/** The hub endpoint: HF_ENDPOINT without trailing slashes, else https://huggingface.co. Throws WeightsError for a value that is not an http(s) URL. */
 export function hubEndpoint(env: NodeJS.ProcessEnv = process.env): string {
-  const configured = env.HF_ENDPOINT?.trim();
-  return (configured || DEFAULT_ENDPOINT).replace(/\/+$/, "");
+  return checkedEndpoint(env.HF_ENDPOINT?.trim() || DEFAULT_ENDPOINT, "HF_ENDPOINT");
+}
+
+/** An endpoint without trailing slashes, checked to be an http(s) URL (`what` names its origin in the error). */
+export function checkedEndpoint(endpoint: string, what: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== "http:" && url.protocol !== "https:")) throw new WeightsError(`${what} must be an http(s) URL such as ${DEFAULT_ENDPOINT}; got "${endpoint}".`);
+  return endpoint.replace(/\/+$/, "");
 }
 
 /** The download URL, in the hub's layout: {endpoint}/{repo}/resolve/{revision}/{filename}. */
@@ -61,11 +73,11 @@ export function hubOffline(env: NodeJS.ProcessEnv = process.env): boolean {
   return ["1", "true", "yes", "on"].includes((env.HF_HUB_OFFLINE ?? "").trim().toLowerCase());
 }
 
-/** Seconds without progress before giving up: HF_HUB_DOWNLOAD_TIMEOUT, else 10. Throws for a value that is not a positive number. */
+/** Seconds without progress before giving up: HF_HUB_DOWNLOAD_TIMEOUT, else 10. Throws WeightsError for a value that is not a positive number. */
 export function hubTimeoutS(env: NodeJS.ProcessEnv = process.env): number {
   const raw = env.HF_HUB_DOWNLOAD_TIMEOUT?.trim();
   if (!raw) return DEFAULT_TIMEOUT_S;
   const seconds = Number(raw);
-  if (!Number.isFinite(seconds) || seconds <= 0) throw new Error(`HF_HUB_DOWNLOAD_TIMEOUT must be a positive number of seconds; got "${raw}".`);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new WeightsError(`HF_HUB_DOWNLOAD_TIMEOUT must be a positive number of seconds; got "${raw}".`);
   return seconds;
 }

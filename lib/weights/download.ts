@@ -171,13 +171,13 @@ async function follow(url: string, options: DownloadFileOptions, pending: Pendin
     const response = await get(current, headers, options.timeoutMs, pending);
     const status = response.statusCode ?? 0;
     if (status >= 300 && status < 400 && response.headers.location) {
-      response.resume();
+      response.destroy();
       if (hop === MAX_REDIRECTS) throw new WeightsError(`${url}: more than ${MAX_REDIRECTS} redirects.`);
       current = new URL(response.headers.location, current);
       continue;
     }
     if (status !== 200) {
-      response.resume();
+      response.destroy();
       throw statusError(url, response, tokenSent);
     }
     return response;

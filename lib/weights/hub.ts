@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import { open, readdir, stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { host } from "../display/host.js";
-import { cacheRoot, expandHome, hubCachePath, hubEndpoint, hubFileUrl, hubOffline, hubTimeoutS, hubToken, type HubFile } from "./cache.js";
+import { cacheRoot, checkedEndpoint, expandHome, hubCachePath, hubEndpoint, hubFileUrl, hubOffline, hubTimeoutS, hubToken, type HubFile } from "./cache.js";
 import { downloadFile } from "./download.js";
 import { WeightsError } from "./errors.js";
 import { PRETRAINED_CONFIGS } from "./pretrained-configs.js";
@@ -99,6 +99,7 @@ async function checkSafetensors(path: string, size: number, source: string): Pro
  *   <cache>/hub/models--org--name/<revision>/ and used from there without network afterwards;
  * - a local .safetensors file;
  * - a folder holding model.safetensors, or exactly one .safetensors file.
+ * An existing file or folder wins over a hub id of the same name.
  *
  * Environment: HF_ENDPOINT, HF_TOKEN (sent as a Bearer token to the hub only,
  * never to the CDN it redirects to), HF_HUB_OFFLINE=1 (cache only),
@@ -125,12 +126,13 @@ export async function locateWeights(source: string, options: LocateWeightsOption
 async function hubWeights(file: HubFile, options: LocateWeightsOptions): Promise<string> {
   const cached = hubCachePath(file, options.cacheDir ? resolve(expandHome(options.cacheDir)) : cacheRoot());
   if (existsSync(cached)) return cached;
-  const url = hubFileUrl(file, options.endpoint?.replace(/\/+$/, "") ?? hubEndpoint());
+  const url = hubFileUrl(file, options.endpoint !== undefined ? checkedEndpoint(options.endpoint, "The endpoint option") : hubEndpoint());
   const label = `${file.repo}${file.revision === "main" ? "" : `@${file.revision}`}`;
   if (options.offline ?? hubOffline()) {
     throw new WeightsError(`HF_HUB_OFFLINE is set and ${label} is not cached: expected at ${cached} (download ${url} elsewhere and put it there, or unset HF_HUB_OFFLINE).`);
   }
   const timeoutS = options.timeoutS ?? hubTimeoutS();
+  if (!(Number.isFinite(timeoutS) && timeoutS > 0)) throw new WeightsError(`The timeoutS option must be a positive number of seconds; got ${String(timeoutS)}.`);
   const controller = new AbortController();
   const abort = () => controller.abort();
   if (options.signal?.aborted) abort();

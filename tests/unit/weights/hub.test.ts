@@ -162,9 +162,15 @@ describe("locateWeights from the hub", () => {
     expect(filesUnder(cache)).toEqual([]);
   });
 
-  it("rejects a bad HF_HUB_DOWNLOAD_TIMEOUT in one line", async () => {
+  it("rejects a bad HF_HUB_DOWNLOAD_TIMEOUT, timeoutS or HF_ENDPOINT in one line, before any request", async () => {
     process.env.HF_HUB_DOWNLOAD_TIMEOUT = "soon";
-    await expect(locateWeights(REPO, { progress: false })).rejects.toThrow('HF_HUB_DOWNLOAD_TIMEOUT must be a positive number of seconds; got "soon".');
+    expect(await failure(locateWeights(REPO, { progress: false }))).toBe('HF_HUB_DOWNLOAD_TIMEOUT must be a positive number of seconds; got "soon".');
+    expect(await failure(locateWeights(REPO, { progress: false, timeoutS: -1 }))).toBe("The timeoutS option must be a positive number of seconds; got -1.");
+    process.env.HF_ENDPOINT = "huggingface.co";
+    expect(await failure(locateWeights(REPO, { progress: false }))).toBe('HF_ENDPOINT must be an http(s) URL such as https://huggingface.co; got "huggingface.co".');
+    expect(await failure(locateWeights(REPO, { progress: false, endpoint: "ftp://mirror" }))).toBe('The endpoint option must be an http(s) URL such as https://huggingface.co; got "ftp://mirror".');
+    expect(hub.requests).toHaveLength(0);
+    expect(filesUnder(cache)).toEqual([]);
   });
 
   it("with HF_HUB_OFFLINE uses the cache, and without a cached file names where it should be", async () => {
