@@ -145,7 +145,7 @@ export async function downloadFile(url: string, destination: string, options: Do
     await file?.close().catch(() => {});
     await rm(temp, { force: true });
     const failed = error instanceof WeightsError ? error : describe(url, error, options.manualHint);
-    progress.finish(`download failed${received > 0 ? ` after ${formatBytes(received)}` : ""}: ${failed.message}`);
+    progress.fail(`download failed${received > 0 ? ` after ${formatBytes(received)}` : ""}: ${failed.message}`);
     throw failed;
   } finally {
     signal?.removeEventListener("abort", onAbort);

@@ -19,8 +19,10 @@ const REDRAW_MS = 250;
 export interface DownloadProgress {
   /** Bytes received so far, of `total` when the server said (throttled). */
   update(received: number, total: number | undefined): void;
-  /** Final state (done or failed): always drawn. */
+  /** Final state of a finished download: always drawn. */
   finish(line: string): void;
+  /** Final state of a failed download: drawn only over progress already shown (the error itself says the rest). */
+  fail(line: string): void;
 }
 
 /** A stream-like sink for the headless form (stderr by default; tests pass their own). */
@@ -77,6 +79,9 @@ function displayProgress(label: string): DownloadProgress {
     finish(line) {
       draw(progressHtml(line, 0, undefined, true));
     },
+    fail(line) {
+      if (handle) draw(progressHtml(line, 0, undefined, true));
+    },
   };
 }
 
@@ -97,6 +102,9 @@ export function streamProgress(label: string, stream: ProgressStream = process.s
     finish(line) {
       stream.write(`${stream.isTTY && drawn ? "\r\u001b[2K" : ""}${line}\n`);
     },
+    fail(line) {
+      if (drawn) this.finish(line);
+    },
   };
 }
 
@@ -106,4 +114,4 @@ export function downloadProgress(label: string): DownloadProgress {
 }
 
 /** Progress that shows nothing. */
-export const silentProgress: DownloadProgress = { update() {}, finish() {} };
+export const silentProgress: DownloadProgress = { update() {}, finish() {}, fail() {} };

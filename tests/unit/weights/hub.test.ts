@@ -278,6 +278,14 @@ describe("hub ids and progress text", () => {
     plain.update(20, 28_600_000);
     plain.finish("org/name: done");
     expect(log.text).toBe("org/name: downloading 28.6 MB\norg/name: done\n");
+    const never = { text: "", write(t: string) { this.text += t; } };
+    streamProgress("org/name", never).fail("download failed: refused"); // nothing shown yet: the error says it all
+    expect(never.text).toBe("");
+    const started = { text: "", write(t: string) { this.text += t; } };
+    const cut = streamProgress("org/name", started);
+    cut.update(10, 100);
+    cut.fail("download failed after 10 B: cut off");
+    expect(started.text).toBe("org/name: downloading 100 B\ndownload failed after 10 B: cut off\n");
     expect(formatBytes(999)).toBe("999 B");
   });
 });
