@@ -4,11 +4,12 @@
  * fsynced, checked by the caller's `verify`, and only then renamed over the
  * destination. On any failure (HTTP error, timeout, abort, short body, bad
  * content) the temp file is removed, so the destination is either absent or
- * whole. Redirects are followed; the token only goes to the origin it was
+ * whole (a temp file left by a killed process is removed by a later
+ * download once it is an hour old). Redirects are followed; the token only goes to the origin it was
  * meant for (the hub redirects file downloads to a CDN host).
  */
 import { randomBytes } from "node:crypto";
-import { mkdir, open, rename, rm, type FileHandle } from "node:fs/promises";
+import { mkdir, open, readdir, rename, rm, stat, type FileHandle } from "node:fs/promises";
 import http, { type IncomingMessage } from "node:http";
 import https from "node:https";
 import { basename, dirname, join } from "node:path";
@@ -16,6 +17,21 @@ import { WeightsError } from "./errors.js";
 import { formatBytes, type DownloadProgress } from "./progress.js";
 
 const MAX_REDIRECTS = 10;
+
+/** A temp file untouched this long belongs to a process that died mid-download (a live one writes or times out). */
+const STALE_TEMP_MS = 60 * 60 * 1000;
+
+/** Removes temp files of `destination` left by killed processes. */
+async function removeStaleTemps(folder: string, destination: string): Promise<void> {
+  const prefix = `.${basename(destination)}.`;
+  const names = await readdir(folder).catch(() => [] as string[]);
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith(".part")) continue;
+    const path = join(folder, name);
+    const info = await stat(path).catch(() => undefined);
+    if (info && Date.now() - info.mtimeMs > STALE_TEMP_MS) await rm(path, { force: true });
+  }
+}
 
 /** Options of downloadFile. */
 export interface DownloadFileOptions {
@@ -119,6 +135,7 @@ export async function downloadFile(url: string, destination: string, options: Do
     const length = response.headers["content-length"];
     total = length !== undefined && /^\d+$/.test(length) ? Number(length) : undefined;
     await mkdir(folder, { recursive: true });
+    await removeStaleTemps(folder, destination);
     file = await open(temp, "wx");
     try {
       for await (const chunk of response as AsyncIterable<Buffer>) {

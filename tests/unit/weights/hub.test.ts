@@ -3,7 +3,7 @@
  * HF_ENDPOINT), with a fresh cache folder per test. After every failure the
  * cache must hold no partial or corrupt file.
  */
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -72,6 +72,19 @@ describe("locateWeights from the hub", () => {
     expect(filesUnder(cache)).toEqual(["hub/models--timm--tiny_test.d1_in1k/main/model.safetensors"]);
     expect(await locateWeights(REPO, { progress: false })).toBe(path);
     expect(hub.requests).toHaveLength(1);
+  });
+
+  it("removes a temp file that a killed process left an hour or more ago", async () => {
+    const folder = join(expectedCachePath(), "..");
+    mkdirSync(folder, { recursive: true });
+    const stale = join(folder, ".model.safetensors.12345-deadbeef.part");
+    const fresh = join(folder, ".model.safetensors.12346-cafef00d.part");
+    writeFileSync(stale, "partial");
+    writeFileSync(fresh, "partial");
+    const twoHoursAgo = new Date(Date.now() - 2 * 3600_000);
+    utimesSync(stale, twoHoursAgo, twoHoursAgo);
+    await locateWeights(REPO, { progress: false });
+    expect(filesUnder(folder)).toEqual([".model.safetensors.12346-cafef00d.part", "model.safetensors"]);
   });
 
   it("fetches a named revision into its own folder", async () => {
