@@ -91,12 +91,12 @@ function stop(pending: Pending, reason: Error): void {
   pending.request?.destroy(new Stopped(reason.message));
 }
 
-/** Sends a GET and resolves with the response headers (the body unread). */
-function get(url: URL, headers: Record<string, string>, timeoutMs: number, pending: Pending): Promise<IncomingMessage> {
+/** Sends a GET and resolves with the response headers (the body unread); errors name `label` (the URL asked for, not a signed CDN address). */
+function get(url: URL, label: string, headers: Record<string, string>, timeoutMs: number, pending: Pending): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     if (pending.stopped) return reject(pending.stopped);
     const client = url.protocol === "https:" ? https : url.protocol === "http:" ? http : undefined;
-    if (!client) return reject(new WeightsError(`${url.href}: unsupported protocol ${url.protocol} (http or https only).`));
+    if (!client) return reject(new WeightsError(`${label}: redirected to an unsupported protocol ${url.protocol} (http or https only).`));
     // agent: false: no pooled keep-alive socket outlives the download.
     let responded = false;
     const request = client.get(url, { headers, agent: false, timeout: timeoutMs }, (response) => {
@@ -109,7 +109,8 @@ function get(url: URL, headers: Record<string, string>, timeoutMs: number, pendi
     request.on("timeout", () => {
       const seconds = timeoutMs / 1000;
       const what = responded ? `stalled, no data for ${seconds} s` : connected ? `no response for ${seconds} s` : `no connection within ${seconds} s`;
-      stop(pending, new WeightsError(`Cannot download ${url.href}: ${what} (HF_HUB_DOWNLOAD_TIMEOUT).${pending.hint}`));
+      const via = url.host === new URL(label).host ? "" : ` from ${url.host}`;
+      stop(pending, new WeightsError(`Cannot download ${label}: ${what}${via} (HF_HUB_DOWNLOAD_TIMEOUT).${pending.hint}`));
     });
     request.on("error", (error) => reject(pending.stopped ?? error));
   });
@@ -185,7 +186,7 @@ async function follow(url: string, options: DownloadFileOptions, pending: Pendin
     const headers: Record<string, string> = { "user-agent": options.userAgent ?? "tensorcell" };
     const tokenSent = Boolean(options.token) && current.origin === origin;
     if (tokenSent) headers.authorization = `Bearer ${options.token}`;
-    const response = await get(current, headers, options.timeoutMs, pending);
+    const response = await get(current, url, headers, options.timeoutMs, pending);
     const status = response.statusCode ?? 0;
     if (status >= 300 && status < 400 && response.headers.location) {
       response.destroy();

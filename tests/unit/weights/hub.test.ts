@@ -214,6 +214,20 @@ describe("locateWeights from the hub", () => {
     expect(cdn.requests).toEqual([{ path: "/repos/ab/cd/model.safetensors?signature=x", authorization: undefined }]);
   });
 
+  it("names the hub URL (not the signed CDN address) when the CDN stalls, and stops a redirect loop", async () => {
+    hub.handle = (_request, response) => response.writeHead(302, { location: `http://localhost:${cdn.port}/signed?sig=abc` }).end();
+    cdn.handle = (_request, response) => {
+      response.writeHead(200, { "content-length": weights.length });
+      response.write(weights.subarray(0, 10));
+    };
+    const stalled = await failure(locateWeights(REPO, { progress: false, timeoutS: 0.5 }));
+    expect(stalled).toContain(`Cannot download ${hub.url}${FILE_PATH}: stalled, no data for 0.5 s from localhost:${cdn.port}`);
+    expect(stalled).not.toContain("sig=abc");
+    hub.handle = (_request, response) => response.writeHead(302, { location: FILE_PATH }).end();
+    expect(await failure(locateWeights(REPO, { progress: false }))).toBe(`${hub.url}${FILE_PATH}: more than 10 redirects.`);
+    expect(filesUnder(cache)).toEqual([]);
+  });
+
   it("fails at once when the connection is refused, naming the URL and where to put the file by hand", async () => {
     const closed = createServer();
     const port = await new Promise<number>((resolve) => closed.listen(0, "127.0.0.1", () => resolve((closed.address() as { port: number }).port)));
