@@ -35,10 +35,24 @@ function runFrozenInInference(layer: PatchedLayer): void {
   layer[INFERENCE_PATCH] = true;
 }
 
-/** Points a compiled model's optimizer at the current trainable weights (tfjs collects them at compile time). */
+/**
+ * Points a compiled model's training at the current trainable weights (tfjs
+ * collects them at compile time). When that set changes, the optimizer is
+ * replaced by a fresh one of the same kind and settings: tfjs optimizers keep
+ * their moments by position in the weight list, so old moments would land on
+ * the wrong weights (Keras users recompile here for the same reason).
+ */
 function refreshCollectedWeights(model: tf.LayersModel): void {
-  const internal = model as unknown as { collectedTrainableWeights?: tf.LayerVariable[] | null };
-  if (internal.collectedTrainableWeights != null) internal.collectedTrainableWeights = model.trainableWeights;
+  const internal = model as unknown as { collectedTrainableWeights?: tf.LayerVariable[] | null; optimizer_?: tf.Optimizer };
+  const before = internal.collectedTrainableWeights;
+  if (before == null) return;
+  const now = model.trainableWeights;
+  internal.collectedTrainableWeights = now;
+  const same = before.length === now.length && before.every((w, i) => w === now[i]);
+  const optimizer = internal.optimizer_;
+  if (same || !optimizer) return;
+  const kind = optimizer.constructor as unknown as { fromConfig?: (cls: unknown, config: unknown) => tf.Optimizer };
+  if (typeof kind.fromConfig === "function") internal.optimizer_ = kind.fromConfig(kind, optimizer.getConfig());
 }
 
 /** Index in model.layers of the last layer to freeze. */

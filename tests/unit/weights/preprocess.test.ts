@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { readFileSync } from "node:fs";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { initBackend } from "../../../lib/backend/index.js";
 import { models } from "../../../lib/models/index.js";
 import { readSafetensors, toFloat32 } from "../../../lib/weights/safetensors.js";
 import type { PreprocessConfig } from "../../../lib/weights/preprocess.js";
@@ -11,6 +12,10 @@ const fixture = "tests/fixtures/preprocess/expected.safetensors";
 const file = readSafetensors(readFileSync(fixture), fixture);
 const stored = (name: string) => file.tensors.get(name)!;
 const timmConfigs = JSON.parse(file.metadata.configs) as Record<string, { input_size: number[]; interpolation: PreprocessConfig["interpolation"]; crop_pct: number; crop_mode?: "center" | "squash"; mean: number[]; std: number[] }>;
+
+beforeAll(async () => {
+  await initBackend("wasm");
+});
 
 function configOf(name: string): PreprocessConfig {
   const c = timmConfigs[name];
