@@ -20,6 +20,8 @@ import {
 import { readModelMetadata, writeModelMetadata } from "./metadata.js";
 import { acceptedOptions, resolveModelOptions } from "./options.js";
 import { countTrainableParams } from "./params.js";
+import { createPretrained, type PretrainedSource } from "../weights/pretrained.js";
+import { saveTimmSafetensors } from "../weights/timm/save.js";
 import { allModelSpecs, getModelSpec, type ModelOptions, type ModelSpec, type ModelTask } from "./registry.js";
 import { pretrainedConfig, type ModelPretrainedConfig } from "../weights/config.js";
 import { decodePredictions, type DecodedClass } from "../weights/decode.js";
@@ -30,6 +32,7 @@ export type { ModelOptions, ModelSpec, ModelTask } from "./registry.js";
 export type { FeatureOptions } from "./features.js";
 export type { CheckpointCallback, CheckpointOptions } from "./io.js";
 export type { TensorcellModelMetadata } from "./metadata.js";
+export type { PretrainedSource } from "../weights/pretrained.js";
 export type {
   ClassificationScore,
   FitGraphClassifierOptions,
@@ -79,6 +82,77 @@ function wildcardToRegExp(pattern: string): RegExp {
 }
 
 /**
+ * Builds a fresh, randomly initialised model. Options: `numClasses`,
+ * `inputShape` (no batch axis, e.g. [32, 32, 3]) and the family's own
+ * (see `models.info(name).options`). Classifiers end in softmax unless
+ * `headActivation: "linear"` asks for logits. Throws a one-line error for
+ * an unknown name (with close names), unknown options or a bad shape.
+ *
+ * Graph models (gcn, gat, graphsage, gin, appnp, dagnn, gin_graph) also
+ * take `graph` (e.g. `data.karateClub()`), which sets inputShape
+ * [numFeatures] and numClasses from it, and PyTorch Geometric's names:
+ * `in_channels` (inputShape [n]), `hidden_channels` (hidden),
+ * `out_channels` (numClasses), `num_layers` (numLayers; 2 for the
+ * two-layer node classifiers). They train with `models.fitNodeClassifier`
+ * / `models.fitGraphClassifier`; their `fit`, `evaluate` and `predict`
+ * throw an error pointing there.
+ *
+ * `pretrained` loads timm / PyTorch weights and makes `create` return a
+ * Promise (await it): `true` for the model's default timm weights
+ * (models.pretrainedConfig), a hub id ("timm/convnext_atto.d2_in1k"), a
+ * .safetensors file or a folder holding one. The head takes the
+ * checkpoint's classes unless numClasses differs, in which case it is
+ * freshly initialised (one line says so). Every key and shape is checked
+ * before any weight is written; a mismatch is a one-line error naming the key.
+ * @example const net = models.create("resnet20", { numClasses: 10 });
+ * @example const net = await models.create("convnext_atto", { pretrained: "convnext_atto.safetensors" });
+ * @example const gcn = models.create("gcn", { graph: data.karateClub(), hidden_channels: 16 });
+ */
+function create(name: string, options: ModelOptions & { pretrained: PretrainedSource }): Promise<tf.LayersModel>;
+/**
+ * Builds a fresh, randomly initialised model. Options: `numClasses`,
+ * `inputShape` (no batch axis, e.g. [32, 32, 3]) and the family's own
+ * (see `models.info(name).options`). Classifiers end in softmax unless
+ * `headActivation: "linear"` asks for logits. Throws a one-line error for
+ * an unknown name (with close names), unknown options or a bad shape.
+ *
+ * Graph models (gcn, gat, graphsage, gin, appnp, dagnn, gin_graph) also
+ * take `graph` (e.g. `data.karateClub()`), which sets inputShape
+ * [numFeatures] and numClasses from it, and PyTorch Geometric's names:
+ * `in_channels` (inputShape [n]), `hidden_channels` (hidden),
+ * `out_channels` (numClasses), `num_layers` (numLayers; 2 for the
+ * two-layer node classifiers). They train with `models.fitNodeClassifier`
+ * / `models.fitGraphClassifier`; their `fit`, `evaluate` and `predict`
+ * throw an error pointing there.
+ *
+ * `pretrained` loads timm / PyTorch weights and makes `create` return a
+ * Promise (await it): `true` for the model's default timm weights
+ * (models.pretrainedConfig), a hub id ("timm/convnext_atto.d2_in1k"), a
+ * .safetensors file or a folder holding one. The head takes the
+ * checkpoint's classes unless numClasses differs, in which case it is
+ * freshly initialised (one line says so). Every key and shape is checked
+ * before any weight is written; a mismatch is a one-line error naming the key.
+ * @example const net = models.create("resnet20", { numClasses: 10 });
+ * @example const net = await models.create("convnext_atto", { pretrained: "convnext_atto.safetensors" });
+ * @example const gcn = models.create("gcn", { graph: data.karateClub(), hidden_channels: 16 });
+ */
+function create(name: string, options?: ModelOptions): tf.LayersModel;
+function create(name: string, options?: ModelOptions): tf.LayersModel | Promise<tf.LayersModel> {
+  if (typeof name !== "string") throw new Error(`models.create: the model name must be a string such as "resnet18", got ${JSON.stringify(name)}.`);
+  const spec = getModelSpec(name);
+  const build = (opts?: ModelOptions) => {
+    const resolved = resolveModelOptions(spec, translateGraphOptions(spec, opts));
+    const model = spec.build(resolved);
+    writeModelMetadata(model, { model: spec.name, family: spec.family });
+    return guardGraphModel(model);
+  };
+  const pretrained = options !== null && typeof options === "object" ? options.pretrained : undefined;
+  if (pretrained === undefined || pretrained === false) return build(options);
+  const { pretrained: _source, ...rest } = options!;
+  return createPretrained(spec, rest, pretrained, build);
+}
+
+/**
  * The model library: create, inspect, extract features from, save and load
  * registered architectures, and train, score and run the graph models.
  */
@@ -96,32 +170,7 @@ export const models = {
     return names.filter((name) => matcher.test(name));
   },
 
-  /**
-   * Builds a fresh, randomly initialised model. Options: `numClasses`,
-   * `inputShape` (no batch axis, e.g. [32, 32, 3]) and the family's own
-   * (see `models.info(name).options`). Classifiers end in softmax unless
-   * `headActivation: "linear"` asks for logits. Throws a one-line error for
-   * an unknown name (with close names), unknown options or a bad shape.
-   *
-   * Graph models (gcn, gat, graphsage, gin, appnp, dagnn, gin_graph) also
-   * take `graph` (e.g. `data.karateClub()`), which sets inputShape
-   * [numFeatures] and numClasses from it, and PyTorch Geometric's names:
-   * `in_channels` (inputShape [n]), `hidden_channels` (hidden),
-   * `out_channels` (numClasses), `num_layers` (numLayers; 2 for the
-   * two-layer node classifiers). They train with `models.fitNodeClassifier`
-   * / `models.fitGraphClassifier`; their `fit`, `evaluate` and `predict`
-   * throw an error pointing there.
-   * @example const net = models.create("resnet20", { numClasses: 10 });
-   * @example const gcn = models.create("gcn", { graph: data.karateClub(), hidden_channels: 16 });
-   */
-  create(name: string, options?: ModelOptions): tf.LayersModel {
-    if (typeof name !== "string") throw new Error(`models.create: the model name must be a string such as "resnet18", got ${JSON.stringify(name)}.`);
-    const spec = getModelSpec(name);
-    const resolved = resolveModelOptions(spec, translateGraphOptions(spec, options));
-    const model = spec.build(resolved);
-    writeModelMetadata(model, { model: spec.name, family: spec.family });
-    return guardGraphModel(model);
-  },
+  create,
 
   /**
    * Describes a registered model: family, paper, task, trainable parameters
@@ -162,9 +211,15 @@ export const models = {
     return extractFeatures(model, input, options);
   },
 
-  /** Saves a model to a folder on disk (model.json + weights.bin); the folder is created if needed. */
-  save(model: tf.LayersModel, dir: string): Promise<void> {
-    return saveModel(model, dir);
+  /**
+   * Saves a model to a folder on disk (model.json + weights.bin); the folder is created if needed.
+   * A path ending in .safetensors writes the weights alone with timm's keys and layouts instead,
+   * for PyTorch: `timm.create_model(name, pretrained_cfg_overlay=dict(file=path))`, or
+   * `load_state_dict` (ResNets load into torchvision's too).
+   */
+  save(model: tf.LayersModel, path: string): Promise<void> {
+    if (typeof path === "string" && path.endsWith(".safetensors")) return saveTimmSafetensors(model, path);
+    return saveModel(model, path);
   },
 
   /** Loads a model saved with `models.save` from its folder; predictions match the saved model exactly. */

@@ -17,6 +17,8 @@ export interface TensorcellModelMetadata {
    * "stages.0") -> name of the layer whose output is that feature.
    */
   features?: Record<string, string>;
+  /** Where the model's pretrained weights came from: the hub id or path given to `models.create(name, { pretrained })`. */
+  pretrained?: string;
 }
 
 const KEY = "tensorcell";

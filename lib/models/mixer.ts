@@ -56,6 +56,14 @@ const MIXER_VARIANTS: PatchVariant<MixerConfig>[] = [
     numClasses: 1000,
     referenceParams: 18_528_264,
   },
+  {
+    // timm mixer_b16_224 (model card: 59.9M), the Mixer with published timm weights.
+    name: "mixer_b16_224",
+    config: { patchSize: 16, hiddenDim: 768, depth: 12, tokensMlpDim: 384, channelsMlpDim: 3072 },
+    imageSize: 224,
+    numClasses: 1000,
+    referenceParams: 59_880_472,
+  },
 ];
 
 /** Merges option overrides into a Mixer config, checking each value. */

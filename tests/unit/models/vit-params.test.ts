@@ -8,7 +8,7 @@ import "../../../lib/models/mixer.js";
 
 /**
  * Reference counts with 1000 classes at 224x224 (10 classes at 32x32), each from timm's source
- * counted layer by layer and matching the timm model cards (5.7M, 22.1M, 86.6M, 5.9M, 5.7M, 18.5M).
+ * counted layer by layer and matching the timm model cards (5.7M, 22.1M, 86.6M, 5.9M, 5.7M, 18.5M, 59.9M).
  * The patch4_32 ones are timm's VisionTransformer(img_size=32, patch_size=4, num_classes=10).
  */
 const REFERENCE_PARAMS: Record<string, number> = {
@@ -21,6 +21,7 @@ const REFERENCE_PARAMS: Record<string, number> = {
   deit_tiny_distilled_patch16_224: 5_910_800,
   convit_tiny: 5_710_512,
   mixer_s16_224: 18_528_264,
+  mixer_b16_224: 59_880_472,
 };
 
 function trainableParams(model: tf.LayersModel): number {

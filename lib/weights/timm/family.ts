@@ -1,0 +1,14 @@
+/** What the loader needs to know about one timm family beyond the generic layouts of layout.ts. */
+export interface TimmFamilyMap {
+  /** tensorcell family name (models.info(name).family). */
+  family: string;
+  /** Whether a checkpoint's keys are this family's (decides the "looks like a ... checkpoint" error). */
+  matches(keys: Set<string>): boolean;
+  /** Module path(s) of the classifier head, re-initialised when numClasses differs from the checkpoint's. */
+  classifier: string[];
+  /**
+   * The PyTorch shape a key is saved with when timm's module differs from the
+   * default layout (ConvNeXt atto..nano keep their MLP as 1x1 convolutions).
+   */
+  saveShape?(modelName: string, key: string, shape: number[]): number[];
+}
