@@ -22,6 +22,7 @@ describe("notebooks/finetune-pretrained.ipynb", () => {
     expect(outputs.filter((o) => o.output_type === "error")).toEqual([]);
     const text = outputs.map((o) => o.text ?? o.data?.["text/plain"] ?? "").join("\n");
     expect(text).toContain("timm/convnext_atto.d2_in1k");
+    expect(text).toMatch(/source: .*convnext_atto\.safetensors/); // the local file it was loaded from
     expect(text).toMatch(/-> 24,224,224,3/);
     expect(text).toMatch(/image 0 \(\w+\): [^,]+ \d+\.\d%, /); // decoded ImageNet labels
     expect(text).toMatch(/trainable parameters: 963 of /); // head only: 320 * 3 + 3
