@@ -23,6 +23,10 @@ import { countTrainableParams } from "./params.js";
 import { createPretrained, type PretrainedSource } from "../weights/pretrained.js";
 import { saveTimmSafetensors } from "../weights/timm/save.js";
 import { allModelSpecs, getModelSpec, type ModelOptions, type ModelSpec, type ModelTask } from "./registry.js";
+import { pretrainedConfig, type ModelPretrainedConfig } from "../weights/config.js";
+import { decodePredictions, type DecodedClass } from "../weights/decode.js";
+import { freezeModel, unfreezeModel, type FreezeOptions } from "../weights/freeze.js";
+import { preprocessImages, type PreprocessConfig, type PreprocessInput } from "../weights/preprocess.js";
 
 export type { ModelOptions, ModelSpec, ModelTask } from "./registry.js";
 export type { FeatureOptions } from "./features.js";
@@ -41,6 +45,12 @@ export type {
   NodeMask,
 } from "./graph_training.js";
 export type { GraphShapeSource } from "./graph_options.js";
+export type { ModelPretrainedConfig } from "../weights/config.js";
+export type { DecodedClass } from "../weights/decode.js";
+export type { FreezeOptions } from "../weights/freeze.js";
+export type { PreprocessConfig, PreprocessInput } from "../weights/preprocess.js";
+export type { PretrainedConfig } from "../weights/pretrained-configs.js";
+export { IMAGENET_CLASSES } from "../weights/imagenet-classes.js";
 export { PYG_OPTION_ALIASES } from "./graph_options.js";
 
 /** What `models.info(name)` reports about a registered architecture. */
@@ -277,6 +287,54 @@ export const models = {
 
   /** Class probabilities [numGraphs, numClasses] of a graph classifier for a list of small graphs. Dispose when done. */
   predictGraphs,
+
+  /**
+   * What a model's pretrained weights expect (timm's pretrained_cfg): hub id, inputShape,
+   * interpolation, cropPct, mean/std, numClasses; `source` when the model recorded where its
+   * weights came from. Takes a model from models.create or a registry name.
+   * @example models.pretrainedConfig("resnet18").cropPct // 0.95
+   */
+  pretrainedConfig(model: tf.LayersModel | string): ModelPretrainedConfig {
+    return pretrainedConfig(model);
+  },
+
+  /**
+   * timm's eval transform for a model's pretrained weights (or a config): resize the shorter
+   * side to floor(size / cropPct) as Pillow does (bicubic / bilinear with antialiasing, nearest),
+   * centre-crop to size, scale to 0..1, normalise by mean/std. Images: a tf.Tensor [h, w, c] or
+   * [n, h, w, c] (int32 = 0..255, float32 = 0..1), a list of [h, w, c] tensors of any sizes, or a
+   * dataset with `images` (data.loadImages, data.shapes). Returns [n, size, size, 3] float32.
+   * @example const x = models.preprocess(net, data.loadImages("photos/").images);
+   */
+  preprocess(model: tf.LayersModel | string | PreprocessConfig, images: PreprocessInput): tf.Tensor4D {
+    return preprocessImages(model, images);
+  },
+
+  /**
+   * Top-k ImageNet-1k classes of classifier outputs [batch, 1000] (or [1000]): one list per
+   * image of { index, label, probability }, most probable first. Logits go through a softmax;
+   * rows that are already probabilities (0..1, summing to 1) are used as they are.
+   * @example models.decode(net.predict(x) as tf.Tensor, 3)[0][0].label // "tabby"
+   */
+  decode(output: tf.Tensor, k = 5): DecodedClass[][] {
+    return decodePredictions(output, k);
+  },
+
+  /**
+   * Freezes model.layers up to and including `upTo` (a feature name such as "layer3" or
+   * "stages.2", a layer name or an index; default: the whole backbone, up to the last feature
+   * point) and makes the rest trainable; frozen layers run in inference mode during fit
+   * (BatchNorm keeps its statistics). Returns the number of trainable parameters now.
+   * @example models.freeze(net) // only the classifier head trains
+   */
+  freeze(model: tf.LayersModel, options?: FreezeOptions): number {
+    return freezeModel(model, options);
+  },
+
+  /** Makes every layer of a model trainable again; returns the number of trainable parameters. */
+  unfreeze(model: tf.LayersModel): number {
+    return unfreezeModel(model);
+  },
 };
 
 /** Trainable parameters of a model, counted as timm/PyTorch count them. */
