@@ -31,6 +31,18 @@ afterAll(async () => {
 /** tensorcell layers carry timm's module names. */
 const torchName = (name: string) => name;
 
+/** Loads timm's state dict into a HaloNet built with the fixture's options, for `inputShape`. */
+function referenceModel(inputShape: number[]): tf.LayersModel {
+  const { config, state } = fixture;
+  const model = models.create(NAME, { ...config.options, inputShape, numClasses: config.numClasses, headActivation: "linear" });
+  loadTorchState(model, state, torchName, (layer, prefix, get) => {
+    if (layer.getClassName() !== "HaloAttention") return undefined;
+    const kernel = (key: string) => get(key).squeeze([2, 3]).transpose(); // 1x1 conv [out, in, 1, 1] -> [in, out]
+    return [kernel(`${prefix}.q.weight`), kernel(`${prefix}.kv.weight`), get(`${prefix}.pos_embed.height_rel`), get(`${prefix}.pos_embed.width_rel`)];
+  });
+  return model;
+}
+
 describe("halonet26t", () => {
   test("models.info: paper and timm's parameter count", () => {
     const info = models.info(NAME);
@@ -77,18 +89,16 @@ describe("halonet26t", () => {
     loaded.dispose();
   }, 180_000);
 
-  test("logits equal timm's for the same weights and BatchNorm statistics (relative error < 1e-4)", () => {
-    const { config, state, input, logits } = fixture;
-    const model = models.create(NAME, { ...config.options, inputShape: config.inputShape, numClasses: config.numClasses, headActivation: "linear" });
-    loadTorchState(model, state, torchName, (layer, prefix, get) => {
-      if (layer.getClassName() !== "HaloAttention") return undefined;
-      const kernel = (key: string) => get(key).squeeze([2, 3]).transpose(); // 1x1 conv [out, in, 1, 1] -> [in, out]
-      return [kernel(`${prefix}.q.weight`), kernel(`${prefix}.kv.weight`), get(`${prefix}.pos_embed.height_rel`), get(`${prefix}.pos_embed.width_rel`)];
-    });
+  test.each([
+    ["input", "logits"],
+    ["wide_input", "wide_logits"],
+  ])("logits equal timm's for the same weights and BatchNorm statistics (%s; relative error < 1e-4)", (inputKey, logitsKey) => {
+    const input = fixture.tensors.get(inputKey)!;
+    const logits = fixture.tensors.get(logitsKey)!;
+    const model = referenceModel(input.shape.slice(1));
     const out = model.predict(input) as tf.Tensor;
     expect(out.shape).toEqual(logits.shape);
-    const error = relativeError(out, logits);
-    expect(error).toBeLessThan(1e-4);
+    expect(relativeError(out, logits)).toBeLessThan(1e-4);
     out.dispose();
     model.dispose();
   }, 120_000);
