@@ -20,3 +20,4 @@ import "./appnp.js";
 import "./dagnn.js";
 import "./tnt.js";
 import "./hornet.js";
+import "./halonet.js";

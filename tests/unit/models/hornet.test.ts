@@ -88,7 +88,8 @@ describe("hornet", () => {
     loadTorchState(model, state, torchName);
     const out = model.predict(input) as tf.Tensor;
     expect(out.shape).toEqual(logits.shape);
-    expect(relativeError(out, logits)).toBeLessThan(1e-4);
+    const error = relativeError(out, logits);
+    expect(error).toBeLessThan(1e-4);
     out.dispose();
     model.dispose();
   }, 120_000);

@@ -15,6 +15,8 @@ export interface ReferenceFixture {
   state: Map<string, tf.Tensor>;
   input: tf.Tensor;
   logits: tf.Tensor;
+  /** Every tensor of case.safetensors (extra inputs and logits some generators write). */
+  tensors: Map<string, tf.Tensor>;
   config: { inputShape: number[]; numClasses: number; options: Record<string, unknown> };
 }
 
@@ -29,7 +31,7 @@ export function readReferenceFixture(family: string): ReferenceFixture {
   const state = tensors(join(dir, "weights.safetensors"));
   const testCase = tensors(join(dir, "case.safetensors"));
   const config = JSON.parse(readFileSync(join(dir, "config.json"), "utf8")) as ReferenceFixture["config"];
-  return { state, input: testCase.get("input")!, logits: testCase.get("logits")!, config };
+  return { state, input: testCase.get("input")!, logits: testCase.get("logits")!, tensors: testCase, config };
 }
 
 /** Takes a PyTorch tensor by name (each at most once). */

@@ -95,7 +95,8 @@ describe("tnt_s_patch16_224", () => {
     });
     const out = model.predict(input) as tf.Tensor;
     expect(out.shape).toEqual(logits.shape);
-    expect(relativeError(out, logits)).toBeLessThan(1e-4);
+    const error = relativeError(out, logits);
+    expect(error).toBeLessThan(1e-4);
     out.dispose();
     model.dispose();
   }, 120_000);
