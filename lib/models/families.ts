@@ -6,6 +6,7 @@ import "./resnet.js";
 import "./resnet_ibn.js";
 import "./convnext.js";
 import "./inception_next.js";
+import "./unireplknet.js";
 import "./vit.js";
 import "./convit.js";
 import "./mixer.js";

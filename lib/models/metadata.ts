@@ -17,6 +17,8 @@ export interface TensorcellModelMetadata {
    * "stages.0") -> name of the layer whose output is that feature.
    */
   features?: Record<string, string>;
+  /** The family's build configuration, for transforms that rebuild the model (models.reparameterize). */
+  config?: Record<string, unknown>;
 }
 
 const KEY = "tensorcell";
