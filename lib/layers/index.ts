@@ -6,7 +6,9 @@
 export { ChannelLayerNorm, type ChannelLayerNormArgs } from "./layer_norm.js";
 export { ChannelSlice, type ChannelSliceArgs } from "./channel_slice.js";
 export { ConstantScale, type ConstantScaleArgs } from "./constant_scale.js";
+export { DilatedDepthwiseConv2D, type DilatedDepthwiseConv2DArgs } from "./dilated_depthwise.js";
 export { DropPath, type DropPathArgs } from "./drop_path.js";
+export { GlobalResponseNorm, type GlobalResponseNormArgs } from "./grn.js";
 export { InstanceNorm, type InstanceNormArgs } from "./instance_norm.js";
 export { LayerScale, type LayerScaleArgs } from "./layer_scale.js";
 export { ZeroPadShortcut, type ZeroPadShortcutArgs } from "./shortcut.js";

@@ -72,9 +72,12 @@ export function dropPathRates(depths: number[], rate: number): number[][] {
   );
 }
 
-/** Residual tail shared with InceptionNeXt: LayerScale, optional DropPath, + shortcut; output named `name`. */
-export function residualTail(branch: Node, shortcut: Node, layerScaleInit: number, dropPath: number, name: string): Node {
-  let y = apply(new LayerScale({ initValue: layerScaleInit, name: `${name}.gamma` }), branch);
+/**
+ * Residual tail shared with InceptionNeXt and UniRepLKNet: LayerScale (none when layerScaleInit is null),
+ * optional DropPath, + shortcut; output named `name`.
+ */
+export function residualTail(branch: Node, shortcut: Node, layerScaleInit: number | null, dropPath: number, name: string): Node {
+  let y = layerScaleInit === null ? branch : apply(new LayerScale({ initValue: layerScaleInit, name: `${name}.gamma` }), branch);
   if (dropPath > 0) y = apply(new DropPath({ rate: dropPath, name: `${name}.drop_path` }), y);
   return add(y, shortcut, name);
 }

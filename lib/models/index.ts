@@ -22,6 +22,7 @@ import { acceptedOptions, resolveModelOptions } from "./options.js";
 import { countTrainableParams } from "./params.js";
 import { createPretrained, type PretrainedSource } from "../weights/pretrained.js";
 import { saveTimmSafetensors } from "../weights/timm/save.js";
+import { reparameterizeUniRepLKNet } from "./reparameterize.js";
 import { allModelSpecs, getModelSpec, type ModelOptions, type ModelSpec, type ModelTask } from "./registry.js";
 import { pretrainedConfig, type ModelPretrainedConfig } from "../weights/config.js";
 import { decodePredictions, type DecodedClass } from "../weights/decode.js";
@@ -235,6 +236,16 @@ export const models = {
    */
   checkpoint(dir: string, options?: CheckpointOptions): CheckpointCallback {
     return checkpoint(dir, options);
+  },
+
+  /**
+   * Re-parameterises a trained UniRepLKNet for inference (the reference's reparameterize_unireplknet):
+   * folds the dilated branches and BatchNorms into single large kernels and returns the deploy-form
+   * model (same predictions, fewer parameters and layers). The input model is left unchanged.
+   * @example const fast = models.reparameterize(net);
+   */
+  reparameterize(model: tf.LayersModel): tf.LayersModel {
+    return reparameterizeUniRepLKNet(model);
   },
 
   /** The registry name a model was created from (kept through save/load), or undefined. */

@@ -19,6 +19,8 @@ export interface TensorcellModelMetadata {
   features?: Record<string, string>;
   /** Where the model's pretrained weights came from: the hub id or path given to `models.create(name, { pretrained })`. */
   pretrained?: string;
+  /** The family's build configuration, for transforms that rebuild the model (models.reparameterize). */
+  config?: Record<string, unknown>;
 }
 
 const KEY = "tensorcell";

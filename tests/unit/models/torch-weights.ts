@@ -28,7 +28,8 @@ export function weightsFor(layer: tf.layers.Layer, get: (key: string) => TorchTe
       const kernel = t(`${name}.weight`).transpose([2, 3, 1, 0]); // [out, in, kh, kw] -> [kh, kw, in, out]
       return layer.weights.length > 1 ? [kernel, t(`${name}.bias`)] : [kernel];
     }
-    case "DepthwiseConv2D": {
+    case "DepthwiseConv2D":
+    case "DilatedDepthwiseConv2D": {
       const kernel = t(`${name}.weight`).transpose([2, 3, 0, 1]); // [c, 1, kh, kw] -> [kh, kw, c, 1]
       return layer.weights.length > 1 ? [kernel, t(`${name}.bias`)] : [kernel];
     }
@@ -80,7 +81,7 @@ export function readTorchFixture(path: string): { state: Map<string, TorchTensor
   return { state, config: JSON.parse(file.metadata?.config ?? "{}") as Record<string, unknown> };
 }
 
-/** Largest absolute difference over the largest reference magnitude. */
+/** Largest absolute difference over the largest reference magnitude (the absolute difference when the reference is all zeros). */
 export function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
   expect(actual.length).toBe(expected.length);
   let scale = 0;
@@ -89,5 +90,5 @@ export function relativeError(actual: ArrayLike<number>, expected: ArrayLike<num
     scale = Math.max(scale, Math.abs(expected[i]));
     worst = Math.max(worst, Math.abs(actual[i] - expected[i]));
   }
-  return worst / scale;
+  return scale === 0 ? worst : worst / scale;
 }
