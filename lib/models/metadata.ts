@@ -17,6 +17,10 @@ export interface TensorcellModelMetadata {
    * "stages.0") -> name of the layer whose output is that feature.
    */
   features?: Record<string, string>;
+  /** Set by models.quantize: the quantization settings and calibrated ranges (quantize.ts, QuantizationInfo). */
+  quantization?: import("./quantize.js").QuantizationInfo;
+  /** Set by the CNN families' head: "svm" option: the classifier is a linear SVM (train with models.svmLoss). */
+  head?: "softmax" | "svm";
 }
 
 const KEY = "tensorcell";
