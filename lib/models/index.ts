@@ -21,6 +21,7 @@ import { readModelMetadata, writeModelMetadata } from "./metadata.js";
 import { acceptedOptions, resolveModelOptions } from "./options.js";
 import { countTrainableParams } from "./params.js";
 import { quantizeModel, type QuantizeOptions } from "./quantize.js";
+import { linearProbe } from "./linear_probe.js";
 import { allModelSpecs, getModelSpec, type ModelOptions, type ModelSpec, type ModelTask } from "./registry.js";
 
 export type { ModelOptions, ModelSpec, ModelTask } from "./registry.js";
@@ -28,6 +29,7 @@ export type { FeatureOptions } from "./features.js";
 export type { CheckpointCallback, CheckpointOptions } from "./io.js";
 export type { TensorcellModelMetadata } from "./metadata.js";
 export type { QuantizeOptions, QuantizationInfo } from "./quantize.js";
+export type { LinearProbeOptions, LinearProbeResult, ProbeSplit } from "./linear_probe.js";
 export type {
   ClassificationScore,
   FitGraphClassifierOptions,
@@ -238,6 +240,15 @@ export const models = {
   quantize(model: tf.LayersModel, options?: QuantizeOptions): Promise<tf.LayersModel> {
     return quantizeModel(model, options);
   },
+
+  /**
+   * Linear evaluation of frozen features (as RotNet scores self-supervised
+   * pretraining): flattens the output of `layer` for `train.x` / `test.x`,
+   * trains only a linear softmax classifier on them (Adam 0.01, 50 epochs)
+   * and returns `{ accuracy, trainAccuracy, featureSize, probe }`.
+   * @example const { accuracy } = await models.linearProbe(net, { layer: "pool2", train: { x, y }, test: { x: xt, y: yt } });
+   */
+  linearProbe,
 
   /** Class probabilities [numGraphs, numClasses] of a graph classifier for a list of small graphs. Dispose when done. */
   predictGraphs,
