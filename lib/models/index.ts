@@ -22,6 +22,7 @@ import { acceptedOptions, resolveModelOptions } from "./options.js";
 import { countTrainableParams } from "./params.js";
 import { quantizeModel, type QuantizeOptions } from "./quantize.js";
 import { linearProbe } from "./linear_probe.js";
+import { profileModel, type ModelProfile, type ProfileOptions } from "./profile.js";
 import { allModelSpecs, getModelSpec, type ModelOptions, type ModelSpec, type ModelTask } from "./registry.js";
 
 export type { ModelOptions, ModelSpec, ModelTask } from "./registry.js";
@@ -30,6 +31,7 @@ export type { CheckpointCallback, CheckpointOptions } from "./io.js";
 export type { TensorcellModelMetadata } from "./metadata.js";
 export type { QuantizeOptions, QuantizationInfo } from "./quantize.js";
 export type { LinearProbeOptions, LinearProbeResult, ProbeSplit } from "./linear_probe.js";
+export type { LayerProfile, ModelProfile, ProfileOptions } from "./profile.js";
 export type {
   ClassificationScore,
   FitGraphClassifierOptions,
@@ -249,6 +251,19 @@ export const models = {
    * @example const { accuracy } = await models.linearProbe(net, { layer: "pool2", train: { x, y }, test: { x: xt, y: yt } });
    */
   linearProbe,
+
+  /**
+   * Per-layer efficiency on `input` (Lavin 2024, "On the Efficiency of
+   * Convolutional Neural Networks"): FLOPs (exact for conv / dense,
+   * multiply-add = 2), minimum bytes moved (float32 inputs + weights +
+   * outputs), arithmetic intensity, median measured time of each layer run
+   * alone (`runs`, default 5) and achieved GFLOP/s, plus totals. Chart it
+   * with `viz.efficiency(profile)`. Image models only (one input tensor).
+   * @example const profile = await models.profile(net, tf.zeros([32, 28, 28, 1]));
+   */
+  profile(model: tf.LayersModel, input: tf.Tensor, options?: ProfileOptions): Promise<ModelProfile> {
+    return profileModel(model, input, options);
+  },
 
   /** Class probabilities [numGraphs, numClasses] of a graph classifier for a list of small graphs. Dispose when done. */
   predictGraphs,
