@@ -8,6 +8,7 @@ import { loadCsv } from "./csv.js";
 import { batchGraphs, karateClub, syntheticCitationGraph, syntheticShapeGraphs } from "./graphs.js";
 import { loadImages } from "./images.js";
 import { mnist } from "./mnist.js";
+import { rotations } from "./rotations.js";
 import { shapes } from "./shapes.js";
 
 export * from "./graphs.js";
@@ -18,6 +19,7 @@ export { shapes, SHAPE_CLASSES, type ShapeClass, type ShapesDataset, type Shapes
 export { loadImages, IMAGE_EXTENSIONS, type LoadedImages, type LoadImagesOptions } from "./images.js";
 export { loadCsv, type CsvRecord, type CsvTable, type LoadCsvOptions } from "./csv.js";
 export { readIdx, parseIdx, type IdxArray } from "./idx.js";
+export { rotations, type RotatedImages } from "./rotations.js";
 export {
   batches,
   shuffle,
@@ -66,4 +68,9 @@ export const data = {
   syntheticShapeGraphs,
   /** Packs small graphs into one disjoint-union batch for graph-level models. */
   batchGraphs,
+  /**
+   * RotNet's self-supervised task (Gidaris et al. 2018): four copies of square NHWC images rotated by
+   * 0, 90, 180, 270 degrees, `{ images [4n,h,w,c], labels [4n] 0-3, oneHot() }`; no class labels needed.
+   */
+  rotations,
 };

@@ -23,6 +23,9 @@ import { countTrainableParams } from "./params.js";
 import { createPretrained, type PretrainedSource } from "../weights/pretrained.js";
 import { saveTimmSafetensors } from "../weights/timm/save.js";
 import { reparameterizeUniRepLKNet } from "./reparameterize.js";
+import { quantizeModel, type QuantizeOptions } from "./quantize.js";
+import { linearProbe } from "./linear_probe.js";
+import { profileModel, type ModelProfile, type ProfileOptions } from "./profile.js";
 import { allModelSpecs, getModelSpec, type ModelOptions, type ModelSpec, type ModelTask } from "./registry.js";
 import { pretrainedConfig, type ModelPretrainedConfig } from "../weights/config.js";
 import { decodePredictions, type DecodedClass } from "../weights/decode.js";
@@ -34,6 +37,9 @@ export type { FeatureOptions } from "./features.js";
 export type { CheckpointCallback, CheckpointOptions } from "./io.js";
 export type { TensorcellModelMetadata } from "./metadata.js";
 export type { PretrainedSource } from "../weights/pretrained.js";
+export type { QuantizeOptions, QuantizationInfo } from "./quantize.js";
+export type { LinearProbeOptions, LinearProbeResult, ProbeSplit } from "./linear_probe.js";
+export type { LayerProfile, ModelProfile, ProfileOptions } from "./profile.js";
 export type {
   ClassificationScore,
   FitGraphClassifierOptions,
@@ -295,6 +301,45 @@ export const models = {
 
   /** Loss and accuracy of a graph classifier on a list of small graphs (inference mode): `{ loss, accuracy }`. */
   evaluateGraphs,
+
+  /**
+   * A quantized copy of `model` (Krishnamoorthi 2018 whitepaper), computing
+   * with simulated quantization: conv / dense weights symmetric int8 per
+   * output channel (`perChannel: false`: per tensor), and with
+   * `activations: "int8"` each such layer's output asymmetric 8-bit per tensor,
+   * its range calibrated on `calibration` batches. `bits: 4` uses 4-bit weight
+   * levels. `training: true` for quantization-aware training: compile and fit
+   * the copy; gradients pass straight through the rounding. `models.save`
+   * stores its quantized weights as int8 (about 4x smaller) and `models.load`
+   * restores the same quantized model.
+   * @example const q = await models.quantize(net, { weights: "int8", perChannel: true, activations: "int8", calibration: xTrain.slice(0, 256) });
+   * @example const qat = await models.quantize(net, { training: true, bits: 4 }); qat.compile({ optimizer: "adam", loss: "categoricalCrossentropy" });
+   */
+  quantize(model: tf.LayersModel, options?: QuantizeOptions): Promise<tf.LayersModel> {
+    return quantizeModel(model, options);
+  },
+
+  /**
+   * Linear evaluation of frozen features (as RotNet scores self-supervised
+   * pretraining): flattens the output of `layer` for `train.x` / `test.x`,
+   * trains only a linear softmax classifier on them (Adam 0.01, 50 epochs)
+   * and returns `{ accuracy, trainAccuracy, featureSize, probe }`.
+   * @example const { accuracy } = await models.linearProbe(net, { layer: "pool2", train: { x, y }, test: { x: xt, y: yt } });
+   */
+  linearProbe,
+
+  /**
+   * Per-layer efficiency on `input` (Lavin 2024, "On the Efficiency of
+   * Convolutional Neural Networks"): FLOPs (exact for conv / dense,
+   * multiply-add = 2), minimum bytes moved (float32 inputs + weights +
+   * outputs), arithmetic intensity, median measured time of each layer run
+   * alone (`runs`, default 5) and achieved GFLOP/s, plus totals. Chart it
+   * with `viz.efficiency(profile)`. Image models only (one input tensor).
+   * @example const profile = await models.profile(net, tf.zeros([32, 28, 28, 1]));
+   */
+  profile(model: tf.LayersModel, input: tf.Tensor, options?: ProfileOptions): Promise<ModelProfile> {
+    return profileModel(model, input, options);
+  },
 
   /** Class probabilities [numGraphs, numClasses] of a graph classifier for a list of small graphs. Dispose when done. */
   predictGraphs,

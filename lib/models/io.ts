@@ -10,14 +10,16 @@ import { mkdir, readFile, rename, stat, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import "../layers/index.js"; // registers tensorcell's custom layers so load() can rebuild them
+import { applyQuantization, quantizationOf } from "./quantize.js";
+import { decodeQuantizedWeights, encodeQuantizedArtifacts, int8BytesPerElement } from "./quantize_io.js";
 
 const MODEL_FILE = "model.json";
 const WEIGHTS_FILE = "weights.bin";
 
 /** A tfjs IOHandler that writes/reads `dir/model.json` and `dir/weights.bin` with node:fs. */
-export function fileSystemHandler(dir: string): tf.io.IOHandler {
+export function fileSystemHandler(dir: string, transform?: (artifacts: tf.io.ModelArtifacts) => tf.io.ModelArtifacts): tf.io.IOHandler {
   return {
-    save: async (artifacts) => saveArtifacts(dir, artifacts),
+    save: async (artifacts) => saveArtifacts(dir, transform ? transform(artifacts) : artifacts),
     load: async () => loadArtifacts(dir),
   };
 }
@@ -32,14 +34,18 @@ export async function saveModel(model: tf.LayersModel, dir: string): Promise<voi
     throw new Error(`models.save: the first argument must be a tf.LayersModel (e.g. from models.create), got ${describe(model)}.`);
   }
   if (typeof dir !== "string" || dir.length === 0) throw new Error(`models.save: the second argument must be a directory path, got ${describe(dir)}.`);
-  await model.save(fileSystemHandler(dir));
+  // A quantized model (models.quantize) stores its quantized kernels as int8.
+  await model.save(fileSystemHandler(dir, (artifacts) => encodeQuantizedArtifacts(model, artifacts)));
 }
 
 /** Loads a model saved by {@link saveModel} (or any tfjs layers model.json with its weight files) from `dir`. */
 export async function loadModel(dir: string): Promise<tf.LayersModel> {
   if (typeof dir !== "string" || dir.length === 0) throw new Error(`models.load: the argument must be a directory path, got ${describe(dir)}.`);
   try {
-    return await tf.loadLayersModel(fileSystemHandler(dir));
+    const model = await tf.loadLayersModel(fileSystemHandler(dir));
+    const quantization = quantizationOf(model);
+    if (quantization) applyQuantization(model, quantization);
+    return model;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (message.startsWith("models.load")) throw error;
@@ -117,11 +123,13 @@ async function loadArtifacts(dir: string): Promise<tf.io.ModelArtifacts> {
       throw new Error(`${where}: the weight files hold ${joined.byteLength} bytes but model.json describes ${expected}; the folder is incomplete or mixed.`);
     }
     const weightData = joined.buffer.slice(joined.byteOffset, joined.byteOffset + joined.byteLength) as ArrayBuffer;
-    return [specs, weightData];
+    return decodeQuantizedWeights(specs, weightData);
   });
 }
 
 function bytesPerElement(spec: tf.io.WeightsManifestEntry): number {
+  const int8 = int8BytesPerElement(spec);
+  if (int8 !== undefined) return int8;
   if (spec.quantization) return spec.quantization.dtype === "uint8" ? 1 : 2; // uint16 and float16
   return spec.dtype === "bool" ? 1 : 4;
 }

@@ -21,6 +21,10 @@ export interface TensorcellModelMetadata {
   pretrained?: string;
   /** The family's build configuration, for transforms that rebuild the model (models.reparameterize). */
   config?: Record<string, unknown>;
+  /** Set by models.quantize: the quantization settings and calibrated ranges (quantize.ts, QuantizationInfo). */
+  quantization?: import("./quantize.js").QuantizationInfo;
+  /** Set by the CNN families' head: "svm" option: the classifier is a linear SVM (train with models.svmLoss). */
+  head?: "softmax" | "svm";
 }
 
 const KEY = "tensorcell";

@@ -8,6 +8,7 @@ import { eigenCam, gradCam } from "./cam.js";
 import { applyColormap } from "./colormap.js";
 import { confusionMatrix } from "./confusion.js";
 import { liveCurves } from "./curves.js";
+import { efficiency } from "./efficiency.js";
 import { embedding } from "./embedding.js";
 import { featureMaps, filters } from "./featuremaps.js";
 import { graph } from "./graph.js";
@@ -26,6 +27,14 @@ export const viz = {
   confusionMatrix,
   heatmap,
   applyColormap,
+  /**
+   * The efficiency chart of a `models.profile` result (Lavin 2024, "On the Efficiency of
+   * Convolutional Neural Networks"): each layer at its arithmetic intensity and achieved
+   * GFLOP/s under a roofline (peak and bandwidth from the best layers unless given as
+   * `peakGflops` / `bandwidthGBs`), the gap to the roof being its efficiency gap.
+   * @example viz.efficiency(await models.profile(net, x))
+   */
+  efficiency,
 };
 
 export { LiveCurves, type LiveCurvesOptions } from "./curves.js";
@@ -38,3 +47,4 @@ export type { EmbeddingOptions, GraphInput } from "./embedding.js";
 export type { DrawableGraph } from "./graph.js";
 export type { ConfusionMatrixOptions } from "./confusion.js";
 export type { HeatmapOptions } from "./heatmap.js";
+export type { EfficiencyOptions, EfficiencyRow } from "./efficiency.js";
