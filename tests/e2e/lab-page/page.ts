@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * A small browser page built from JupyterLab 4's own output stack: cells run on a
  * tensorcell kernel through jupyter-server (@jupyterlab/services), and their
@@ -19,7 +18,7 @@ import vega5Extension from "@jupyterlab/vega5-extension";
 import { Widget } from "@lumino/widgets";
 import "@jupyterlab/outputarea/style/index.css";
 import "@jupyterlab/vega5-extension/style/index.css";
-import type { CellRun, LabPage, VegaRender } from "./protocol.js";
+import type { AreaReport, CellRun, LabPage, VegaRender } from "./protocol.js";
 
 /** Every Vega renderModel call the page saw, in order. */
 const vegaRenders: VegaRender[] = [];
@@ -139,9 +138,52 @@ async function run(id: string, code: string): Promise<CellRun> {
   return { status: content.status, executionCount: content.execution_count, ename: content.ename ?? null, counts, pngs, lastVegaRows, outputs: area.model.length };
 }
 
+/** Pixels of a canvas that are neither transparent nor white. */
+function inkedPixels(canvas: HTMLCanvasElement): number {
+  const context = canvas.getContext("2d");
+  if (!context || canvas.width === 0 || canvas.height === 0) return 0;
+  const pixels = context.getImageData(0, 0, canvas.width, canvas.height).data;
+  let inked = 0;
+  for (let i = 0; i < pixels.length; i += 4) {
+    if (pixels[i + 3]! > 0 && (pixels[i]! < 250 || pixels[i + 1]! < 250 || pixels[i + 2]! < 250)) inked++;
+  }
+  return inked;
+}
+
+/** Reads what the output area of cell `id` shows. */
+async function report(id: string): Promise<AreaReport> {
+  const area = document.querySelector<HTMLElement>(`[data-area="${id}"]`);
+  if (!area) throw new Error(`no output area for cell "${id}"`);
+  const all = <T extends Element>(selector: string) => Array.from(area.querySelectorAll<T>(selector));
+  const images = all<HTMLImageElement>("img");
+  await Promise.all(images.map((img) => img.decode()));
+  return {
+    text: area.innerText,
+    outputs: all<HTMLElement>(".jp-OutputArea-output").map((node) => ({
+      mimeType: node.dataset.mimeType ?? "",
+      className: node.className,
+      text: node.innerText,
+    })),
+    vega: {
+      renderers: all<HTMLElement>(".jp-RenderedVegaLite").map((node) => Number(node.dataset.tcRenderer)),
+      canvases: all<HTMLCanvasElement>(".jp-RenderedVegaLite canvas").map((c) => ({ width: c.width, height: c.height, inked: inkedPixels(c) })),
+      svgs: all(".jp-RenderedVegaLite svg:not(.vega-embed details svg)").length,
+      embedActions: all(".jp-RenderedVegaLite .vega-embed details").length,
+    },
+    images: images.map((img) => ({ naturalWidth: img.naturalWidth, naturalHeight: img.naturalHeight, mime: /^data:([^;,]+)/.exec(img.src)?.[1] ?? img.src.slice(0, 40) })),
+    tables: all<HTMLTableElement>("table").map((table) => ({
+      header: Array.from(table.querySelectorAll("thead th"), (th) => (th.textContent ?? "").trim()),
+      rows: table.querySelectorAll("tbody tr").length,
+    })),
+    ansi: all<HTMLSpanElement>("span[class*='ansi-']").map((span) => ({ className: span.className, text: span.textContent ?? "" })),
+    stdinBoxes: all(".jp-Stdin-input").length,
+  };
+}
+
 const page: LabPage = {
   ready: connect(),
   run,
+  report,
   vegaRenders: () => vegaRenders.map((r) => ({ ...r })),
   shutdown: async () => {
     await session?.shutdown();

@@ -29,12 +29,38 @@ export interface CellRun {
   outputs: number;
 }
 
+/** What one output area shows, read from the DOM. */
+export interface AreaReport {
+  /** The area's text as the browser lays it out. */
+  text: string;
+  /**
+   * Rendered outputs (the output nodes), in order: the mime type JupyterLab's renderer
+   * marked (data-mime-type; "" for renderers that set none, such as Vega's), class and text.
+   */
+  outputs: { mimeType: string; className: string; text: string }[];
+  /**
+   * Vega renderer widgets in the area (their data-tc-renderer numbers); the canvases vega-embed
+   * drew (size, and how many pixels are not blank); SVG elements in them; vega-embed action menus.
+   */
+  vega: { renderers: number[]; canvases: { width: number; height: number; inked: number }[]; svgs: number; embedActions: number };
+  /** <img> elements, decoded (img.decode() awaited): their natural size and src's mime type. */
+  images: { naturalWidth: number; naturalHeight: number; mime: string }[];
+  /** Tables: each one's header cells and number of body rows. */
+  tables: { header: string[]; rows: number }[];
+  /** Coloured spans of rendered ANSI text: class and text. */
+  ansi: { className: string; text: string }[];
+  /** Pending stdin boxes (input elements of OutputArea's Stdin widget). */
+  stdinBoxes: number;
+}
+
 /** The page's API. */
 export interface LabPage {
   /** Resolves with the kernel's name once a session is started and kernel_info answered. */
   ready: Promise<string>;
   /** Runs code into a new OutputArea in `<section data-cell="id">`. */
   run(id: string, code: string): Promise<CellRun>;
+  /** Reads what the area of cell `id` shows (throws when there is none). */
+  report(id: string): Promise<AreaReport>;
   /** Every Vega renderModel call so far. */
   vegaRenders(): VegaRender[];
   /** Shuts the session (and its kernel) down. */
