@@ -23,7 +23,6 @@ export async function buildLabPage(outDir: string): Promise<string[]> {
     logLevel: "error",
     metafile: true,
     // JupyterLab's CSS imports other packages' CSS with webpack's "~" prefix; its icons are SVG strings.
-    alias: {},
     loader: { ".svg": "text", ".woff": "dataurl", ".woff2": "dataurl", ".ttf": "dataurl", ".eot": "dataurl", ".png": "dataurl", ".gif": "dataurl" },
     plugins: [
       {
