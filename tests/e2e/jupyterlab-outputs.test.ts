@@ -167,7 +167,7 @@ describe("tensorcell's outputs in JupyterLab's OutputArea (headless Chromium)", 
     expect(records.tables).toEqual([{ header: ["", "model", "params", "input"], rows: 2 }]);
   }, 120_000);
 
-  it("shows a small tensor as its HTML table of values", async () => {
+  it("shows a small tensor as its HTML table of values, a rank-3 one as text", async () => {
     const ran = await run("tensor", "tf.tensor2d([[1, 2.5, 3], [4, 5, 6]])");
     expect(ran.status).toBe("ok");
     const shown = await report("tensor");
@@ -175,6 +175,11 @@ describe("tensorcell's outputs in JupyterLab's OutputArea (headless Chromium)", 
     expect(shown.text).toContain("Tensor float32 [2,3] (6 values)");
     expect(shown.tables).toEqual([{ header: ["", "0", "1", "2"], rows: 2 }]);
     expect(shown.outputs[0]!.text).toMatch(/0\s+1\s+2\.5\s+3\s+1\s+4\s+5\s+6/);
+    // A rank-3 tensor has no table: its text form, in JupyterLab's text renderer.
+    expect((await run("tensor-3d", "tf.ones([2, 2, 3])")).status).toBe("ok");
+    const text = await report("tensor-3d");
+    expect(text.outputs.map((o) => o.mimeType)).toEqual(["text/plain"]);
+    expect(text.outputs[0]!.text).toMatch(/^Tensor float32 \[2,2,3\] \(12 values\)\n\[\[\[1, 1, 1\]/);
   }, 60_000);
 
   it("draws the live training chart with JupyterLab's Vega renderer, redrawn in place once per chart message", async () => {
