@@ -1,10 +1,16 @@
+import type { LayoutOverrides } from "./layout.js";
+
 /** What the loader needs to know about one timm family beyond the generic layouts of layout.ts. */
-export interface TimmFamilyMap {
+export interface TimmFamilyMap extends LayoutOverrides {
   /** tensorcell family name (models.info(name).family). */
   family: string;
   /** Whether a checkpoint's keys are this family's (decides the "looks like a ... checkpoint" error). */
   matches(keys: Set<string>): boolean;
-  /** Module path(s) of the classifier head, re-initialised when numClasses differs from the checkpoint's. */
+  /**
+   * Layer name(s) of the classifier head in tensorcell (timm's module paths;
+   * `torchKey` gives the checkpoint's), re-initialised when numClasses differs
+   * from the checkpoint's.
+   */
   classifier: string[];
   /**
    * The PyTorch shape a key is saved with when timm's module differs from the

@@ -15,6 +15,13 @@
  *   GatedPositionalSelfAttention  qk, v, proj, pos     .qk.weight [2C,C], .v.weight, .pos_proj.weight [H,3], .gating_param
  *   ClassToken                    token [1,n,C]        cls_token [1,1,C] (+ dist_token [1,1,C], DeiT)
  *   PositionEmbedding             embedding [1,T,C]    pos_embed [1,T,C]
+ *   InstanceNorm                  gamma beta           .weight .bias                         (IBN-Net's nn.InstanceNorm2d(affine=True))
+ *   DilatedDepthwiseConv2D        kernel [k,k,C,1]     .weight [C,1,k,k]   (.bias)           (UniRepLKNet's dil_conv_*)
+ *   GlobalResponseNorm            gamma beta [C]       .gamma .beta [1,1,1,C] (or [C])        (UniRepLKNet's GRNwithNHWC)
+ *   HaloAttention                 q/kv kernels [in,o]  .q.weight .kv.weight [o,in,1,1], .pos_embed.height_rel / width_rel
+ *
+ * A family map (family.ts) may rename keys (HorNet's authors' names) and lay
+ * out layers its own way (TNT's split qk / v attention, its [1,C,h,w] pixel_pos).
  */
 import type * as tf from "@tensorflow/tfjs";
 
@@ -71,16 +78,18 @@ export function permute(data: Float32Array, shape: number[], perm: number[]): Fl
 
 const identity = (data: Float32Array) => data;
 
-function single(layer: string, variable: tf.LayerVariable, key: string, shape: number[], from: (d: Float32Array) => Float32Array, to: (d: Float32Array) => Float32Array, alternatives?: number[][]): WeightBinding {
+/** A binding of one variable to one PyTorch tensor, converted by `from` / `to`. */
+export function single(layer: string, variable: tf.LayerVariable, key: string, shape: number[], from: (d: Float32Array) => Float32Array, to: (d: Float32Array) => Float32Array, alternatives?: number[][]): WeightBinding {
   return { layer, variable, torch: [{ key, shape, alternatives }], fromTorch: (parts) => from(parts[0]), toTorch: (data) => [to(data)] };
 }
 
-function same(layer: string, variable: tf.LayerVariable, key: string): WeightBinding {
+/** A binding of one variable to one PyTorch tensor of the same shape and layout. */
+export function same(layer: string, variable: tf.LayerVariable, key: string): WeightBinding {
   return single(layer, variable, key, [...(variable.shape as number[])], identity, identity);
 }
 
 /** A [in, out] matrix stored by PyTorch as [out, in]. */
-function transposed(layer: string, variable: tf.LayerVariable, key: string, alternatives?: (out: number, inn: number) => number[][]): WeightBinding {
+export function transposed(layer: string, variable: tf.LayerVariable, key: string, alternatives?: (out: number, inn: number) => number[][]): WeightBinding {
   const [inn, out] = variable.shape as number[];
   return single(layer, variable, key, [out, inn], (d) => permute(d, [out, inn], [1, 0]), (d) => permute(d, [inn, out], [1, 0]), alternatives?.(out, inn));
 }
@@ -91,7 +100,8 @@ export function weightShortName(variable: tf.LayerVariable): string {
   return full.slice(full.lastIndexOf("/") + 1).replace(/_\d+$/, "");
 }
 
-type LayerMapper = (layer: tf.layers.Layer, short: string, variable: tf.LayerVariable) => WeightBinding | undefined;
+/** The binding of one weight of a layer, or undefined when the mapper has no layout for it. */
+export type LayerMapper = (layer: tf.layers.Layer, short: string, variable: tf.LayerVariable) => WeightBinding | undefined;
 
 const BATCH_NORM: Record<string, string> = { gamma: "weight", beta: "bias", moving_mean: "running_mean", moving_variance: "running_var" };
 const ATTENTION: Record<string, string> = { qkv_kernel: "qkv.weight", qk_kernel: "qk.weight", v_kernel: "v.weight", proj_kernel: "proj.weight", pos_proj_kernel: "pos_proj.weight" };
@@ -104,13 +114,8 @@ const MAPPERS: Record<string, LayerMapper> = {
     const [kh, kw, inn, out] = v.shape as number[];
     return single(layer.name, v, `${layer.name}.weight`, [out, inn, kh, kw], (d) => permute(d, [out, inn, kh, kw], [2, 3, 1, 0]), (d) => permute(d, [kh, kw, inn, out], [3, 2, 0, 1]));
   },
-  DepthwiseConv2D: (layer, short, v) => {
-    if (short === "bias") return same(layer.name, v, `${layer.name}.bias`);
-    if (short !== "depthwise_kernel") return undefined;
-    const [kh, kw, channels, multiplier] = v.shape as number[];
-    if (multiplier !== 1) return undefined;
-    return single(layer.name, v, `${layer.name}.weight`, [channels, 1, kh, kw], (d) => permute(d, [channels, 1, kh, kw], [2, 3, 0, 1]), (d) => permute(d, [kh, kw, channels, 1], [2, 3, 0, 1]));
-  },
+  DepthwiseConv2D: depthwiseMapper,
+  DilatedDepthwiseConv2D: depthwiseMapper,
   Dense: (layer, short, v) => {
     if (short === "bias") return same(layer.name, v, `${layer.name}.bias`);
     if (short !== "kernel") return undefined;
@@ -140,7 +145,28 @@ const MAPPERS: Record<string, LayerMapper> = {
     };
   },
   PositionEmbedding: (layer, short, v) => (short === "embedding" ? same(layer.name, v, layer.name) : undefined),
+  InstanceNorm: (layer, short, v) => (short === "gamma" || short === "beta" ? same(layer.name, v, `${layer.name}.${short === "gamma" ? "weight" : "bias"}`) : undefined),
+  GlobalResponseNorm: (layer, short, v) => {
+    if (short !== "gamma" && short !== "beta") return undefined;
+    const [channels] = v.shape as number[];
+    return single(layer.name, v, `${layer.name}.${short}`, [1, 1, 1, channels], identity, identity, [[channels]]);
+  },
+  HaloAttention: (layer, short, v) => {
+    if (short === "height_rel" || short === "width_rel") return same(layer.name, v, `${layer.name}.pos_embed.${short}`);
+    if (short !== "q_kernel" && short !== "kv_kernel") return undefined;
+    const [inn, out] = v.shape as number[];
+    const key = `${layer.name}.${short === "q_kernel" ? "q" : "kv"}.weight`;
+    return single(layer.name, v, key, [out, inn, 1, 1], (d) => permute(d, [out, inn], [1, 0]), (d) => permute(d, [inn, out], [1, 0]));
+  },
 };
+
+function depthwiseMapper(layer: tf.layers.Layer, short: string, v: tf.LayerVariable): WeightBinding | undefined {
+  if (short === "bias") return same(layer.name, v, `${layer.name}.bias`);
+  if (short !== "depthwise_kernel") return undefined;
+  const [kh, kw, channels, multiplier] = v.shape as number[];
+  if (multiplier !== 1) return undefined;
+  return single(layer.name, v, `${layer.name}.weight`, [channels, 1, kh, kw], (d) => permute(d, [channels, 1, kh, kw], [2, 3, 0, 1]), (d) => permute(d, [kh, kw, channels, 1], [2, 3, 0, 1]));
+}
 
 function attentionMapper(layer: tf.layers.Layer, short: string, v: tf.LayerVariable): WeightBinding | undefined {
   if (ATTENTION[short]) return transposed(layer.name, v, `${layer.name}.${ATTENTION[short]}`);
@@ -148,16 +174,26 @@ function attentionMapper(layer: tf.layers.Layer, short: string, v: tf.LayerVaria
   return undefined;
 }
 
+/** What a family changes in the generic layouts (a subset of TimmFamilyMap). */
+export interface LayoutOverrides {
+  /** Layouts of the family's own layers, tried before the generic ones. */
+  layer?: LayerMapper;
+  /** The checkpoint's key for a key the layouts give (a family whose reference names differ from tensorcell's). */
+  torchKey?(key: string): string;
+}
+
 /**
  * Every weight of `model` with its PyTorch key(s) and layout, in model order.
  * Throws a one-line error naming the first layer whose weights have no timm layout.
  */
-export function timmBindings(model: tf.LayersModel, caller: string): WeightBinding[] {
+export function timmBindings(model: tf.LayersModel, caller: string, overrides: LayoutOverrides = {}): WeightBinding[] {
   const bindings: WeightBinding[] = [];
+  const { torchKey } = overrides;
   for (const layer of model.layers) {
     for (const variable of layer.weights) {
       const short = weightShortName(variable);
-      const binding = MAPPERS[layer.getClassName()]?.(layer, short, variable);
+      let binding = overrides.layer?.(layer, short, variable) ?? MAPPERS[layer.getClassName()]?.(layer, short, variable);
+      if (binding && torchKey) binding = { ...binding, torch: binding.torch.map((spec) => ({ ...spec, key: torchKey(spec.key) })) };
       if (!binding) {
         throw new Error(`${caller}: layer ${layer.name} (${layer.getClassName()}) has weight "${short}", which has no PyTorch (timm) layout; save the model to a folder instead.`);
       }

@@ -45,7 +45,8 @@ export function checkCheckpointFamily(file: SafetensorsFile, map: TimmFamilyMap,
 
 /** Classes of the checkpoint's head (rows of its first classifier weight), or undefined when it has none. */
 export function checkpointClasses(file: SafetensorsFile, map: TimmFamilyMap): number | undefined {
-  const weight = file.tensors.get(`${map.classifier[0]}.weight`);
+  const key = `${map.classifier[0]}.weight`;
+  const weight = file.tensors.get(map.torchKey?.(key) ?? key);
   return weight && weight.shape.length >= 1 ? weight.shape[0] : undefined;
 }
 
@@ -53,8 +54,8 @@ function sameShape(a: number[], b: number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
-function isHead(key: string, map: TimmFamilyMap): boolean {
-  return map.classifier.some((prefix) => key === prefix || key.startsWith(`${prefix}.`));
+function isHead(key: string, map: TimmFamilyMap, headKeys: Set<string>): boolean {
+  return headKeys.has(key) || map.classifier.some((prefix) => key === prefix || key.startsWith(`${prefix}.`));
 }
 
 /**
@@ -64,7 +65,9 @@ function isHead(key: string, map: TimmFamilyMap): boolean {
  */
 function planLoad(model: tf.LayersModel, file: SafetensorsFile, options: TimmLoadOptions, map: TimmFamilyMap): { binding: WeightBinding; stored: StoredTensor[] }[] {
   const { source, modelName } = options;
-  const bindings = timmBindings(model, `${source}`).filter((b) => !(options.skipHead && map.classifier.includes(b.layer)));
+  const all = timmBindings(model, `${source}`, map);
+  const headKeys = new Set(all.filter((b) => map.classifier.includes(b.layer)).flatMap((b) => b.torch.map((spec) => spec.key)));
+  const bindings = all.filter((b) => !(options.skipHead && map.classifier.includes(b.layer)));
   const used = new Set<string>();
   const plan = bindings.map((binding) => {
     const stored = binding.torch.map((spec) => {
@@ -82,7 +85,7 @@ function planLoad(model: tf.LayersModel, file: SafetensorsFile, options: TimmLoa
     return { binding, stored };
   });
   for (const key of file.tensors.keys()) {
-    if (used.has(key) || IGNORED.test(key) || (options.skipHead && isHead(key, map))) continue;
+    if (used.has(key) || IGNORED.test(key) || (options.skipHead && isHead(key, map, headKeys))) continue;
     throw new Error(`${source}: unexpected ${key} ${shapeText(file.tensors.get(key)!.shape)}; ${modelName} has no such weight.`);
   }
   return plan;

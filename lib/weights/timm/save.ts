@@ -15,13 +15,14 @@ export function timmStateDict(model: tf.LayersModel, caller = "models.save"): Re
   const { model: modelName = model.name, family } = readModelMetadata(model);
   const map = timmFamily(family);
   const out: Record<string, TensorToWrite> = {};
-  for (const binding of timmBindings(model, caller)) {
+  for (const binding of timmBindings(model, caller, map)) {
     const parts = binding.toTorch(binding.variable.read().dataSync() as Float32Array);
     binding.torch.forEach((spec, i) => {
       out[spec.key] = { shape: map?.saveShape?.(modelName, spec.key, spec.shape) ?? spec.shape, data: Float32Array.from(parts[i]) };
     });
-    if (binding.layer && model.getLayer(binding.layer).getClassName() === "BatchNormalization") {
-      out[`${binding.layer}.num_batches_tracked`] = { shape: [], data: BigInt64Array.from([0n]) };
+    const runningMean = binding.torch.find((spec) => spec.key.endsWith(".running_mean"));
+    if (runningMean && model.getLayer(binding.layer).getClassName() === "BatchNormalization") {
+      out[runningMean.key.replace(/running_mean$/, "num_batches_tracked")] = { shape: [], data: BigInt64Array.from([0n]) };
     }
   }
   return out;
