@@ -19,6 +19,11 @@ export interface TimmLoadOptions {
   family: string;
   /** Leave the classifier head as built (freshly initialised) and ignore the checkpoint's head. */
   skipHead?: boolean;
+  /**
+   * The map to use instead of the family's: for a model outside the mapped families whose
+   * layers carry its reference's module names, so the generic layouts of layout.ts apply.
+   */
+  map?: TimmFamilyMap;
 }
 
 /** Keys PyTorch keeps that tensorcell has no use for. */
@@ -96,7 +101,7 @@ function planLoad(model: tf.LayersModel, file: SafetensorsFile, options: TimmLoa
  * every tensor, then writes the variables. Nothing is written when any check fails.
  */
 export function loadTimmStateDict(model: tf.LayersModel, file: SafetensorsFile, options: TimmLoadOptions): void {
-  const map = requireTimmFamily(options.family, options.modelName, options.source);
+  const map = options.map ?? requireTimmFamily(options.family, options.modelName, options.source);
   checkCheckpointFamily(file, map, options.source, options.modelName);
   const plan = planLoad(model, file, options, map);
   const values = plan.map(({ binding, stored }) => binding.fromTorch(stored.map(toFloat32)));

@@ -2,7 +2,8 @@
  * HaloNet-26t (timm byoanet.py / byobnet.py / layers/halo_attn.py): the parameter count
  * against timm's, forward, a training step on wasm, save/load, feature names, bad inputs,
  * and logits parity with timm for the same weights (tests/fixtures/halonet/generate.py:
- * the halonet26t layout narrowed, 4x4 halo blocks with halo 1, 128x128 input).
+ * the halonet26t layout narrowed, 4x4 halo blocks with halo 1, 128x128 input), loaded
+ * with models.create(name, { pretrained }) and saved back as timm's state dict.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -12,10 +13,10 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { initBackend } from "../../../lib/backend/index.js";
 import { models } from "../../../lib/models/index.js";
 import { seed, unseed } from "../../../lib/repro/index.js";
-import { loadTorchState, readReferenceFixture, relativeError } from "./reference-weights.js";
+import { expectSafetensorsRoundTrip, readFixtureFolder, relativeError } from "./parity-fixtures.js";
 
 const NAME = "halonet26t";
-const fixture = readReferenceFixture("halonet");
+const fixture = readFixtureFolder("halonet");
 
 let root: string;
 beforeAll(async () => {
@@ -28,19 +29,10 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-/** tensorcell layers carry timm's module names. */
-const torchName = (name: string) => name;
-
-/** Loads timm's state dict into a HaloNet built with the fixture's options, for `inputShape`. */
-function referenceModel(inputShape: number[]): tf.LayersModel {
-  const { config, state } = fixture;
-  const model = models.create(NAME, { ...config.options, inputShape, numClasses: config.numClasses, headActivation: "linear" });
-  loadTorchState(model, state, torchName, (layer, prefix, get) => {
-    if (layer.getClassName() !== "HaloAttention") return undefined;
-    const kernel = (key: string) => get(key).squeeze([2, 3]).transpose(); // 1x1 conv [out, in, 1, 1] -> [in, out]
-    return [kernel(`${prefix}.q.weight`), kernel(`${prefix}.kv.weight`), get(`${prefix}.pos_embed.height_rel`), get(`${prefix}.pos_embed.width_rel`)];
-  });
-  return model;
+/** HaloNet for `inputShape` with timm's weights, through models.create's pretrained path. */
+function referenceModel(inputShape: number[], pretrained = fixture.weightsPath): Promise<tf.LayersModel> {
+  const { config } = fixture;
+  return models.create(NAME, { ...config.options, inputShape, headActivation: "linear", pretrained });
 }
 
 describe("halonet26t", () => {
@@ -92,13 +84,16 @@ describe("halonet26t", () => {
   test.each([
     ["input", "logits"],
     ["wide_input", "wide_logits"],
-  ])("logits equal timm's for the same weights and BatchNorm statistics (%s; relative error < 1e-4)", (inputKey, logitsKey) => {
+  ])("logits equal timm's for the same weights and BatchNorm statistics (%s; relative error < 1e-4)", async (inputKey, logitsKey) => {
     const input = fixture.tensors.get(inputKey)!;
     const logits = fixture.tensors.get(logitsKey)!;
-    const model = referenceModel(input.shape.slice(1));
+    const model = await referenceModel(input.shape.slice(1));
     const out = model.predict(input) as tf.Tensor;
     expect(out.shape).toEqual(logits.shape);
     expect(relativeError(out, logits)).toBeLessThan(1e-4);
+    if (inputKey === "input") {
+      await expectSafetensorsRoundTrip(model, fixture.weights, join(root, "halonet.safetensors"), input, (path) => referenceModel(input.shape.slice(1), path));
+    }
     out.dispose();
     model.dispose();
   }, 120_000);

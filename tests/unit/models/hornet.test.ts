@@ -2,7 +2,8 @@
  * HorNet (raoyongming/HorNet hornet.py, 7x7 gnConv): parameter counts against the
  * authors' models, forward, a training step on wasm, save/load, feature names, bad
  * inputs, and logits parity with hornet.py for the same weights
- * (tests/fixtures/hornet/generate.py: depths [1, 1, 2, 1], base dim 8, 32x32 images).
+ * (tests/fixtures/hornet/generate.py: depths [1, 1, 2, 1], base dim 8, 32x32 images),
+ * loaded in the authors' layout with models.create(name, { pretrained }) and saved back.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -12,9 +13,9 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { initBackend } from "../../../lib/backend/index.js";
 import { models } from "../../../lib/models/index.js";
 import { seed, unseed } from "../../../lib/repro/index.js";
-import { loadTorchState, readReferenceFixture, relativeError } from "./reference-weights.js";
+import { expectSafetensorsRoundTrip, readFixtureFolder, relativeError } from "./parity-fixtures.js";
 
-const fixture = readReferenceFixture("hornet");
+const fixture = readFixtureFolder("hornet");
 
 let root: string;
 beforeAll(async () => {
@@ -26,18 +27,6 @@ afterAll(async () => {
   unseed();
   await rm(root, { recursive: true, force: true });
 });
-
-/** tensorcell layer name -> hornet.py module (ConvNeXt-style names from the shared MetaNeXt trunk). */
-function torchName(name: string): string {
-  return name
-    .replace(/^stem\.(\d)$/, "downsample_layers.0.$1")
-    .replace(/^stages\.(\d)\.downsample\.(\d)$/, "downsample_layers.$1.$2")
-    .replace(/^stages\.(\d)\.blocks\.(\d+)\.gnconv_out\.gamma$/, "stages.$1.$2.gamma1")
-    .replace(/^stages\.(\d)\.blocks\.(\d+)\.gamma$/, "stages.$1.$2.gamma2")
-    .replace(/^stages\.(\d)\.blocks\.(\d+)\./, "stages.$1.$2.")
-    .replace(/^head\.norm$/, "norm")
-    .replace(/^head\.fc$/, "head");
-}
 
 describe("hornet", () => {
   test.each([
@@ -82,14 +71,16 @@ describe("hornet", () => {
     loaded.dispose();
   }, 120_000);
 
-  test("logits equal hornet.py's for the same weights (relative error < 1e-4)", () => {
-    const { config, state, input, logits } = fixture;
-    const model = models.create("hornet_tiny_7x7", { ...config.options, inputShape: config.inputShape, numClasses: config.numClasses, headActivation: "linear" });
-    loadTorchState(model, state, torchName);
+  test("logits equal hornet.py's for the authors' state dict (relative error < 1e-4); saved in that layout, loads back", async () => {
+    const { config, weightsPath, weights, tensors } = fixture;
+    const input = tensors.get("input")!;
+    const logits = tensors.get("logits")!;
+    const create = (pretrained: string) => models.create("hornet_tiny_7x7", { ...config.options, inputShape: config.inputShape, headActivation: "linear", pretrained });
+    const model = await create(weightsPath);
     const out = model.predict(input) as tf.Tensor;
     expect(out.shape).toEqual(logits.shape);
-    const error = relativeError(out, logits);
-    expect(error).toBeLessThan(1e-4);
+    expect(relativeError(out, logits)).toBeLessThan(1e-4);
+    await expectSafetensorsRoundTrip(model, weights, join(root, "hornet.safetensors"), input, create);
     out.dispose();
     model.dispose();
   }, 120_000);

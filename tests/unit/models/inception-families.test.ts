@@ -1,7 +1,8 @@
 /**
  * Inception-v4, Inception-ResNet-v2, SPNASNet and NASNet-A Large against timm:
  * logits equal timm's for the same weights (reduced configs of timm's own
- * modules, fixtures written by tests/fixtures/<family>/generate.py), parameter
+ * modules, fixtures written by tests/fixtures/<family>/generate.py, loaded
+ * through lib/weights' timm loader and saved back as timm's state dict), parameter
  * counts equal timm's, feature names are timm's feature_info modules, a few
  * training steps lower the loss, save/load round-trips, and bad inputs get
  * one-line errors. Runs on wasm; the full-size default-input forward passes
@@ -19,9 +20,7 @@ import { buildInceptionV4, type InceptionV4Config } from "../../../lib/models/in
 import type { ResolvedModelOptions } from "../../../lib/models/options.js";
 import { buildSPNASNet, type SPNASNetConfig } from "../../../lib/models/spnasnet.js";
 import { seed, unseed } from "../../../lib/repro/index.js";
-import { loadTimmWeights, readTimmFixture, relativeError } from "./timm-fixtures.js";
-
-const FIXTURES = join(import.meta.dirname, "..", "..", "fixtures");
+import { expectSafetensorsRoundTrip, FIXTURES, loadReference, readParityFixture, relativeError } from "./parity-fixtures.js";
 
 let root: string;
 beforeAll(async () => {
@@ -37,6 +36,8 @@ afterAll(async () => {
 interface FamilyCase {
   /** Registry name. */
   name: string;
+  /** tensorcell family (lib/weights/timm map). */
+  family: string;
   /** timm's trainable parameters at the default config (1000 classes). */
   params: number;
   /** timm's feature_info module names. */
@@ -52,6 +53,7 @@ interface FamilyCase {
 const cases: FamilyCase[] = [
   {
     name: "inception_v4",
+    family: "inception_v4",
     params: 42_679_816,
     features: ["features.2", "features.3", "features.9", "features.17", "features.21"],
     minInputSize: 75,
@@ -60,6 +62,7 @@ const cases: FamilyCase[] = [
   },
   {
     name: "inception_resnet_v2",
+    family: "inception_resnet_v2",
     params: 55_843_464,
     features: ["conv2d_2b", "conv2d_4a", "repeat", "repeat_1", "conv2d_7b"],
     minInputSize: 75,
@@ -68,6 +71,7 @@ const cases: FamilyCase[] = [
   },
   {
     name: "spnasnet_100",
+    family: "spnasnet",
     params: 4_421_616,
     features: ["blocks.0", "blocks.1", "blocks.2", "blocks.4", "blocks.6"],
     minInputSize: 32,
@@ -76,19 +80,34 @@ const cases: FamilyCase[] = [
   },
 ];
 
+/** A fixture of tests/fixtures/timm/timm_fixture.py: timm's state dict with its NCHW __input__ and __logits__. */
+function readTimmFixture(path: string) {
+  const { weights, tensors, config } = readParityFixture(path, ["__input__", "__logits__"]);
+  const nchw = tensors.get("__input__")!;
+  const input = nchw.transpose([0, 2, 3, 1]);
+  nchw.dispose();
+  return { weights, input, logits: tensors.get("__logits__")!, params: Number(weights.metadata.params), config: config as Record<string, unknown> & { numClasses: number; inputShape: number[] } };
+}
+
 describe.each(cases)("$name", (family) => {
-  test("gives timm's logits for timm's weights (reduced config, eval mode)", () => {
+  test("gives timm's logits for timm's weights (reduced config, eval mode); saved as timm's state dict, loads back", async () => {
     const fixture = readTimmFixture(join(FIXTURES, family.fixture));
     const { numClasses, inputShape } = fixture.config;
-    const model = family.reduced(fixture.config, { numClasses, inputShape, headActivation: "linear" });
-    expect(loadTimmWeights(model, fixture.state)).toEqual([]);
+    const build = () => family.reduced(fixture.config, { numClasses, inputShape, headActivation: "linear" });
+    const model = build();
+    loadReference(model, fixture.weights, family.fixture, family.family);
     expect(countTrainableParams(model)).toBe(fixture.params);
     const logits = model.predict(fixture.input) as tf.Tensor;
     expect(logits.shape).toEqual([fixture.input.shape[0], numClasses]);
-    expect(relativeError(logits.dataSync() as Float32Array, fixture.logits)).toBeLessThan(1e-4);
-    tf.dispose([logits, fixture.input]);
+    expect(relativeError(logits, fixture.logits)).toBeLessThan(1e-4);
+    await expectSafetensorsRoundTrip(model, fixture.weights, join(root, `${family.name}.safetensors`), fixture.input, (path) => {
+      const again = build();
+      loadReference(again, readParityFixture(path).weights, path, family.family);
+      return again;
+    });
+    tf.dispose([logits, fixture.input, fixture.logits]);
     model.dispose();
-  });
+  }, 180_000);
 
   test("models.info: paper and timm's parameter count", () => {
     const info = models.info(family.name);
@@ -123,7 +142,7 @@ describe.each(cases)("$name", (family) => {
   test("training lowers the loss; save/load round-trips (reduced config)", async () => {
     seed(1);
     const fixture = readTimmFixture(join(FIXTURES, family.fixture));
-    fixture.input.dispose();
+    tf.dispose([fixture.input, fixture.logits]);
     const classes = 3;
     const inputShape = fixture.config.inputShape;
     const model = family.reduced(fixture.config, { numClasses: classes, inputShape, headActivation: "softmax" });

@@ -1,7 +1,8 @@
 /**
  * IBN-Net (resnet18_ibn_a, resnet50_ibn_a, resnet50_ibn_b): parameter counts of the
  * authors' code, logits of the authors' code for the same weights (reduced widths,
- * tests/fixtures/resnet_ibn/generate.py), training, save/load, features, bad input.
+ * tests/fixtures/resnet_ibn/generate.py, loaded by lib/weights' loader and saved back in
+ * the authors' layout), training, save/load, features, bad input.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -11,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { initBackend } from "../../../lib/backend/index.js";
 import { countTrainableParams, models } from "../../../lib/models/index.js";
 import { seed, unseed } from "../../../lib/repro/index.js";
-import { loadTorchState, readTorchFixture, relativeError } from "./torch-weights.js";
+import { expectSafetensorsRoundTrip, loadReference, readParityFixture, relativeError } from "./parity-fixtures.js";
 
 const FIXTURES = join(import.meta.dirname, "..", "..", "fixtures", "resnet_ibn");
 // sum(p.numel() for p in ibnnet.resnet_ibn.<name>().parameters()), PyTorch 1.13.
@@ -43,18 +44,21 @@ describe("reference parameter counts and info", () => {
 });
 
 describe("parity with the authors' code", () => {
-  test.each(Object.keys(REFERENCE_PARAMS))("%s (reduced widths) gives the reference logits", (name) => {
-    const { state, config } = readTorchFixture(join(FIXTURES, `${name}.safetensors`));
-    const model = models.create(name, { ...config, headActivation: "linear" });
-    loadTorchState(model, state, ["input", "logits"]);
-    const input = state.get("input")!;
-    const x = tf.tensor(input.values, input.shape);
+  test.each(Object.keys(REFERENCE_PARAMS))("%s (reduced widths) gives the reference logits; saved in the authors' layout, loads back", async (name) => {
+    const path = join(FIXTURES, `${name}.safetensors`);
+    const { weights, tensors, config } = readParityFixture(path, ["input", "logits"]);
+    const options = { ...config, headActivation: "linear" };
+    const model = models.create(name, options);
+    loadReference(model, weights, path);
+    const x = tensors.get("input")!;
+    const expected = tensors.get("logits")!;
     const logits = model.predict(x) as tf.Tensor;
-    expect(logits.shape).toEqual(state.get("logits")!.shape);
-    expect(relativeError(logits.dataSync(), state.get("logits")!.values)).toBeLessThan(1e-4);
-    tf.dispose([x, logits]);
+    expect(logits.shape).toEqual(expected.shape);
+    expect(relativeError(logits, expected)).toBeLessThan(1e-4);
+    await expectSafetensorsRoundTrip(model, weights, join(root, `${name}.safetensors`), x, (saved) => models.create(name, { ...options, pretrained: saved }));
+    tf.dispose([x, expected, logits]);
     model.dispose();
-  });
+  }, 120_000);
 });
 
 describe("forward, training, save/load, features", () => {

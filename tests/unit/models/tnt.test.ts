@@ -2,7 +2,8 @@
  * TNT (Transformer in Transformer, timm tnt.py): the named variant's parameter count
  * against timm's, forward, a training step on wasm, save/load, feature names, bad
  * inputs, and logits parity with timm's TNT for the same weights
- * (tests/fixtures/tnt/generate.py: a 2-block, 32-wide TNT on 32x32 images).
+ * (tests/fixtures/tnt/generate.py: a 2-block, 32-wide TNT on 32x32 images), loaded
+ * with models.create(name, { pretrained }) and saved back as timm's state dict.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -12,10 +13,10 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { initBackend } from "../../../lib/backend/index.js";
 import { models } from "../../../lib/models/index.js";
 import { seed, unseed } from "../../../lib/repro/index.js";
-import { loadTorchState, readReferenceFixture, relativeError } from "./reference-weights.js";
+import { expectSafetensorsRoundTrip, readFixtureFolder, relativeError } from "./parity-fixtures.js";
 
 const NAME = "tnt_s_patch16_224";
-const fixture = readReferenceFixture("tnt");
+const fixture = readFixtureFolder("tnt");
 const SMALL = { ...fixture.config.options, inputShape: fixture.config.inputShape, numClasses: 3 };
 
 let root: string;
@@ -71,32 +72,16 @@ describe("tnt_s_patch16_224", () => {
     loaded.dispose();
   }, 120_000);
 
-  test("logits equal timm's TNT for the same weights (relative error < 1e-4)", () => {
-    const { config, state, input, logits } = fixture;
-    const model = models.create(NAME, { ...config.options, inputShape: config.inputShape, numClasses: config.numClasses, headActivation: "linear" });
-    loadTorchState(model, state, (name) => name, (layer, prefix, get) => {
-      switch (layer.getClassName()) {
-        case "MultiHeadSelfAttention": {
-          // timm: qk = Linear(d, 2d) (q then k), v = Linear(d, d); here one [d, 3d] kernel q|k|v.
-          const qkv = tf.concat([get(`${prefix}.qk.weight`).transpose(), get(`${prefix}.v.weight`).transpose()], 1);
-          const bias = layer.weights.length === 4 ? [tf.concat([get(`${prefix}.qk.bias`), get(`${prefix}.v.bias`)])] : [];
-          return [qkv, ...bias, get(`${prefix}.proj.weight`).transpose(), get(`${prefix}.proj.bias`)];
-        }
-        case "ClassToken":
-          return [get("cls_token")];
-        case "PositionEmbedding": {
-          if (prefix === "patch_pos") return [get("patch_pos")];
-          const pos = get("pixel_pos"); // [1, innerDim, side, side] -> [1, side * side, innerDim]
-          return [pos.transpose([0, 2, 3, 1]).reshape([1, -1, pos.shape[1]!])];
-        }
-        default:
-          return undefined;
-      }
-    });
+  test("logits equal timm's TNT for timm's weights (relative error < 1e-4); saved as timm's state dict, loads back", async () => {
+    const { config, weightsPath, weights, tensors } = fixture;
+    const input = tensors.get("input")!;
+    const logits = tensors.get("logits")!;
+    const create = (pretrained: string) => models.create(NAME, { ...config.options, inputShape: config.inputShape, headActivation: "linear", pretrained });
+    const model = await create(weightsPath);
     const out = model.predict(input) as tf.Tensor;
     expect(out.shape).toEqual(logits.shape);
-    const error = relativeError(out, logits);
-    expect(error).toBeLessThan(1e-4);
+    expect(relativeError(out, logits)).toBeLessThan(1e-4);
+    await expectSafetensorsRoundTrip(model, weights, join(root, "tnt.safetensors"), input, create);
     out.dispose();
     model.dispose();
   }, 120_000);

@@ -3,7 +3,8 @@
  * module after torchvision / timm / the authors' code (fixtures/
  * make_torch_reference.py) were run in PyTorch 1.13 with random weights,
  * randomised BatchNorm statistics and layer-scale gammas; their weights are
- * loaded into tensorcell's builders here, which must give the same logits.
+ * loaded into tensorcell's builders here (lib/weights' timm loader), which must
+ * give the same logits.
  * This checks what parameter counts cannot: padding alignment of strided
  * convolutions, the option-A shortcut, channel LayerNorm, the InceptionNeXt
  * channel split, the NHWC flatten of LeNet-5, and the heads.
@@ -16,7 +17,8 @@ import { buildConvNeXt, type ConvNeXtConfig } from "../../../lib/models/convnext
 import { buildInceptionNeXt, type InceptionNeXtConfig } from "../../../lib/models/inception_next.js";
 import { models } from "../../../lib/models/index.js";
 import { buildResNet, type ResNetConfig } from "../../../lib/models/resnet.js";
-import { weightsFor } from "./torch-weights.js";
+import type { SafetensorsFile } from "../../../lib/weights/safetensors.js";
+import { loadReference, relativeError } from "./parity-fixtures.js";
 
 interface TorchCase {
   builder: "resnet" | "convnext" | "inception_next" | "named";
@@ -58,30 +60,29 @@ function build(testCase: TorchCase, label: string): tf.LayersModel {
   }
 }
 
+/** The case's weights as a state dict. */
+function stateDict(testCase: TorchCase): SafetensorsFile {
+  const tensors = new Map(
+    Object.entries(testCase.weights).map(([key, entry]) => [key, { dtype: "F32" as const, shape: entry.shape, data: new Uint8Array(floats(entry.data).buffer) }]),
+  );
+  return { tensors, metadata: {} };
+}
+
+/** LeNet-5 and SimpleNet have no timm weights; their layers carry the reference's module names, so the generic layouts apply. */
+function family(testCase: TorchCase) {
+  if (testCase.builder !== "named") return testCase.builder;
+  const name = models.info(testCase.name!).family;
+  return { family: name, matches: () => false, classifier: [] };
+}
+
 test.each(Object.keys(fixture.cases))("%s gives PyTorch's logits with PyTorch's weights", (label) => {
   const testCase = fixture.cases[label];
   const model = build(testCase, label);
-  const used = new Set<string>();
-  for (const layer of model.layers) {
-    if (layer.weights.length === 0) continue;
-    const values = weightsFor(layer, (key) => {
-      const entry = testCase.weights[key];
-      if (!entry) throw new Error(`no PyTorch weight "${key}" for layer ${layer.name}`);
-      return { shape: entry.shape, values: floats(entry.data) };
-    });
-    layer.setWeights(values);
-    tf.dispose(values);
-    for (const key of Object.keys(testCase.weights)) if (key === layer.name || key.startsWith(`${layer.name}.`)) used.add(key);
-  }
-  // Every PyTorch tensor found a home: no parameter of the reference is missing from ours.
-  expect(Object.keys(testCase.weights).filter((key) => !used.has(key))).toEqual([]);
+  // The loader checks that every PyTorch tensor found a home: no parameter of the reference is missing from ours.
+  loadReference(model, stateDict(testCase), label, family(testCase));
   const x = tf.tensor(floats(testCase.input), [testCase.batch, ...testCase.inputShape]);
-  const expected = floats(testCase.logits);
-  const actual = (model.predict(x) as tf.Tensor).dataSync();
-  expect(actual.length).toBe(expected.length);
-  const scale = Math.max(...Array.from(expected, Math.abs));
-  const worst = Math.max(...Array.from(actual, (v, i) => Math.abs(v - expected[i])));
-  expect(worst / scale).toBeLessThan(1e-4);
+  const actual = model.predict(x) as tf.Tensor;
+  expect(relativeError(actual, floats(testCase.logits))).toBeLessThan(1e-4);
   model.dispose();
-  x.dispose();
+  tf.dispose([x, actual]);
 });

@@ -1,7 +1,8 @@
 /**
  * UniRepLKNet (unireplknet_a/f/p/n/t): parameter counts of the authors' code, logits of
  * the authors' code for the same weights (reduced configuration with every dwconv kind,
- * tests/fixtures/unireplknet/generate.py), models.reparameterize against the reference's
+ * tests/fixtures/unireplknet/generate.py, loaded by lib/weights' loader and saved back in
+ * the authors' layout), models.reparameterize against the reference's
  * own reparameterize_unireplknet(), training, save/load, features and bad input.
  */
 import { mkdtemp, rm } from "node:fs/promises";
@@ -12,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { initBackend } from "../../../lib/backend/index.js";
 import { countTrainableParams, models } from "../../../lib/models/index.js";
 import { seed, unseed } from "../../../lib/repro/index.js";
-import { loadTorchState, readTorchFixture, relativeError } from "./torch-weights.js";
+import { expectSafetensorsRoundTrip, loadReference, readParityFixture, relativeError } from "./parity-fixtures.js";
 
 const FIXTURES = join(import.meta.dirname, "..", "..", "fixtures", "unireplknet");
 // sum(p.numel() for p in unireplknet.<name>().parameters()), PyTorch 1.13; after
@@ -38,12 +39,8 @@ afterAll(async () => {
 /** Lets the worker's event loop run (vitest's progress messages) between long synchronous steps. */
 const breathe = () => new Promise((resolve) => setTimeout(resolve, 0));
 
-function logitsOf(model: tf.LayersModel, input: { values: Float32Array; shape: number[] }): Float32Array {
-  const x = tf.tensor(input.values, input.shape);
-  const logits = model.predict(x) as tf.Tensor;
-  const values = logits.dataSync() as Float32Array;
-  tf.dispose([x, logits]);
-  return values;
+function logitsOf(model: tf.LayersModel, input: tf.Tensor): Float32Array {
+  return tf.tidy(() => (model.predict(input) as tf.Tensor).dataSync() as Float32Array);
 }
 
 describe("reference parameter counts and info", () => {
@@ -69,38 +66,44 @@ describe("reference parameter counts and info", () => {
 });
 
 describe("parity with the authors' code", () => {
-  const train = readTorchFixture(join(FIXTURES, "unireplknet.safetensors"));
-  const deployed = readTorchFixture(join(FIXTURES, "unireplknet_deploy.safetensors"));
+  const trainPath = join(FIXTURES, "unireplknet.safetensors");
+  const deployPath = join(FIXTURES, "unireplknet_deploy.safetensors");
+  const train = readParityFixture(trainPath, ["input", "logits"]);
+  const deployed = readParityFixture(deployPath, ["logits"]);
   const options = { ...train.config, headActivation: "linear" };
-  const input = train.state.get("input")!;
+  const input = train.tensors.get("input")!;
 
-  test("training form (reduced; dwconv none, 3, 5, 7..17) gives the reference logits", () => {
+  test("training form (reduced; dwconv none, 3, 5, 7..17) gives the reference logits; saved in the authors' layout, loads back", async () => {
     const model = models.create("unireplknet_a", options);
-    loadTorchState(model, train.state, ["input", "logits"]);
-    expect(relativeError(logitsOf(model, input), train.state.get("logits")!.values)).toBeLessThan(1e-4);
+    loadReference(model, train.weights, trainPath);
+    expect(relativeError(logitsOf(model, input), train.tensors.get("logits")!)).toBeLessThan(1e-4);
+    await expectSafetensorsRoundTrip(model, train.weights, join(root, "train.safetensors"), input, (saved) => models.create("unireplknet_a", { ...options, pretrained: saved }));
     model.dispose();
-  });
+  }, 120_000);
 
-  test("deploy form with the reference's re-parameterised weights gives its logits", () => {
+  test("deploy form with the reference's re-parameterised weights gives its logits; saved and loaded back", async () => {
     const model = models.create("unireplknet_a", { ...options, deploy: true });
-    loadTorchState(model, deployed.state, ["logits"]);
-    expect(relativeError(logitsOf(model, input), deployed.state.get("logits")!.values)).toBeLessThan(1e-4);
+    loadReference(model, deployed.weights, deployPath);
+    expect(relativeError(logitsOf(model, input), deployed.tensors.get("logits")!)).toBeLessThan(1e-4);
+    await expectSafetensorsRoundTrip(model, deployed.weights, join(root, "deploy.safetensors"), input, (saved) =>
+      models.create("unireplknet_a", { ...options, deploy: true, pretrained: saved }),
+    );
     model.dispose();
-  });
+  }, 120_000);
 
   test("models.reparameterize gives the reference's deploy weights and the same outputs", () => {
     const model = models.create("unireplknet_a", options);
-    loadTorchState(model, train.state, ["input", "logits"]);
+    loadReference(model, train.weights, trainPath);
     const deploy = models.reparameterize(model);
     expect(countTrainableParams(deploy)).toBeLessThan(countTrainableParams(model));
     expect(deploy.layers.length).toBeLessThan(model.layers.length);
     const before = logitsOf(model, input);
     const after = logitsOf(deploy, input);
     expect(relativeError(after, before)).toBeLessThan(1e-4);
-    expect(relativeError(after, deployed.state.get("logits")!.values)).toBeLessThan(1e-4);
+    expect(relativeError(after, deployed.tensors.get("logits")!)).toBeLessThan(1e-4);
     // Weight by weight against the reference's reparameterize_unireplknet().
     const reference = models.create("unireplknet_a", { ...options, deploy: true });
-    loadTorchState(reference, deployed.state, ["logits"]);
+    loadReference(reference, deployed.weights, deployPath);
     for (const layer of reference.layers) {
       const ours = deploy.getLayer(layer.name).getWeights();
       layer.getWeights().forEach((weight, i) => {
