@@ -17,6 +17,7 @@ const RENAMES: [RegExp, string][] = [
   [/^head\.fc\./, "head."],
 ];
 
+/** How HorNet checkpoints map onto tensorcell's hornet models. */
 export const HORNET_MAP: TimmFamilyMap = {
   family: "hornet",
   matches: (keys) => keys.has("downsample_layers.0.0.weight") && keys.has("stages.0.0.gnconv.proj_in.weight"),

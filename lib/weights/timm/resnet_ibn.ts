@@ -5,6 +5,7 @@
  */
 import type { TimmFamilyMap } from "./family.js";
 
+/** How IBN-Net checkpoints map onto tensorcell's resnet_ibn models. */
 export const RESNET_IBN_MAP: TimmFamilyMap = {
   family: "resnet_ibn",
   matches: (keys) =>

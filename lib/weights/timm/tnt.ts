@@ -48,6 +48,7 @@ function pixelPos(layer: tf.layers.Layer, v: tf.LayerVariable): WeightBinding {
   };
 }
 
+/** How TNT checkpoints map onto tensorcell's tnt models. */
 export const TNT_MAP: TimmFamilyMap = {
   family: "tnt",
   matches: (keys) => keys.has("pixel_embed.proj.weight") && keys.has("patch_pos"),

@@ -7,6 +7,7 @@
  */
 import type { TimmFamilyMap } from "./family.js";
 
+/** How UniRepLKNet checkpoints map onto tensorcell's unireplknet models. */
 export const UNIREPLKNET_MAP: TimmFamilyMap = {
   family: "unireplknet",
   matches: (keys) => keys.has("downsample_layers.0.0.weight") && [...keys].some((key) => key.startsWith("stages.0.0.dwconv.")),
