@@ -52,14 +52,23 @@ export interface FixtureFolder {
   config: { inputShape: number[]; numClasses: number; options: Record<string, unknown> };
 }
 
-/** Reads tests/fixtures/<family>/{weights,case}.safetensors and config.json. */
-export function readFixtureFolder(family: string): FixtureFolder {
-  const dir = join(FIXTURES, family);
+/** Reads {weights,case}.safetensors and config.json from tests/fixtures/<family>, or from `dir` (a generator's full-size output). */
+export function readFixtureFolder(family: string, dir = join(FIXTURES, family)): FixtureFolder {
   const weightsPath = join(dir, "weights.safetensors");
   const testCase = readParityFixture(join(dir, "case.safetensors"));
   const tensors = new Map([...testCase.weights.tensors].map(([key, stored]) => [key, tf.tensor(toFloat32(stored), stored.shape)]));
   const config = JSON.parse(readFileSync(join(dir, "config.json"), "utf8")) as FixtureFolder["config"];
   return { weightsPath, weights: readParityFixture(weightsPath).weights, tensors, config };
+}
+
+/** `weights` with some tensors replaced or added (e.g. a position embedding for another input size). */
+export function withTensors(weights: SafetensorsFile, replacements: Record<string, tf.Tensor>): SafetensorsFile {
+  const tensors = new Map(weights.tensors);
+  for (const [key, value] of Object.entries(replacements)) {
+    const data = value.dataSync() as Float32Array;
+    tensors.set(key, { dtype: "F32", shape: [...value.shape], data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) });
+  }
+  return { tensors, metadata: weights.metadata };
 }
 
 /**
