@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import { open, readdir, stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { host } from "../display/host.js";
-import { cacheRoot, checkedEndpoint, expandHome, hubCachePath, hubEndpoint, hubFileUrl, hubOffline, hubTimeoutS, hubToken, type HubFile } from "./cache.js";
+import { cacheRoot, checkedEndpoint, expandHome, huggingfaceCachedFile, hubCachePath, hubEndpoint, hubFileUrl, hubOffline, hubTimeoutS, hubToken, type HubFile } from "./cache.js";
 import { downloadFile } from "./download.js";
 import { WeightsError } from "./errors.js";
 import { PRETRAINED_CONFIGS } from "./pretrained-configs.js";
@@ -96,7 +96,8 @@ async function checkSafetensors(path: string, size: number, source: string): Pro
  * - a hub id, "org/name" or "org/name@revision" (e.g. "timm/convnext_atto.d2_in1k"),
  *   or a model name with timm's default weights ("resnet18"): the file
  *   {endpoint}/{repo}/resolve/{revision}/model.safetensors, cached under
- *   <cache>/hub/models--org--name/<revision>/ and used from there without network afterwards;
+ *   <cache>/hub/models--org--name/<revision>/ and used from there without network afterwards
+ *   (a copy that huggingface_hub already downloaded, in HF_HUB_CACHE or HF_HOME/hub, is used in place);
  * - a local .safetensors file;
  * - a folder holding model.safetensors, or exactly one .safetensors file.
  * An existing file or folder wins over a hub id of the same name.
@@ -126,6 +127,8 @@ export async function locateWeights(source: string, options: LocateWeightsOption
 async function hubWeights(file: HubFile, options: LocateWeightsOptions): Promise<string> {
   const cached = hubCachePath(file, options.cacheDir ? resolve(expandHome(options.cacheDir)) : cacheRoot());
   if (existsSync(cached)) return cached;
+  const fromPython = huggingfaceCachedFile(file);
+  if (fromPython) return fromPython;
   const url = hubFileUrl(file, options.endpoint !== undefined ? checkedEndpoint(options.endpoint, "The endpoint option") : hubEndpoint());
   const label = `${file.repo}${file.revision === "main" ? "" : `@${file.revision}`}`;
   if (options.offline ?? hubOffline()) {

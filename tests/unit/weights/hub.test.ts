@@ -16,7 +16,7 @@ import { filesUnder, goodWeights, startFakeServer, type FakeServer } from "./fak
 
 const REPO = "timm/tiny_test.d1_in1k";
 const FILE_PATH = `/${REPO}/resolve/main/model.safetensors`;
-const ENV_KEYS = ["HF_ENDPOINT", "HF_TOKEN", "HF_HUB_OFFLINE", "HF_HUB_DOWNLOAD_TIMEOUT", "TENSORCELL_CACHE"] as const;
+const ENV_KEYS = ["HF_ENDPOINT", "HF_TOKEN", "HF_HUB_OFFLINE", "HF_HUB_DOWNLOAD_TIMEOUT", "TENSORCELL_CACHE", "HF_HOME", "HF_HUB_CACHE"] as const;
 
 let hub: FakeServer;
 let cdn: FakeServer;
@@ -46,6 +46,7 @@ beforeEach(() => {
   for (const key of ENV_KEYS) delete process.env[key];
   cache = mkdtempSync(join(tmpdir(), "tc-hub-cache-"));
   process.env.TENSORCELL_CACHE = cache;
+  process.env.HF_HUB_CACHE = mkdtempSync(join(tmpdir(), "tc-hf-cache-")); // never this machine's own huggingface_hub cache
   process.env.HF_ENDPOINT = hub.url;
   hub.requests.length = 0;
   cdn.requests.length = 0;
@@ -196,6 +197,28 @@ describe("locateWeights from the hub", () => {
     writeFileSync(expectedCachePath(), weights);
     expect(await locateWeights(REPO, { progress: false })).toBe(expectedCachePath());
     expect(hub.requests).toHaveLength(0);
+  });
+
+  it("uses a file that huggingface_hub already downloaded (HF_HUB_CACHE or HF_HOME/hub), without a request", async () => {
+    const commit = "0123456789abcdef0123456789abcdef01234567";
+    const home = mkdtempSync(join(tmpdir(), "tc-hf-home-"));
+    const repoDir = join(home, "hub", "models--timm--tiny_test.d1_in1k");
+    mkdirSync(join(repoDir, "refs"), { recursive: true });
+    mkdirSync(join(repoDir, "snapshots", commit), { recursive: true });
+    writeFileSync(join(repoDir, "refs", "main"), commit);
+    writeFileSync(join(repoDir, "snapshots", commit, "model.safetensors"), weights);
+    delete process.env.HF_HUB_CACHE;
+    process.env.HF_HOME = home;
+    process.env.HF_HUB_OFFLINE = "1";
+    expect(await locateWeights(REPO, { progress: false })).toBe(join(repoDir, "snapshots", commit, "model.safetensors"));
+    expect(await locateWeights(`${REPO}@${commit}`, { progress: false })).toBe(join(repoDir, "snapshots", commit, "model.safetensors"));
+    process.env.HF_HUB_CACHE = join(home, "hub");
+    delete process.env.HF_HOME;
+    expect(await locateWeights(REPO, { progress: false })).toBe(join(repoDir, "snapshots", commit, "model.safetensors"));
+    // Another revision is not there: offline, it fails naming tensorcell's cache path.
+    expect(await failure(locateWeights(`${REPO}@v2`, { progress: false }))).toMatch(/^HF_HUB_OFFLINE is set and timm\/tiny_test\.d1_in1k@v2 is not cached/);
+    expect(hub.requests).toHaveLength(0);
+    expect(filesUnder(cache)).toEqual([]);
   });
 
   it("sends HF_TOKEN to the hub, across a same-host redirect, but not to the CDN host it redirects to", async () => {
