@@ -65,10 +65,21 @@ export function hubFileUrl(file: HubFile, endpoint = hubEndpoint()): string {
   return `${endpoint}/${file.repo}/resolve/${encodeURIComponent(file.revision)}/${file.filename.split("/").map(encodeURIComponent).join("/")}`;
 }
 
-/** The token for gated or private repositories: HF_TOKEN (empty means none). */
+/**
+ * The token for gated or private repositories: HF_TOKEN, else the file that
+ * `huggingface-cli login` wrote (HF_TOKEN_PATH, else HF_HOME/token, else
+ * ~/.cache/huggingface/token); undefined when there is none.
+ */
 export function hubToken(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const token = env.HF_TOKEN?.trim();
-  return token ? token : undefined;
+  if (token) return token;
+  const home = env.HF_HOME?.trim();
+  const path = env.HF_TOKEN_PATH?.trim() || (home ? join(expandHome(home), "token") : join(homedir(), ".cache", "huggingface", "token"));
+  try {
+    return readFileSync(expandHome(path), "utf8").trim() || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Whether HF_HUB_OFFLINE asks for cache-only operation ("1", "true", "yes", "on", any case). */

@@ -20,7 +20,7 @@ describe("weights downloads in kernel cells", () => {
   let k: KernelUnderTest;
   let hub: FakeServer;
   const cache = mkdtempSync(join(tmpdir(), "tc-kernel-hub-cache-"));
-  const hfCache = mkdtempSync(join(tmpdir(), "tc-kernel-hf-cache-")); // never this machine's own huggingface_hub cache
+  const hfHome = mkdtempSync(join(tmpdir(), "tc-kernel-hf-home-")); // never this machine's own huggingface_hub cache or token
 
   beforeAll(async () => {
     hub = await startFakeServer();
@@ -44,7 +44,7 @@ describe("weights downloads in kernel cells", () => {
       next();
     };
     // A generous timeout: the stalled download must end by the interrupt, not by the timeout.
-    k = await startKernel({ env: { HF_ENDPOINT: hub.url, TENSORCELL_CACHE: cache, HF_HUB_CACHE: hfCache, HF_HUB_DOWNLOAD_TIMEOUT: "600" } });
+    k = await startKernel({ env: { HF_ENDPOINT: hub.url, TENSORCELL_CACHE: cache, HF_HOME: hfHome, HF_HUB_DOWNLOAD_TIMEOUT: "600" } });
   });
   afterAll(async () => {
     await k?.stop();
@@ -102,7 +102,7 @@ describe("weights downloads in kernel cells", () => {
   it("tensorcell run prints the download's last line on stderr and saves it in the executed notebook", async () => {
     const dir = tempDir("tc-weights-run-");
     const notebook = writeTestNotebook(dir, "fetch.ipynb", [`const file = await tensorcell.locateWeights("timm/headless_model"); file.length > 0`]);
-    const run = await tensorcell(["run", notebook, "-o", join(dir, "out.ipynb")], { env: { HF_ENDPOINT: hub.url, TENSORCELL_CACHE: cache, HF_HUB_CACHE: hfCache } });
+    const run = await tensorcell(["run", notebook, "-o", join(dir, "out.ipynb")], { env: { HF_ENDPOINT: hub.url, TENSORCELL_CACHE: cache, HF_HOME: hfHome } });
     expect(run.code).toBe(0);
     const expected = join(cache, "hub", "models--timm--headless_model", "main", "model.safetensors");
     const line = `timm/headless_model: ${weights.length} B downloaded in`;

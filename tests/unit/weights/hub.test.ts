@@ -16,7 +16,7 @@ import { filesUnder, goodWeights, startFakeServer, type FakeServer } from "./fak
 
 const REPO = "timm/tiny_test.d1_in1k";
 const FILE_PATH = `/${REPO}/resolve/main/model.safetensors`;
-const ENV_KEYS = ["HF_ENDPOINT", "HF_TOKEN", "HF_HUB_OFFLINE", "HF_HUB_DOWNLOAD_TIMEOUT", "TENSORCELL_CACHE", "HF_HOME", "HF_HUB_CACHE"] as const;
+const ENV_KEYS = ["HF_ENDPOINT", "HF_TOKEN", "HF_HUB_OFFLINE", "HF_HUB_DOWNLOAD_TIMEOUT", "TENSORCELL_CACHE", "HF_HOME", "HF_HUB_CACHE", "HF_TOKEN_PATH"] as const;
 
 let hub: FakeServer;
 let cdn: FakeServer;
@@ -46,7 +46,9 @@ beforeEach(() => {
   for (const key of ENV_KEYS) delete process.env[key];
   cache = mkdtempSync(join(tmpdir(), "tc-hub-cache-"));
   process.env.TENSORCELL_CACHE = cache;
-  process.env.HF_HUB_CACHE = mkdtempSync(join(tmpdir(), "tc-hf-cache-")); // never this machine's own huggingface_hub cache
+  // Never this machine's own huggingface_hub cache or login token.
+  process.env.HF_HOME = mkdtempSync(join(tmpdir(), "tc-hf-home-"));
+  process.env.HF_HUB_CACHE = join(process.env.HF_HOME, "hub");
   process.env.HF_ENDPOINT = hub.url;
   hub.requests.length = 0;
   cdn.requests.length = 0;
@@ -249,6 +251,18 @@ describe("locateWeights from the hub", () => {
     hub.handle = (_request, response) => response.writeHead(302, { location: FILE_PATH }).end();
     expect(await failure(locateWeights(REPO, { progress: false }))).toBe(`${hub.url}${FILE_PATH}: more than 10 redirects.`);
     expect(filesUnder(cache)).toEqual([]);
+  });
+
+  it("sends the token that huggingface-cli login saved (HF_HOME/token, HF_TOKEN_PATH) when HF_TOKEN is unset", async () => {
+    writeFileSync(join(process.env.HF_HOME!, "token"), "hf_from_login\n");
+    await locateWeights(REPO, { progress: false, cacheDir: join(cache, "a") });
+    const other = join(process.env.HF_HOME!, "other-token");
+    writeFileSync(other, "hf_from_path");
+    process.env.HF_TOKEN_PATH = other;
+    await locateWeights(REPO, { progress: false, cacheDir: join(cache, "b") });
+    process.env.HF_TOKEN = "hf_from_env";
+    await locateWeights(REPO, { progress: false, cacheDir: join(cache, "c") });
+    expect(hub.requests.map((r) => r.authorization)).toEqual(["Bearer hf_from_login", "Bearer hf_from_path", "Bearer hf_from_env"]);
   });
 
   it("fails at once when the connection is refused, naming the URL and where to put the file by hand", async () => {
