@@ -151,6 +151,7 @@ export async function downloadFile(url: string, destination: string, options: Do
     await mkdir(folder, { recursive: true });
     await removeStaleTemps(folder, destination);
     file = await open(temp, "wx");
+    progress.update(0, total);
     try {
       for await (const chunk of response as AsyncIterable<Buffer>) {
         await file.write(chunk);
