@@ -45,7 +45,8 @@ export function parseHubSource(source: string, filename = "model.safetensors"): 
   const at = id.indexOf("@");
   const repo = at < 0 ? id : id.slice(0, at);
   const revision = at < 0 ? "main" : id.slice(at + 1);
-  if (REPO_ID.test(repo) && !repo.includes("..") && /^[\w./-]+$/.test(revision)) return { repo, revision, filename };
+  const revisionOk = /^[\w./-]+$/.test(revision) && !/(^|\/)\.\.?(\/|$)/.test(revision);
+  if (REPO_ID.test(repo) && !repo.includes("..") && revisionOk) return { repo, revision, filename };
   if (at < 0 && Object.hasOwn(PRETRAINED_CONFIGS, id)) return { repo: PRETRAINED_CONFIGS[id]!.hubId, revision: "main", filename };
   return undefined;
 }
@@ -63,7 +64,8 @@ async function localWeights(source: string, path: string): Promise<string> {
     return path;
   }
   if (!info.isDirectory()) throw new WeightsError(`${source} is neither a file nor a folder.`);
-  const names = (await readdir(path, { withFileTypes: true })).filter((e) => e.isFile() && /\.safetensors$/i.test(e.name)).map((e) => e.name).sort();
+  // Symbolic links count: huggingface_hub's snapshot folders link to its blobs.
+  const names = (await readdir(path, { withFileTypes: true })).filter((e) => (e.isFile() || e.isSymbolicLink()) && /\.safetensors$/i.test(e.name)).map((e) => e.name).sort();
   if (names.includes("model.safetensors")) return resolve(path, "model.safetensors");
   if (names.length === 1) return resolve(path, names[0]!);
   if (names.length === 0) throw new WeightsError(`The folder ${source} holds no .safetensors file.`);

@@ -3,7 +3,7 @@
  * HF_ENDPOINT), with a fresh cache folder per test. After every failure the
  * cache must hold no partial or corrupt file.
  */
-import { mkdirSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -297,6 +297,14 @@ describe("locateWeights from local files", () => {
     expect(await locateWeights(folder)).toBe(join(folder, "model.safetensors"));
   });
 
+  it("finds a linked file in a folder (huggingface_hub's snapshot folders link to blobs)", async () => {
+    mkdirSync(join(folder, "blobs"));
+    mkdirSync(join(folder, "snapshot"));
+    writeFileSync(join(folder, "blobs", "abc123"), weights);
+    symlinkSync(join("..", "blobs", "abc123"), join(folder, "snapshot", "model.safetensors"));
+    expect(await locateWeights(join(folder, "snapshot"))).toBe(join(folder, "snapshot", "model.safetensors"));
+  });
+
   it("rejects a folder with none or several .safetensors files", async () => {
     expect(await failure(locateWeights(folder))).toBe(`The folder ${folder} holds no .safetensors file.`);
     writeFileSync(join(folder, "a.safetensors"), weights);
@@ -324,6 +332,9 @@ describe("hub ids and progress text", () => {
     expect(parseHubSource("resnet18")).toEqual({ repo: "timm/resnet18.a1_in1k", revision: "main", filename: "model.safetensors" });
     expect(parseHubSource("no_such_model")).toBeUndefined();
     expect(parseHubSource("org/../x")).toBeUndefined();
+    expect(parseHubSource("org/name@..")).toBeUndefined();
+    expect(parseHubSource("org/name@refs/../x")).toBeUndefined();
+    expect(parseHubSource("org/name@v1.0/rc")).toEqual({ repo: "org/name", revision: "v1.0/rc", filename: "model.safetensors" });
     expect(hubCachePath({ repo: "org/name", revision: "main", filename: "model.safetensors" }, "/c")).toBe("/c/hub/models--org--name/main/model.safetensors");
   });
 
