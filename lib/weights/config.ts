@@ -27,7 +27,9 @@ export function isLayersModel(value: unknown): value is tf.LayersModel {
  * The pretrained configuration of a model or registry name: timm's default
  * pretrained_cfg (hub id, input size, interpolation, crop, mean/std, classes),
  * with `source` set when the model recorded where its weights came from.
- * Throws a one-line error for anything without published weights.
+ * The table holds each model's default weights; a checkpoint with another
+ * tag (source "timm/resnet18.a2_in1k") may have been trained at other
+ * settings. Throws a one-line error for anything without published weights.
  */
 export function pretrainedConfig(modelOrName: tf.LayersModel | string): ModelPretrainedConfig {
   let name: string;
