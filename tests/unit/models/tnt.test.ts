@@ -71,9 +71,15 @@ describe("tnt_s_patch16_224", () => {
     loaded.dispose();
   }, 120_000);
 
-  test("logits equal timm's TNT for the same weights (relative error < 1e-4)", () => {
-    const { config, state, input, logits } = fixture;
-    const model = models.create(NAME, { ...config.options, inputShape: config.inputShape, numClasses: config.numClasses, headActivation: "linear" });
+  test.each([
+    ["input", "logits", undefined],
+    ["wide_input", "wide_logits", "wide_patch_pos"],
+  ])("logits equal timm's TNT for the same weights (%s; relative error < 1e-4)", (inputKey, logitsKey, patchPosKey) => {
+    const { config, tensors } = fixture;
+    const input = tensors.get(inputKey)!;
+    const logits = tensors.get(logitsKey)!;
+    const state = patchPosKey ? new Map(fixture.state).set("patch_pos", tensors.get(patchPosKey)!) : fixture.state;
+    const model = models.create(NAME, { ...config.options, inputShape: input.shape.slice(1), numClasses: config.numClasses, headActivation: "linear" });
     loadTorchState(model, state, (name) => name, (layer, prefix, get) => {
       switch (layer.getClassName()) {
         case "MultiHeadSelfAttention": {
@@ -95,8 +101,7 @@ describe("tnt_s_patch16_224", () => {
     });
     const out = model.predict(input) as tf.Tensor;
     expect(out.shape).toEqual(logits.shape);
-    const error = relativeError(out, logits);
-    expect(error).toBeLessThan(1e-4);
+    expect(relativeError(out, logits)).toBeLessThan(1e-4);
     out.dispose();
     model.dispose();
   }, 120_000);
