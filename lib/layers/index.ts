@@ -7,6 +7,6 @@ export { ChannelLayerNorm, type ChannelLayerNormArgs } from "./layer_norm.js";
 export { ChannelSlice, type ChannelSliceArgs } from "./channel_slice.js";
 export { ConstantScale, type ConstantScaleArgs } from "./constant_scale.js";
 export { DropPath, type DropPathArgs } from "./drop_path.js";
-export { HaloAttention, type HaloAttentionArgs } from "./halo_attention.js";
 export { LayerScale, type LayerScaleArgs } from "./layer_scale.js";
 export { ZeroPadShortcut, type ZeroPadShortcutArgs } from "./shortcut.js";
+export { HaloAttention, type HaloAttentionArgs } from "./halo_attention.js";
