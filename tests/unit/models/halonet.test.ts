@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { initBackend } from "../../../lib/backend/index.js";
 import { models } from "../../../lib/models/index.js";
 import { seed, unseed } from "../../../lib/repro/index.js";
-import { loadTorchState, readReferenceFixture, relativeError } from "./reference-weights.js";
+import { loadReferenceState } from "./reference-mappings.js";
+import { readReferenceFixture, relativeError } from "./reference-weights.js";
 
 const NAME = "halonet26t";
 const fixture = readReferenceFixture("halonet");
@@ -28,18 +29,11 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-/** tensorcell layers carry timm's module names. */
-const torchName = (name: string) => name;
-
 /** Loads timm's state dict into a HaloNet built with the fixture's options, for `inputShape`. */
 function referenceModel(inputShape: number[]): tf.LayersModel {
   const { config, state } = fixture;
   const model = models.create(NAME, { ...config.options, inputShape, numClasses: config.numClasses, headActivation: "linear" });
-  loadTorchState(model, state, torchName, (layer, prefix, get) => {
-    if (layer.getClassName() !== "HaloAttention") return undefined;
-    const kernel = (key: string) => get(key).squeeze([2, 3]).transpose(); // 1x1 conv [out, in, 1, 1] -> [in, out]
-    return [kernel(`${prefix}.q.weight`), kernel(`${prefix}.kv.weight`), get(`${prefix}.pos_embed.height_rel`), get(`${prefix}.pos_embed.width_rel`)];
-  });
+  loadReferenceState("halonet", model, state);
   return model;
 }
 

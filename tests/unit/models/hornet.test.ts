@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { initBackend } from "../../../lib/backend/index.js";
 import { models } from "../../../lib/models/index.js";
 import { seed, unseed } from "../../../lib/repro/index.js";
-import { loadTorchState, readReferenceFixture, relativeError } from "./reference-weights.js";
+import { loadReferenceState } from "./reference-mappings.js";
+import { readReferenceFixture, relativeError } from "./reference-weights.js";
 
 const fixture = readReferenceFixture("hornet");
 
@@ -26,18 +27,6 @@ afterAll(async () => {
   unseed();
   await rm(root, { recursive: true, force: true });
 });
-
-/** tensorcell layer name -> hornet.py module (ConvNeXt-style names from the shared MetaNeXt trunk). */
-function torchName(name: string): string {
-  return name
-    .replace(/^stem\.(\d)$/, "downsample_layers.0.$1")
-    .replace(/^stages\.(\d)\.downsample\.(\d)$/, "downsample_layers.$1.$2")
-    .replace(/^stages\.(\d)\.blocks\.(\d+)\.gnconv_out\.gamma$/, "stages.$1.$2.gamma1")
-    .replace(/^stages\.(\d)\.blocks\.(\d+)\.gamma$/, "stages.$1.$2.gamma2")
-    .replace(/^stages\.(\d)\.blocks\.(\d+)\./, "stages.$1.$2.")
-    .replace(/^head\.norm$/, "norm")
-    .replace(/^head\.fc$/, "head");
-}
 
 describe("hornet", () => {
   test.each([
@@ -85,7 +74,7 @@ describe("hornet", () => {
   test("logits equal hornet.py's for the same weights (relative error < 1e-4)", () => {
     const { config, state, input, logits } = fixture;
     const model = models.create("hornet_tiny_7x7", { ...config.options, inputShape: config.inputShape, numClasses: config.numClasses, headActivation: "linear" });
-    loadTorchState(model, state, torchName);
+    loadReferenceState("hornet", model, state);
     const out = model.predict(input) as tf.Tensor;
     expect(out.shape).toEqual(logits.shape);
     const error = relativeError(out, logits);

@@ -25,9 +25,8 @@ function tensors(path: string): Map<string, tf.Tensor> {
   return new Map([...file.tensors].map(([name, stored]) => [name, tf.tensor(toFloat32(stored), stored.shape)]));
 }
 
-/** Reads tests/fixtures/<family>/{weights,case}.safetensors and config.json. */
-export function readReferenceFixture(family: string): ReferenceFixture {
-  const dir = join(import.meta.dirname, "..", "..", "fixtures", family);
+/** Reads {weights,case}.safetensors and config.json from tests/fixtures/<family>, or from `dir` (a generator's --full output). */
+export function readReferenceFixture(family: string, dir = join(import.meta.dirname, "..", "..", "fixtures", family)): ReferenceFixture {
   const state = tensors(join(dir, "weights.safetensors"));
   const testCase = tensors(join(dir, "case.safetensors"));
   const config = JSON.parse(readFileSync(join(dir, "config.json"), "utf8")) as ReferenceFixture["config"];

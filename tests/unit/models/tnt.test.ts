@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { initBackend } from "../../../lib/backend/index.js";
 import { models } from "../../../lib/models/index.js";
 import { seed, unseed } from "../../../lib/repro/index.js";
-import { loadTorchState, readReferenceFixture, relativeError } from "./reference-weights.js";
+import { loadReferenceState } from "./reference-mappings.js";
+import { readReferenceFixture, relativeError } from "./reference-weights.js";
 
 const NAME = "tnt_s_patch16_224";
 const fixture = readReferenceFixture("tnt");
@@ -71,32 +72,19 @@ describe("tnt_s_patch16_224", () => {
     loaded.dispose();
   }, 120_000);
 
-  test("logits equal timm's TNT for the same weights (relative error < 1e-4)", () => {
-    const { config, state, input, logits } = fixture;
-    const model = models.create(NAME, { ...config.options, inputShape: config.inputShape, numClasses: config.numClasses, headActivation: "linear" });
-    loadTorchState(model, state, (name) => name, (layer, prefix, get) => {
-      switch (layer.getClassName()) {
-        case "MultiHeadSelfAttention": {
-          // timm: qk = Linear(d, 2d) (q then k), v = Linear(d, d); here one [d, 3d] kernel q|k|v.
-          const qkv = tf.concat([get(`${prefix}.qk.weight`).transpose(), get(`${prefix}.v.weight`).transpose()], 1);
-          const bias = layer.weights.length === 4 ? [tf.concat([get(`${prefix}.qk.bias`), get(`${prefix}.v.bias`)])] : [];
-          return [qkv, ...bias, get(`${prefix}.proj.weight`).transpose(), get(`${prefix}.proj.bias`)];
-        }
-        case "ClassToken":
-          return [get("cls_token")];
-        case "PositionEmbedding": {
-          if (prefix === "patch_pos") return [get("patch_pos")];
-          const pos = get("pixel_pos"); // [1, innerDim, side, side] -> [1, side * side, innerDim]
-          return [pos.transpose([0, 2, 3, 1]).reshape([1, -1, pos.shape[1]!])];
-        }
-        default:
-          return undefined;
-      }
-    });
+  test.each([
+    ["input", "logits", undefined],
+    ["wide_input", "wide_logits", "wide_patch_pos"],
+  ])("logits equal timm's TNT for the same weights (%s; relative error < 1e-4)", (inputKey, logitsKey, patchPosKey) => {
+    const { config, tensors } = fixture;
+    const input = tensors.get(inputKey)!;
+    const logits = tensors.get(logitsKey)!;
+    const state = patchPosKey ? new Map(fixture.state).set("patch_pos", tensors.get(patchPosKey)!) : fixture.state;
+    const model = models.create(NAME, { ...config.options, inputShape: input.shape.slice(1), numClasses: config.numClasses, headActivation: "linear" });
+    loadReferenceState("tnt", model, state);
     const out = model.predict(input) as tf.Tensor;
     expect(out.shape).toEqual(logits.shape);
-    const error = relativeError(out, logits);
-    expect(error).toBeLessThan(1e-4);
+    expect(relativeError(out, logits)).toBeLessThan(1e-4);
     out.dispose();
     model.dispose();
   }, 120_000);
