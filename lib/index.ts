@@ -12,3 +12,5 @@ export * from "./repro/index.js";
 // The runner's side of the bridge: the kernel installs its host with setHost
 // (kernel/bridge.ts). Not a cell global; exported for runners embedding the library.
 export { setHost, host, type Host } from "./display/host.js";
+// Pretrained weights: where they come from (hub, cache, local files).
+export { locateWeights, WeightsError, type LocateWeightsOptions } from "./weights/hub.js";

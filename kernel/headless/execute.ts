@@ -7,7 +7,7 @@
  */
 import { cellLabel, cellSource, foreignCellLanguage, newCellId, type Notebook, type NotebookCell } from "./notebook.js";
 import { OutputRecorder } from "./outputs.js";
-import { Progress, type ProgressSink } from "./progress.js";
+import { Progress, progressDisplay, type ProgressSink } from "./progress.js";
 import { KernelSession, type CellRun, type CellStatus, type SessionOptions } from "./session.js";
 
 /** Options of executeNotebook. */
@@ -109,7 +109,19 @@ export async function executeNotebook(notebook: Notebook, options: ExecuteNotebo
       const { cell, index } = runnable[n]!;
       progress.start(n + 1, cellLabel(cell, index));
       recorder.begin(cell);
-      const run = await session.runCell(cellSource(cell), { timeoutS: options.timeoutS, onOutput: (m) => recorder.handle(m) });
+      const reports = new Map<string, string>();
+      const run = await session.runCell(cellSource(cell), {
+        timeoutS: options.timeoutS,
+        onOutput: (m) => {
+          recorder.handle(m);
+          const report = progressDisplay(m.header.msg_type, m.content as Record<string, unknown>);
+          if (report) {
+            reports.set(report.id, report.text);
+            progress.detail(report.text);
+          }
+        },
+      });
+      for (const text of reports.values()) progress.detail(text, true);
       const count = run.reply?.content.execution_count;
       cell.execution_count = typeof count === "number" ? count : null;
       cell.metadata.execution = orderedTiming(run);
