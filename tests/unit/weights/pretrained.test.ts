@@ -258,6 +258,15 @@ describe("bad checkpoints: one line, nothing loaded", () => {
     }
   });
 
+  test("models.save to .safetensors: a layer with no PyTorch layout is one line, and nothing is written", async () => {
+    const gcn = models.create("gcn", { inputShape: [4], numClasses: 2 });
+    const out = join(root, "gcn.safetensors");
+    await expect(models.save(gcn, out)).rejects.toThrow(/^models\.save: layer \S+ \(\w+\) has weight "\w+", which has no PyTorch \(timm\) layout; save the model to a folder instead\.$/);
+    expect(() => readFileSync(out)).toThrow(/ENOENT/);
+    gcn.dispose();
+    await expect(models.save(undefined as unknown as tf.LayersModel, out)).rejects.toThrow(/^models\.save: the first argument must be a tf\.LayersModel/);
+  });
+
   test("create without pretrained stays synchronous", () => {
     const model = models.create("resnet20", { numClasses: 3 });
     expect(model).toBeInstanceOf(tf.LayersModel);
