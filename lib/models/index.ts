@@ -72,21 +72,6 @@ function wildcardToRegExp(pattern: string): RegExp {
 }
 
 /**
- * Builds a model and loads timm / PyTorch weights into it; returns a Promise
- * (await it). `pretrained`: `true` for the model's default timm weights
- * (models.pretrainedConfig(name).hubId), a hub id ("timm/convnext_atto.d2_in1k"),
- * a .safetensors file, or a folder holding one. Families: resnet, convnext,
- * inception_next, vit / deit, convit, mixer. The head takes the checkpoint's
- * classes unless `numClasses` differs; then it is freshly initialised (as
- * timm does) and one line says so. Every key and shape is checked before any
- * weight is written: a missing, unexpected or misshapen key, or another
- * architecture's file, is a one-line error. The source is recorded in the
- * model's metadata. Other options as without `pretrained`.
- * @example const net = await models.create("convnext_atto", { pretrained: "convnext_atto.safetensors", headActivation: "linear" });
- * @example const net = await models.create("resnet18", { pretrained: true, numClasses: 10 }); // fine-tuning head
- */
-function create(name: string, options: ModelOptions & { pretrained: PretrainedSource }): Promise<tf.LayersModel>;
-/**
  * Builds a fresh, randomly initialised model. Options: `numClasses`,
  * `inputShape` (no batch axis, e.g. [32, 32, 3]) and the family's own
  * (see `models.info(name).options`). Classifiers end in softmax unless
@@ -106,7 +91,22 @@ function create(name: string, options: ModelOptions & { pretrained: PretrainedSo
  * @example const net = models.create("resnet20", { numClasses: 10 });
  * @example const gcn = models.create("gcn", { graph: data.karateClub(), hidden_channels: 16 });
  */
-function create(name: string, options?: ModelOptions): tf.LayersModel;
+function create(name: string, options?: ModelOptions & { pretrained?: false }): tf.LayersModel;
+/**
+ * Builds a model and loads timm / PyTorch weights into it; returns a Promise
+ * (await it). `pretrained`: `true` for the model's default timm weights
+ * (models.pretrainedConfig(name).hubId), a hub id ("timm/convnext_atto.d2_in1k"),
+ * a .safetensors file, or a folder holding one. Families: resnet, convnext,
+ * inception_next, vit / deit, convit, mixer. The head takes the checkpoint's
+ * classes unless `numClasses` differs; then it is freshly initialised (as
+ * timm does) and one line says so. Every key and shape is checked before any
+ * weight is written: a missing, unexpected or misshapen key, or another
+ * architecture's file, is a one-line error. The source is recorded in the
+ * model's metadata. Other options as without `pretrained`.
+ * @example const net = await models.create("convnext_atto", { pretrained: "convnext_atto.safetensors", headActivation: "linear" });
+ * @example const net = await models.create("resnet18", { pretrained: true, numClasses: 10 }); // fine-tuning head
+ */
+function create(name: string, options: ModelOptions & { pretrained: PretrainedSource }): Promise<tf.LayersModel>;
 function create(name: string, options?: ModelOptions): tf.LayersModel | Promise<tf.LayersModel> {
   if (typeof name !== "string") throw new Error(`models.create: the model name must be a string such as "resnet18", got ${JSON.stringify(name)}.`);
   const spec = getModelSpec(name);
