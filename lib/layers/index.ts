@@ -12,3 +12,4 @@ export { GlobalResponseNorm, type GlobalResponseNormArgs } from "./grn.js";
 export { InstanceNorm, type InstanceNormArgs } from "./instance_norm.js";
 export { LayerScale, type LayerScaleArgs } from "./layer_scale.js";
 export { ZeroPadShortcut, type ZeroPadShortcutArgs } from "./shortcut.js";
+export { HaloAttention, type HaloAttentionArgs } from "./halo_attention.js";

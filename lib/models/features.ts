@@ -6,7 +6,7 @@
  * they survive save/load), named as timm names them:
  *   resnet18/34/50, *_ibn_*: act1 (stem, stride 2), layer1 .. layer4 (strides 4, 8, 16, 32)
  *   resnet20/32/56 (CIFAR): act1, layer1 .. layer3 (strides 1, 2, 4)
- *   convnext_*, inception_next_*: stages.0 .. stages.3 (strides 4, 8, 16, 32)
+ *   convnext_*, inception_next_*, unireplknet_*: stages.0 .. stages.3 (strides 4, 8, 16, 32)
  *   hornet_*, halonet26t:   stages.0 .. stages.3 (strides 4, 8, 16, 32)
  *   tnt_*:                  blocks.0 .. blocks.11 (patch tokens after each block)
  *   lenet5: S2, S4; mnist_cnn: pool1, pool2; simplenet: pool1 .. pool4 (each pooling stage)

@@ -104,46 +104,28 @@ function wildcardToRegExp(pattern: string): RegExp {
  * / `models.fitGraphClassifier`; their `fit`, `evaluate` and `predict`
  * throw an error pointing there.
  *
- * `pretrained` loads timm / PyTorch weights and makes `create` return a
- * Promise (await it): `true` for the model's default timm weights
- * (models.pretrainedConfig), a hub id ("timm/convnext_atto.d2_in1k"), a
- * .safetensors file or a folder holding one. The head takes the
- * checkpoint's classes unless numClasses differs, in which case it is
- * freshly initialised (one line says so). Every key and shape is checked
- * before any weight is written; a mismatch is a one-line error naming the key.
+ * With `pretrained` (timm / PyTorch weights) it returns a Promise instead: see the other overload.
  * @example const net = models.create("resnet20", { numClasses: 10 });
- * @example const net = await models.create("convnext_atto", { pretrained: "convnext_atto.safetensors" });
  * @example const gcn = models.create("gcn", { graph: data.karateClub(), hidden_channels: 16 });
+ */
+function create(name: string, options?: ModelOptions & { pretrained?: false }): tf.LayersModel;
+/**
+ * Builds a model and loads timm / PyTorch weights into it; returns a Promise
+ * (await it). `pretrained`: `true` for the model's default timm weights
+ * (models.pretrainedConfig(name).hubId), a hub id ("timm/convnext_atto.d2_in1k"),
+ * a .safetensors file, or a folder holding one. Families: resnet, convnext,
+ * inception_next, vit / deit, convit, mixer, inception_v4, inception_resnet_v2,
+ * spnasnet, tnt, halonet (timm's keys); hornet, resnet_ibn, unireplknet (the
+ * authors' keys, local files only). The head takes the checkpoint's
+ * classes unless `numClasses` differs; then it is freshly initialised (as
+ * timm does) and one line says so. Every key and shape is checked before any
+ * weight is written: a missing, unexpected or misshapen key, or another
+ * architecture's file, is a one-line error. The source is recorded in the
+ * model's metadata. Other options as without `pretrained`.
+ * @example const net = await models.create("convnext_atto", { pretrained: "convnext_atto.safetensors", headActivation: "linear" });
+ * @example const net = await models.create("resnet18", { pretrained: true, numClasses: 10 }); // fine-tuning head
  */
 function create(name: string, options: ModelOptions & { pretrained: PretrainedSource }): Promise<tf.LayersModel>;
-/**
- * Builds a fresh, randomly initialised model. Options: `numClasses`,
- * `inputShape` (no batch axis, e.g. [32, 32, 3]) and the family's own
- * (see `models.info(name).options`). Classifiers end in softmax unless
- * `headActivation: "linear"` asks for logits. Throws a one-line error for
- * an unknown name (with close names), unknown options or a bad shape.
- *
- * Graph models (gcn, gat, graphsage, gin, appnp, dagnn, gin_graph) also
- * take `graph` (e.g. `data.karateClub()`), which sets inputShape
- * [numFeatures] and numClasses from it, and PyTorch Geometric's names:
- * `in_channels` (inputShape [n]), `hidden_channels` (hidden),
- * `out_channels` (numClasses), `num_layers` (numLayers; 2 for the
- * two-layer node classifiers). They train with `models.fitNodeClassifier`
- * / `models.fitGraphClassifier`; their `fit`, `evaluate` and `predict`
- * throw an error pointing there.
- *
- * `pretrained` loads timm / PyTorch weights and makes `create` return a
- * Promise (await it): `true` for the model's default timm weights
- * (models.pretrainedConfig), a hub id ("timm/convnext_atto.d2_in1k"), a
- * .safetensors file or a folder holding one. The head takes the
- * checkpoint's classes unless numClasses differs, in which case it is
- * freshly initialised (one line says so). Every key and shape is checked
- * before any weight is written; a mismatch is a one-line error naming the key.
- * @example const net = models.create("resnet20", { numClasses: 10 });
- * @example const net = await models.create("convnext_atto", { pretrained: "convnext_atto.safetensors" });
- * @example const gcn = models.create("gcn", { graph: data.karateClub(), hidden_channels: 16 });
- */
-function create(name: string, options?: ModelOptions): tf.LayersModel;
 function create(name: string, options?: ModelOptions): tf.LayersModel | Promise<tf.LayersModel> {
   if (typeof name !== "string") throw new Error(`models.create: the model name must be a string such as "resnet18", got ${JSON.stringify(name)}.`);
   const spec = getModelSpec(name);
@@ -177,6 +159,7 @@ export const models = {
     return names.filter((name) => matcher.test(name));
   },
 
+  /** Builds a model: synchronously, or a Promise when `pretrained` loads timm / PyTorch weights (see the overloads). */
   create,
 
   /**

@@ -2,8 +2,11 @@
  * Where downloaded weights live, and the environment variables that steer the
  * hub client (named as huggingface_hub names them, so one shell setup serves
  * both): HF_ENDPOINT, HF_TOKEN, HF_HUB_OFFLINE, HF_HUB_DOWNLOAD_TIMEOUT, plus
- * TENSORCELL_CACHE for the cache folder.
+ * TENSORCELL_CACHE for the cache folder. Files that huggingface_hub (timm,
+ * transformers) already downloaded are found in its cache (HF_HUB_CACHE,
+ * HF_HOME/hub, ~/.cache/huggingface/hub) and used in place.
  */
+import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { WeightsError } from "./errors.js";
@@ -62,10 +65,21 @@ export function hubFileUrl(file: HubFile, endpoint = hubEndpoint()): string {
   return `${endpoint}/${file.repo}/resolve/${encodeURIComponent(file.revision)}/${file.filename.split("/").map(encodeURIComponent).join("/")}`;
 }
 
-/** The token for gated or private repositories: HF_TOKEN (empty means none). */
+/**
+ * The token for gated or private repositories: HF_TOKEN, else the file that
+ * `huggingface-cli login` wrote (HF_TOKEN_PATH, else HF_HOME/token, else
+ * ~/.cache/huggingface/token); undefined when there is none.
+ */
 export function hubToken(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const token = env.HF_TOKEN?.trim();
-  return token ? token : undefined;
+  if (token) return token;
+  const home = env.HF_HOME?.trim();
+  const path = env.HF_TOKEN_PATH?.trim() || (home ? join(expandHome(home), "token") : join(homedir(), ".cache", "huggingface", "token"));
+  try {
+    return readFileSync(expandHome(path), "utf8").trim() || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Whether HF_HUB_OFFLINE asks for cache-only operation ("1", "true", "yes", "on", any case). */
@@ -80,4 +94,32 @@ export function hubTimeoutS(env: NodeJS.ProcessEnv = process.env): number {
   const seconds = Number(raw);
   if (!Number.isFinite(seconds) || seconds <= 0) throw new WeightsError(`HF_HUB_DOWNLOAD_TIMEOUT must be a positive number of seconds; got "${raw}".`);
   return seconds;
+}
+
+/** huggingface_hub's cache folder: HF_HUB_CACHE, else HF_HOME/hub, else ~/.cache/huggingface/hub. */
+export function huggingfaceCacheRoot(env: NodeJS.ProcessEnv = process.env): string {
+  const hub = env.HF_HUB_CACHE?.trim();
+  if (hub) return resolve(expandHome(hub));
+  const home = env.HF_HOME?.trim();
+  return resolve(home ? join(expandHome(home), "hub") : join(homedir(), ".cache", "huggingface", "hub"));
+}
+
+/**
+ * The file in huggingface_hub's cache, when it holds it:
+ * <root>/models--org--name/snapshots/<commit>/<filename>, the commit read from
+ * refs/<revision> (or the revision itself when it is a commit hash).
+ */
+export function huggingfaceCachedFile(file: HubFile, root = huggingfaceCacheRoot()): string | undefined {
+  const repoDir = join(root, `models--${file.repo.split("/").join("--")}`);
+  let commit = /^[0-9a-f]{40}$/.test(file.revision) ? file.revision : undefined;
+  if (!commit) {
+    try {
+      commit = readFileSync(join(repoDir, "refs", file.revision), "utf8").trim();
+    } catch {
+      return undefined;
+    }
+  }
+  if (!/^[0-9a-f]{40}$/.test(commit)) return undefined;
+  const path = join(repoDir, "snapshots", commit, ...file.filename.split("/"));
+  return existsSync(path) ? path : undefined;
 }

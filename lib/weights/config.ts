@@ -23,22 +23,13 @@ export function isLayersModel(value: unknown): value is tf.LayersModel {
   return !!value && typeof value === "object" && Array.isArray((value as Partial<tf.LayersModel>).layers) && typeof (value as Partial<tf.LayersModel>).getUserDefinedMetadata === "function";
 }
 
-/** The recorded pretrained source of a model's metadata, as text (a string, or an object's hubId / path / source). */
-function recordedSource(model: tf.LayersModel): string | undefined {
-  const recorded = (readModelMetadata(model) as Record<string, unknown>).pretrained;
-  if (typeof recorded === "string") return recorded;
-  if (recorded && typeof recorded === "object") {
-    const fields = recorded as Record<string, unknown>;
-    for (const key of ["source", "hubId", "path", "file", "url"]) if (typeof fields[key] === "string") return fields[key] as string;
-  }
-  return undefined;
-}
-
 /**
  * The pretrained configuration of a model or registry name: timm's default
  * pretrained_cfg (hub id, input size, interpolation, crop, mean/std, classes),
  * with `source` set when the model recorded where its weights came from.
- * Throws a one-line error for anything without published weights.
+ * The table holds each model's default weights; a checkpoint with another
+ * tag (source "timm/resnet18.a2_in1k") may have been trained at other
+ * settings. Throws a one-line error for anything without published weights.
  */
 export function pretrainedConfig(modelOrName: tf.LayersModel | string): ModelPretrainedConfig {
   let name: string;
@@ -49,7 +40,7 @@ export function pretrainedConfig(modelOrName: tf.LayersModel | string): ModelPre
     const recorded = readModelMetadata(modelOrName).model;
     if (!recorded) throw new Error(`${CALLER}: this model records no registry name (it was not built by models.create); pass the name instead, e.g. models.pretrainedConfig("resnet18").`);
     name = recorded;
-    source = recordedSource(modelOrName);
+    source = readModelMetadata(modelOrName).pretrained;
   } else {
     throw new Error(`${CALLER}: expected a model (from models.create) or a model name such as "resnet18", got ${describeValue(modelOrName)}.`);
   }

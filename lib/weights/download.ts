@@ -49,6 +49,8 @@ export interface DownloadFileOptions {
   manualHint?: string;
   /** User-Agent header. */
   userAgent?: string;
+  /** Host name lookup (Node's dns.lookup by default). */
+  lookup?: http.RequestOptions["lookup"];
 }
 
 /** Why a request was stopped by this module (the socket error that follows is replaced by it). */
@@ -92,27 +94,38 @@ function stop(pending: Pending, reason: Error): void {
 }
 
 /** Sends a GET and resolves with the response headers (the body unread); errors name `label` (the URL asked for, not a signed CDN address). */
-function get(url: URL, label: string, headers: Record<string, string>, timeoutMs: number, pending: Pending): Promise<IncomingMessage> {
+function get(url: URL, label: string, headers: Record<string, string>, options: DownloadFileOptions, pending: Pending): Promise<IncomingMessage> {
+  const { timeoutMs } = options;
   return new Promise((resolve, reject) => {
     if (pending.stopped) return reject(pending.stopped);
     const client = url.protocol === "https:" ? https : url.protocol === "http:" ? http : undefined;
     if (!client) return reject(new WeightsError(`${label}: redirected to an unsupported protocol ${url.protocol} (http or https only).`));
     // agent: false: no pooled keep-alive socket outlives the download.
     let responded = false;
-    const request = client.get(url, { headers, agent: false, timeout: timeoutMs }, (response) => {
-      responded = true;
-      resolve(response);
-    });
-    pending.request = request;
     let connected = false;
-    request.on("socket", (socket) => socket.once("connect", () => { connected = true; }));
-    request.on("timeout", () => {
+    const timedOut = () => {
       const seconds = timeoutMs / 1000;
       const what = responded ? `stalled, no data for ${seconds} s` : connected ? `no response for ${seconds} s` : `no connection within ${seconds} s`;
       const via = url.host === new URL(label).host ? "" : ` from ${url.host}`;
       stop(pending, new WeightsError(`Cannot download ${label}: ${what}${via} (HF_HUB_DOWNLOAD_TIMEOUT).${pending.hint}`));
+    };
+    // The socket's idle timeout starts once it connects; this timer covers the host lookup before that.
+    const connecting = setTimeout(timedOut, timeoutMs);
+    const request = client.get(url, { headers, agent: false, timeout: timeoutMs, lookup: options.lookup }, (response) => {
+      responded = true;
+      resolve(response);
     });
-    request.on("error", (error) => reject(pending.stopped ?? error));
+    pending.request = request;
+    request.on("socket", (socket) => socket.once("connect", () => {
+      connected = true;
+      clearTimeout(connecting);
+    }));
+    request.on("timeout", timedOut);
+    request.on("close", () => clearTimeout(connecting));
+    request.on("error", (error) => {
+      clearTimeout(connecting);
+      reject(pending.stopped ?? error);
+    });
   });
 }
 
@@ -138,6 +151,7 @@ export async function downloadFile(url: string, destination: string, options: Do
     await mkdir(folder, { recursive: true });
     await removeStaleTemps(folder, destination);
     file = await open(temp, "wx");
+    progress.update(0, total);
     try {
       for await (const chunk of response as AsyncIterable<Buffer>) {
         await file.write(chunk);
@@ -186,7 +200,7 @@ async function follow(url: string, options: DownloadFileOptions, pending: Pendin
     const headers: Record<string, string> = { "user-agent": options.userAgent ?? "tensorcell" };
     const tokenSent = Boolean(options.token) && current.origin === origin;
     if (tokenSent) headers.authorization = `Bearer ${options.token}`;
-    const response = await get(current, url, headers, options.timeoutMs, pending);
+    const response = await get(current, url, headers, options, pending);
     const status = response.statusCode ?? 0;
     if (status >= 300 && status < 400 && response.headers.location) {
       response.destroy();

@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import { open, readdir, stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { host } from "../display/host.js";
-import { cacheRoot, checkedEndpoint, expandHome, hubCachePath, hubEndpoint, hubFileUrl, hubOffline, hubTimeoutS, hubToken, type HubFile } from "./cache.js";
+import { cacheRoot, checkedEndpoint, expandHome, huggingfaceCachedFile, hubCachePath, hubEndpoint, hubFileUrl, hubOffline, hubTimeoutS, hubToken, type HubFile } from "./cache.js";
 import { downloadFile } from "./download.js";
 import { WeightsError } from "./errors.js";
 import { PRETRAINED_CONFIGS } from "./pretrained-configs.js";
@@ -45,7 +45,8 @@ export function parseHubSource(source: string, filename = "model.safetensors"): 
   const at = id.indexOf("@");
   const repo = at < 0 ? id : id.slice(0, at);
   const revision = at < 0 ? "main" : id.slice(at + 1);
-  if (REPO_ID.test(repo) && !repo.includes("..") && /^[\w./-]+$/.test(revision)) return { repo, revision, filename };
+  const revisionOk = /^[\w./-]+$/.test(revision) && !/(^|\/)\.\.?(\/|$)/.test(revision);
+  if (REPO_ID.test(repo) && !repo.includes("..") && revisionOk) return { repo, revision, filename };
   if (at < 0 && Object.hasOwn(PRETRAINED_CONFIGS, id)) return { repo: PRETRAINED_CONFIGS[id]!.hubId, revision: "main", filename };
   return undefined;
 }
@@ -63,7 +64,8 @@ async function localWeights(source: string, path: string): Promise<string> {
     return path;
   }
   if (!info.isDirectory()) throw new WeightsError(`${source} is neither a file nor a folder.`);
-  const names = (await readdir(path, { withFileTypes: true })).filter((e) => e.isFile() && /\.safetensors$/i.test(e.name)).map((e) => e.name).sort();
+  // Symbolic links count: huggingface_hub's snapshot folders link to its blobs.
+  const names = (await readdir(path, { withFileTypes: true })).filter((e) => (e.isFile() || e.isSymbolicLink()) && /\.safetensors$/i.test(e.name)).map((e) => e.name).sort();
   if (names.includes("model.safetensors")) return resolve(path, "model.safetensors");
   if (names.length === 1) return resolve(path, names[0]!);
   if (names.length === 0) throw new WeightsError(`The folder ${source} holds no .safetensors file.`);
@@ -96,7 +98,8 @@ async function checkSafetensors(path: string, size: number, source: string): Pro
  * - a hub id, "org/name" or "org/name@revision" (e.g. "timm/convnext_atto.d2_in1k"),
  *   or a model name with timm's default weights ("resnet18"): the file
  *   {endpoint}/{repo}/resolve/{revision}/model.safetensors, cached under
- *   <cache>/hub/models--org--name/<revision>/ and used from there without network afterwards;
+ *   <cache>/hub/models--org--name/<revision>/ and used from there without network afterwards
+ *   (a copy that huggingface_hub already downloaded, in HF_HUB_CACHE or HF_HOME/hub, is used in place);
  * - a local .safetensors file;
  * - a folder holding model.safetensors, or exactly one .safetensors file.
  * An existing file or folder wins over a hub id of the same name.
@@ -126,6 +129,8 @@ export async function locateWeights(source: string, options: LocateWeightsOption
 async function hubWeights(file: HubFile, options: LocateWeightsOptions): Promise<string> {
   const cached = hubCachePath(file, options.cacheDir ? resolve(expandHome(options.cacheDir)) : cacheRoot());
   if (existsSync(cached)) return cached;
+  const fromPython = huggingfaceCachedFile(file);
+  if (fromPython) return fromPython;
   const url = hubFileUrl(file, options.endpoint !== undefined ? checkedEndpoint(options.endpoint, "The endpoint option") : hubEndpoint());
   const label = `${file.repo}${file.revision === "main" ? "" : `@${file.revision}`}`;
   if (options.offline ?? hubOffline()) {

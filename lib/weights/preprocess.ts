@@ -80,26 +80,42 @@ function imageList(images: unknown): tf.Tensor[] {
   throw new Error(`${CALLER}: images must be a tf.Tensor ([h, w, c] or [n, h, w, c]), a list of them, or a dataset with an images tensor, got ${describeValue(images)}.`);
 }
 
-/** One image tensor as RGB pixels: 8-bit for int32 (0..255), float for float32 (0..1). */
+/** Whether every value is an 8-bit level divided by 255 (as decoded image files are): k / 255 within float32 rounding. */
+function isEightBitScaled(values: ArrayLike<number>): boolean {
+  for (let i = 0; i < values.length; i++) {
+    const level = values[i] * 255;
+    if (Math.abs(level - Math.round(level)) > 1e-3) return false;
+  }
+  return true;
+}
+
+/**
+ * One image tensor as RGB pixels: 8-bit for int32 (0..255) and for float32 images
+ * holding only k / 255 values (decoded files), float for other float32 (0..1).
+ */
 function toPixels(image: tf.Tensor, index: number): PixelImage {
   const [height, width, channels] = image.shape;
   if (![1, 3, 4].includes(channels)) throw new Error(`${CALLER}: image ${index} has ${channels} channels; expected 1 (grey), 3 (RGB) or 4 (RGBA).`);
+  if (image.dtype !== "int32" && image.dtype !== "float32") throw new Error(`${CALLER}: image ${index} has dtype ${image.dtype}; expected int32 (0..255) or float32 (0..1).`);
   const values = image.dataSync();
-  const eightBit = image.dtype === "int32";
-  if (!eightBit && image.dtype !== "float32") throw new Error(`${CALLER}: image ${index} has dtype ${image.dtype}; expected int32 (0..255) or float32 (0..1).`);
+  const isInt = image.dtype === "int32";
+  for (const v of values) {
+    if (isInt ? !(v >= 0 && v <= 255) : !(v >= 0 && v <= 1)) {
+      const hint = isInt
+        ? "int32 images must hold 0..255"
+        : v > 1 && v <= 255
+          ? "float32 images must be 0..1 (divide by 255, or pass tf.cast(images, \"int32\") for 0..255)"
+          : "float32 images must be 0..1";
+      throw new Error(`${CALLER}: image ${index} has value ${v}; ${hint}.`);
+    }
+  }
+  const eightBit = isInt || isEightBitScaled(values);
+  const scale = isInt ? 1 : 255;
   const data = eightBit ? new Uint8Array(height * width * 3) : new Float64Array(height * width * 3);
   for (let p = 0; p < height * width; p++) {
     for (let c = 0; c < 3; c++) {
       const v = values[p * channels + (channels === 1 ? 0 : c)];
-      if (eightBit ? !(v >= 0 && v <= 255) : !(v >= 0 && v <= 1)) {
-        const hint = eightBit
-          ? "int32 images must hold 0..255"
-          : v > 1 && v <= 255
-            ? "float32 images must be 0..1 (divide by 255, or pass tf.cast(images, \"int32\") for 0..255)"
-            : "float32 images must be 0..1";
-        throw new Error(`${CALLER}: image ${index} has value ${v}; ${hint}.`);
-      }
-      data[p * 3 + c] = v;
+      data[p * 3 + c] = eightBit ? Math.round(v * scale) : v;
     }
   }
   return { height, width, channels: 3, data };
@@ -110,9 +126,11 @@ function toPixels(image: tf.Tensor, index: number): PixelImage {
  * float32 (NHWC): resize as Pillow does (shorter side to floor(size / cropPct),
  * the other int(that * long / short); "squash" mode: both sides to
  * floor(size / cropPct)), centre crop to size, scale to 0..1, normalise by
- * mean / std. int32 inputs (0..255) match timm on the same 8-bit image exactly
- * up to float32 rounding; float32 inputs (0..1) skip Pillow's 8-bit rounding
- * between the two resize passes. Grey images are repeated to RGB, alpha is dropped.
+ * mean / std. 8-bit images (int32 0..255, or float32 holding only k / 255 as
+ * data.loadImages gives) match timm on the same pixels exactly; other float32
+ * inputs (0..1) skip Pillow's 8-bit rounding between the two resize passes
+ * (at most 1/255 apart before normalising). Grey images are repeated to RGB,
+ * alpha is dropped.
  */
 export function preprocessImages(modelOrConfig: tf.LayersModel | string | PreprocessConfig, images: PreprocessInput): tf.Tensor4D {
   const config = resolveConfig(modelOrConfig);

@@ -1,14 +1,14 @@
 /**
- * `models.create(name, { pretrained })`: finds the weights (the family's
- * default timm hub id for `true`, a hub id, a .safetensors file or a folder
- * holding one), builds the model with the checkpoint's number of classes
+ * `models.create(name, { pretrained })`: finds the weights with locateWeights
+ * (the model's default timm hub id for `true`, a hub id, downloaded once and
+ * cached, a .safetensors file or a folder holding one), builds the model with the checkpoint's number of classes
  * unless numClasses says otherwise, and loads the timm state dict into it.
  */
-import { readdir, readFile, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { readFile } from "node:fs/promises";
 import type * as tf from "@tensorflow/tfjs";
 import { writeModelMetadata } from "../models/metadata.js";
 import type { ModelOptions, ModelSpec } from "../models/registry.js";
+import { locateWeights } from "./hub.js";
 import { PRETRAINED_CONFIGS } from "./pretrained-configs.js";
 import { readSafetensors } from "./safetensors.js";
 import { checkCheckpointFamily, checkpointClasses, loadTimmStateDict, requireTimmFamily } from "./timm/load.js";
@@ -30,25 +30,6 @@ export function pretrainedSourceName(spec: ModelSpec, pretrained: unknown): stri
   return pretrained;
 }
 
-/**
- * A local .safetensors path for a file or a folder holding one. Hub ids are
- * not downloaded here: the error says how to fetch the file by hand.
- */
-export async function locateLocalWeights(source: string): Promise<string> {
-  const info = await stat(source).catch(() => undefined);
-  if (info?.isFile()) return source;
-  if (info?.isDirectory()) {
-    const files = (await readdir(source)).filter((f) => f.endsWith(".safetensors")).sort();
-    const chosen = files.includes("model.safetensors") ? "model.safetensors" : files.length === 1 ? files[0] : undefined;
-    if (!chosen) throw new Error(`${source}: ${files.length ? `several .safetensors files (${files.join(", ")}); pass the one to load` : "the folder holds no .safetensors file"}.`);
-    return join(source, chosen);
-  }
-  if (/^[\w.-]+\/[\w.-]+$/.test(source) && !source.endsWith(".safetensors")) {
-    throw new Error(`${source}: downloading from the Hugging Face hub is not available here; download https://huggingface.co/${source}/resolve/main/model.safetensors and pass its path.`);
-  }
-  throw new Error(`${source}: no such file or folder.`);
-}
-
 /** Builds `spec`'s model and loads the weights `pretrained` names; `build` is models.create's synchronous path. */
 export async function createPretrained(
   spec: ModelSpec,
@@ -58,7 +39,7 @@ export async function createPretrained(
 ): Promise<tf.LayersModel> {
   const source = pretrainedSourceName(spec, pretrained);
   const map = requireTimmFamily(spec.family, spec.name, `models.create("${spec.name}")`);
-  const path = await locateLocalWeights(source);
+  const path = await locateWeights(source);
   const file = readSafetensors(await readFile(path), source);
   checkCheckpointFamily(file, map, source, spec.name);
   const classes = checkpointClasses(file, map);

@@ -23,7 +23,7 @@ const PRECISION_BITS = 32 - 8 - 2;
 
 /** Pillow's filters and their support (in source pixels at scale 1). */
 const FILTERS: Record<Exclude<ResampleFilter, "nearest">, { support: number; weight: (x: number) => number }> = {
-  bilinear: { support: 1, weight: (x) => (x < 0 ? -x : x) < 1 ? 1 - Math.abs(x) : 0 },
+  bilinear: { support: 1, weight: (x) => Math.max(1 - Math.abs(x), 0) },
   bicubic: {
     support: 2,
     weight: (x) => {
@@ -86,8 +86,8 @@ function clip8(value: number): number {
 }
 
 /**
- * One separable pass along an axis: `lines` lines of `inLen` samples (stride
- * `inStep` between samples, `lineStep` between lines) into `out` (laid out the same way).
+ * One separable pass along an axis ("x": rows, "y": columns) to outSize samples,
+ * computing only output positions [from, to) of that axis.
  */
 function pass(
   src: PixelImage,

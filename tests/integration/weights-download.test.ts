@@ -20,6 +20,7 @@ describe("weights downloads in kernel cells", () => {
   let k: KernelUnderTest;
   let hub: FakeServer;
   const cache = mkdtempSync(join(tmpdir(), "tc-kernel-hub-cache-"));
+  const hfHome = mkdtempSync(join(tmpdir(), "tc-kernel-hf-home-")); // never this machine's own huggingface_hub cache or token
 
   beforeAll(async () => {
     hub = await startFakeServer();
@@ -43,7 +44,7 @@ describe("weights downloads in kernel cells", () => {
       next();
     };
     // A generous timeout: the stalled download must end by the interrupt, not by the timeout.
-    k = await startKernel({ env: { HF_ENDPOINT: hub.url, TENSORCELL_CACHE: cache, HF_HUB_DOWNLOAD_TIMEOUT: "600" } });
+    k = await startKernel({ env: { HF_ENDPOINT: hub.url, TENSORCELL_CACHE: cache, HF_HOME: hfHome, HF_HUB_DOWNLOAD_TIMEOUT: "600" } });
   });
   afterAll(async () => {
     await k?.stop();
@@ -65,7 +66,7 @@ describe("weights downloads in kernel cells", () => {
     for (const update of updates) expect((update.content.transient as { display_id: string }).display_id).toBe(id);
     const first = shown[0]!.content.data as Record<string, string>;
     expect(first["text/html"]).toContain("<progress");
-    expect(first["text/plain"]).toMatch(/^timm\/slow_model\.d1_in1k: [\d.]+ k?B of [\d.]+ k?B \(\d+%\), [\d.]+ k?B\/s$/);
+    expect(first["text/plain"]).toMatch(/^timm\/slow_model\.d1_in1k: [\d.]+ k?B of [\d.]+ k?B \(\d+%\)(, [\d.]+ k?B\/s)?$/);
     const last = updates[updates.length - 1]!.content.data as Record<string, string>;
     expect(last["text/plain"]).toMatch(new RegExp(`^timm/slow_model\\.d1_in1k: [\\d.]+ k?B downloaded in [\\d.]+ s to ${expected.replace(/[.]/g, "\\.")}$`));
     expect(filesUnder(cache)).toEqual(["hub/models--timm--slow_model.d1_in1k/main/model.safetensors"]);
@@ -101,7 +102,7 @@ describe("weights downloads in kernel cells", () => {
   it("tensorcell run prints the download's last line on stderr and saves it in the executed notebook", async () => {
     const dir = tempDir("tc-weights-run-");
     const notebook = writeTestNotebook(dir, "fetch.ipynb", [`const file = await tensorcell.locateWeights("timm/headless_model"); file.length > 0`]);
-    const run = await tensorcell(["run", notebook, "-o", join(dir, "out.ipynb")], { env: { HF_ENDPOINT: hub.url, TENSORCELL_CACHE: cache } });
+    const run = await tensorcell(["run", notebook, "-o", join(dir, "out.ipynb")], { env: { HF_ENDPOINT: hub.url, TENSORCELL_CACHE: cache, HF_HOME: hfHome } });
     expect(run.code).toBe(0);
     const expected = join(cache, "hub", "models--timm--headless_model", "main", "model.safetensors");
     const line = `timm/headless_model: ${weights.length} B downloaded in`;

@@ -34,6 +34,9 @@ export function timmStateDict(model: tf.LayersModel, caller = "models.save"): Re
  * or `model.load_state_dict(safetensors.torch.load_file(path))`.
  */
 export async function saveTimmSafetensors(model: tf.LayersModel, path: string): Promise<void> {
+  if (!model || typeof (model as Partial<tf.LayersModel>).getUserDefinedMetadata !== "function") {
+    throw new Error(`models.save: the first argument must be a tf.LayersModel (e.g. from models.create), got ${model === null ? "null" : typeof model}.`);
+  }
   const { model: modelName } = readModelMetadata(model);
   const bytes = writeSafetensors(timmStateDict(model), { format: "pt", ...(modelName ? { tensorcell_model: modelName } : {}) });
   const temporary = `${path}.tmp-${process.pid}`;

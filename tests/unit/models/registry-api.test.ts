@@ -14,7 +14,9 @@ describe("models.list", () => {
     }
     expect(models.list("resnet?0")).toEqual(["resnet50", "resnet20"]);
     expect(models.list("RESNET1?")).toEqual(["resnet18"]);
-    expect(models.list("resnet*").sort()).toEqual(["resnet18", "resnet20", "resnet32", "resnet34", "resnet50", "resnet56"]);
+    expect(models.list("resnet*").sort()).toEqual([
+      "resnet18", "resnet18_ibn_a", "resnet20", "resnet32", "resnet34", "resnet50", "resnet50_ibn_a", "resnet50_ibn_b", "resnet56",
+    ]);
     expect(models.list("convnext_*")).toEqual(["convnext_atto", "convnext_femto", "convnext_pico", "convnext_nano", "convnext_tiny"]);
     expect(models.list("no_such_*")).toEqual([]);
   });

@@ -2,8 +2,9 @@
  * TNT (Transformer in Transformer, timm tnt.py): the named variant's parameter count
  * against timm's, forward, a training step on wasm, save/load, feature names, bad
  * inputs, and logits parity with timm's TNT for the same weights
- * (tests/fixtures/tnt/generate.py: a 2-block, 32-wide TNT on 32x32 images), loaded
- * with models.create(name, { pretrained }) and saved back as timm's state dict.
+ * (tests/fixtures/tnt/generate.py: a 2-block, 32-wide TNT on 32x32 images, and a 32x48
+ * input with its own patch_pos), loaded with models.create(name, { pretrained }) and
+ * saved back as timm's state dict.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -13,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { initBackend } from "../../../lib/backend/index.js";
 import { models } from "../../../lib/models/index.js";
 import { seed, unseed } from "../../../lib/repro/index.js";
-import { expectSafetensorsRoundTrip, readFixtureFolder, relativeError } from "./parity-fixtures.js";
+import { expectSafetensorsRoundTrip, loadReference, readFixtureFolder, relativeError, withTensors } from "./parity-fixtures.js";
 
 const NAME = "tnt_s_patch16_224";
 const fixture = readFixtureFolder("tnt");
@@ -82,6 +83,19 @@ describe("tnt_s_patch16_224", () => {
     expect(out.shape).toEqual(logits.shape);
     expect(relativeError(out, logits)).toBeLessThan(1e-4);
     await expectSafetensorsRoundTrip(model, weights, join(root, "tnt.safetensors"), input, create);
+    out.dispose();
+    model.dispose();
+  }, 120_000);
+
+  test("a 32x48 input (4x6 patches, its own patch_pos): logits equal timm's (relative error < 1e-4)", () => {
+    const { config, weights, tensors } = fixture;
+    const input = tensors.get("wide_input")!;
+    const logits = tensors.get("wide_logits")!;
+    const model = models.create(NAME, { ...config.options, inputShape: input.shape.slice(1), numClasses: config.numClasses, headActivation: "linear" });
+    loadReference(model, withTensors(weights, { patch_pos: tensors.get("wide_patch_pos")! }), "tnt/weights.safetensors with wide_patch_pos");
+    const out = model.predict(input) as tf.Tensor;
+    expect(out.shape).toEqual(logits.shape);
+    expect(relativeError(out, logits)).toBeLessThan(1e-4);
     out.dispose();
     model.dispose();
   }, 120_000);

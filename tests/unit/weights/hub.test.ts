@@ -3,7 +3,7 @@
  * HF_ENDPOINT), with a fresh cache folder per test. After every failure the
  * cache must hold no partial or corrupt file.
  */
-import { mkdirSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,7 +16,7 @@ import { filesUnder, goodWeights, startFakeServer, type FakeServer } from "./fak
 
 const REPO = "timm/tiny_test.d1_in1k";
 const FILE_PATH = `/${REPO}/resolve/main/model.safetensors`;
-const ENV_KEYS = ["HF_ENDPOINT", "HF_TOKEN", "HF_HUB_OFFLINE", "HF_HUB_DOWNLOAD_TIMEOUT", "TENSORCELL_CACHE"] as const;
+const ENV_KEYS = ["HF_ENDPOINT", "HF_TOKEN", "HF_HUB_OFFLINE", "HF_HUB_DOWNLOAD_TIMEOUT", "TENSORCELL_CACHE", "HF_HOME", "HF_HUB_CACHE", "HF_TOKEN_PATH"] as const;
 
 let hub: FakeServer;
 let cdn: FakeServer;
@@ -46,6 +46,9 @@ beforeEach(() => {
   for (const key of ENV_KEYS) delete process.env[key];
   cache = mkdtempSync(join(tmpdir(), "tc-hub-cache-"));
   process.env.TENSORCELL_CACHE = cache;
+  // Never this machine's own huggingface_hub cache or login token.
+  process.env.HF_HOME = mkdtempSync(join(tmpdir(), "tc-hf-home-"));
+  process.env.HF_HUB_CACHE = join(process.env.HF_HOME, "hub");
   process.env.HF_ENDPOINT = hub.url;
   hub.requests.length = 0;
   cdn.requests.length = 0;
@@ -198,6 +201,28 @@ describe("locateWeights from the hub", () => {
     expect(hub.requests).toHaveLength(0);
   });
 
+  it("uses a file that huggingface_hub already downloaded (HF_HUB_CACHE or HF_HOME/hub), without a request", async () => {
+    const commit = "0123456789abcdef0123456789abcdef01234567";
+    const home = mkdtempSync(join(tmpdir(), "tc-hf-home-"));
+    const repoDir = join(home, "hub", "models--timm--tiny_test.d1_in1k");
+    mkdirSync(join(repoDir, "refs"), { recursive: true });
+    mkdirSync(join(repoDir, "snapshots", commit), { recursive: true });
+    writeFileSync(join(repoDir, "refs", "main"), commit);
+    writeFileSync(join(repoDir, "snapshots", commit, "model.safetensors"), weights);
+    delete process.env.HF_HUB_CACHE;
+    process.env.HF_HOME = home;
+    process.env.HF_HUB_OFFLINE = "1";
+    expect(await locateWeights(REPO, { progress: false })).toBe(join(repoDir, "snapshots", commit, "model.safetensors"));
+    expect(await locateWeights(`${REPO}@${commit}`, { progress: false })).toBe(join(repoDir, "snapshots", commit, "model.safetensors"));
+    process.env.HF_HUB_CACHE = join(home, "hub");
+    delete process.env.HF_HOME;
+    expect(await locateWeights(REPO, { progress: false })).toBe(join(repoDir, "snapshots", commit, "model.safetensors"));
+    // Another revision is not there: offline, it fails naming tensorcell's cache path.
+    expect(await failure(locateWeights(`${REPO}@v2`, { progress: false }))).toMatch(/^HF_HUB_OFFLINE is set and timm\/tiny_test\.d1_in1k@v2 is not cached/);
+    expect(hub.requests).toHaveLength(0);
+    expect(filesUnder(cache)).toEqual([]);
+  });
+
   it("sends HF_TOKEN to the hub, across a same-host redirect, but not to the CDN host it redirects to", async () => {
     process.env.HF_TOKEN = "hf_test_token";
     hub.handle = (request, response) => {
@@ -226,6 +251,18 @@ describe("locateWeights from the hub", () => {
     hub.handle = (_request, response) => response.writeHead(302, { location: FILE_PATH }).end();
     expect(await failure(locateWeights(REPO, { progress: false }))).toBe(`${hub.url}${FILE_PATH}: more than 10 redirects.`);
     expect(filesUnder(cache)).toEqual([]);
+  });
+
+  it("sends the token that huggingface-cli login saved (HF_HOME/token, HF_TOKEN_PATH) when HF_TOKEN is unset", async () => {
+    writeFileSync(join(process.env.HF_HOME!, "token"), "hf_from_login\n");
+    await locateWeights(REPO, { progress: false, cacheDir: join(cache, "a") });
+    const other = join(process.env.HF_HOME!, "other-token");
+    writeFileSync(other, "hf_from_path");
+    process.env.HF_TOKEN_PATH = other;
+    await locateWeights(REPO, { progress: false, cacheDir: join(cache, "b") });
+    process.env.HF_TOKEN = "hf_from_env";
+    await locateWeights(REPO, { progress: false, cacheDir: join(cache, "c") });
+    expect(hub.requests.map((r) => r.authorization)).toEqual(["Bearer hf_from_login", "Bearer hf_from_path", "Bearer hf_from_env"]);
   });
 
   it("fails at once when the connection is refused, naming the URL and where to put the file by hand", async () => {
@@ -260,6 +297,14 @@ describe("locateWeights from local files", () => {
     expect(await locateWeights(folder)).toBe(join(folder, "model.safetensors"));
   });
 
+  it("finds a linked file in a folder (huggingface_hub's snapshot folders link to blobs)", async () => {
+    mkdirSync(join(folder, "blobs"));
+    mkdirSync(join(folder, "snapshot"));
+    writeFileSync(join(folder, "blobs", "abc123"), weights);
+    symlinkSync(join("..", "blobs", "abc123"), join(folder, "snapshot", "model.safetensors"));
+    expect(await locateWeights(join(folder, "snapshot"))).toBe(join(folder, "snapshot", "model.safetensors"));
+  });
+
   it("rejects a folder with none or several .safetensors files", async () => {
     expect(await failure(locateWeights(folder))).toBe(`The folder ${folder} holds no .safetensors file.`);
     writeFileSync(join(folder, "a.safetensors"), weights);
@@ -287,6 +332,9 @@ describe("hub ids and progress text", () => {
     expect(parseHubSource("resnet18")).toEqual({ repo: "timm/resnet18.a1_in1k", revision: "main", filename: "model.safetensors" });
     expect(parseHubSource("no_such_model")).toBeUndefined();
     expect(parseHubSource("org/../x")).toBeUndefined();
+    expect(parseHubSource("org/name@..")).toBeUndefined();
+    expect(parseHubSource("org/name@refs/../x")).toBeUndefined();
+    expect(parseHubSource("org/name@v1.0/rc")).toEqual({ repo: "org/name", revision: "v1.0/rc", filename: "model.safetensors" });
     expect(hubCachePath({ repo: "org/name", revision: "main", filename: "model.safetensors" }, "/c")).toBe("/c/hub/models--org--name/main/model.safetensors");
   });
 

@@ -9,7 +9,8 @@
  * with one line and leave the model untouched. Runs on wasm.
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
@@ -20,6 +21,8 @@ import { buildInceptionNeXt, type InceptionNeXtConfig } from "../../../lib/model
 import { models } from "../../../lib/models/index.js";
 import { readModelMetadata, writeModelMetadata } from "../../../lib/models/metadata.js";
 import { readSafetensors, type SafetensorsFile, toFloat32, writeSafetensors } from "../../../lib/weights/safetensors.js";
+import { hubCachePath } from "../../../lib/weights/cache.js";
+import { PRETRAINED_CONFIGS } from "../../../lib/weights/pretrained-configs.js";
 import { loadTimmStateDict } from "../../../lib/weights/timm/load.js";
 
 const FIXTURES = "tests/fixtures/pretrained";
@@ -219,13 +222,49 @@ describe("bad checkpoints: one line, nothing loaded", () => {
   });
 
   test("bad sources", async () => {
-    await expect(models.create("resnet18", { pretrained: join(root, "nope.safetensors") })).rejects.toThrow(/nope\.safetensors: no such file or folder\.$/);
+    await expect(models.create("resnet18", { pretrained: join(root, "nope.safetensors") })).rejects.toThrow(/^No such file or folder: .*nope\.safetensors\.$/);
     await expect(models.create("lenet5", { pretrained: true })).rejects.toThrow(/models\.create\("lenet5"\): lenet5 has no published timm weights/);
     await expect(models.create("resnet20", { pretrained: join(FIXTURES, "vit.safetensors") })).rejects.toThrow(/looks like a vit checkpoint, not resnet20/);
     await expect(models.create("resnet18", { pretrained: 3 as unknown as string })).rejects.toThrow(/option pretrained must be true, a hub id/);
     const empty = join(root, "empty");
     mkdirSync(empty);
-    await expect(models.create("resnet18", { pretrained: empty })).rejects.toThrow(/empty: the folder holds no \.safetensors file\.$/);
+    await expect(models.create("resnet18", { pretrained: empty })).rejects.toThrow(/^The folder .*empty holds no \.safetensors file\.$/);
+  });
+
+  test("pretrained: true and hub ids resolve through the weights cache (offline here)", async () => {
+    const vit = CASES.vit;
+    const hubId = PRETRAINED_CONFIGS[vit.model].hubId;
+    const cache = join(root, "cache");
+    const cached = hubCachePath({ repo: hubId, revision: "main", filename: "model.safetensors" }, cache);
+    mkdirSync(dirname(cached), { recursive: true });
+    copyFileSync(join(FIXTURES, "vit.safetensors"), cached);
+    const saved = { cache: process.env.TENSORCELL_CACHE, offline: process.env.HF_HUB_OFFLINE };
+    process.env.TENSORCELL_CACHE = cache;
+    process.env.HF_HUB_OFFLINE = "1";
+    try {
+      const reference = io(join(FIXTURES, "vit.io.safetensors"));
+      for (const pretrained of [true, hubId] as const) {
+        const model = await models.create(vit.model, { pretrained, inputShape: vit.inputShape, headActivation: "linear", ...vit.options });
+        expect(readModelMetadata(model).pretrained).toBe(hubId);
+        expect(relativeError(logitsOf(model, reference.input, reference.inputShape), reference.logits)).toBeLessThan(1e-4);
+        model.dispose();
+      }
+      await expect(models.create("convnext_atto", { pretrained: true })).rejects.toThrow(/HF_HUB_OFFLINE is set and timm\/convnext_atto\.d2_in1k is not cached/);
+    } finally {
+      for (const [key, value] of [["TENSORCELL_CACHE", saved.cache], ["HF_HUB_OFFLINE", saved.offline]] as const) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+    }
+  });
+
+  test("models.save to .safetensors: a layer with no PyTorch layout is one line, and nothing is written", async () => {
+    const gcn = models.create("gcn", { inputShape: [4], numClasses: 2 });
+    const out = join(root, "gcn.safetensors");
+    await expect(models.save(gcn, out)).rejects.toThrow(/^models\.save: layer \S+ \(\w+\) has weight "\w+", which has no PyTorch \(timm\) layout; save the model to a folder instead\.$/);
+    expect(() => readFileSync(out)).toThrow(/ENOENT/);
+    gcn.dispose();
+    await expect(models.save(undefined as unknown as tf.LayersModel, out)).rejects.toThrow(/^models\.save: the first argument must be a tf\.LayersModel/);
   });
 
   test("create without pretrained stays synchronous", () => {

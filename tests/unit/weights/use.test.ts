@@ -1,4 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "../../../lib/backend/index.js";
 import { IMAGENET_CLASSES, models } from "../../../lib/models/index.js";
@@ -29,14 +32,22 @@ describe("models.pretrainedConfig", () => {
     expect(byName.source).toBeUndefined();
     const net = models.create("convnext_atto", { inputShape: [32, 32, 3], numClasses: 10 });
     expect(models.pretrainedConfig(net)).toMatchObject({ model: "convnext_atto", cropPct: 0.875 });
-    writeModelMetadata(net, { pretrained: "timm/convnext_atto.d2_in1k" } as never);
+    writeModelMetadata(net, { pretrained: "timm/convnext_atto.d2_in1k" });
     expect(models.pretrainedConfig(net).source).toBe("timm/convnext_atto.d2_in1k");
-    writeModelMetadata(net, { pretrained: { path: "/tmp/w.safetensors" } } as never);
-    expect(models.pretrainedConfig(net).source).toBe("/tmp/w.safetensors");
     // A copy: editing it leaves the library's table alone.
     byName.mean[0] = 9;
     expect(models.pretrainedConfig("resnet18").mean[0]).toBe(0.485);
     net.dispose();
+  });
+
+  it("records the file a model was loaded from (models.create with pretrained)", async () => {
+    const path = join(mkdtempSync(join(tmpdir(), "tc-pretrained-")), "resnet18.safetensors");
+    const original = models.create("resnet18", { inputShape: [32, 32, 3], numClasses: 4 });
+    await models.save(original, path);
+    const loaded = await models.create("resnet18", { inputShape: [32, 32, 3], pretrained: path });
+    expect(models.pretrainedConfig(loaded)).toMatchObject({ model: "resnet18", hubId: "timm/resnet18.a1_in1k", source: path });
+    original.dispose();
+    loaded.dispose();
   });
 
   it("bad inputs get one-line errors", () => {
@@ -130,6 +141,11 @@ describe("models.freeze", () => {
     expect(net.layers[5].trainable).toBe(false);
     expect(net.layers[6].trainable).toBe(true);
     net.dispose();
+    // A ViT's backbone ends with its last block: the final norm and the head train.
+    const vit = models.create("vit_tiny_patch16_224", { inputShape: [32, 32, 3], numClasses: 5 });
+    models.freeze(vit);
+    expect(vit.layers.filter((layer) => layer.trainable && layer.weights.length).map((layer) => layer.name)).toEqual(["norm", "head"]);
+    vit.dispose();
   });
 
   it("bad inputs get one-line errors", () => {
