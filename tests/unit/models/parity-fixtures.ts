@@ -2,12 +2,13 @@
  * Parity fixtures (tests/fixtures/<family>/generate.py: a reference state dict
  * with an input and its logits) read for the tests, their weights loaded
  * through the production loader (lib/weights/timm), and the save/load round
- * trip of a loaded model as a timm / reference-layout .safetensors file.
+ * trip of a loaded model as a timm / reference-layout .safetensors file. Also
+ * imported outside vitest (bench/parity), so vitest is loaded only by the
+ * function that asserts with it.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
-import { expect } from "vitest";
 import { readModelMetadata, writeModelMetadata } from "../../../lib/models/metadata.js";
 import { readSafetensors, type SafetensorsFile, toFloat32 } from "../../../lib/weights/safetensors.js";
 import type { TimmFamilyMap } from "../../../lib/weights/timm/index.js";
@@ -103,6 +104,7 @@ export async function expectSafetensorsRoundTrip(
   input: tf.Tensor,
   reload: (path: string) => tf.LayersModel | Promise<tf.LayersModel>,
 ): Promise<void> {
+  const { expect } = await import("vitest");
   await saveTimmSafetensors(model, path);
   const saved = readSafetensors(new Uint8Array(readFileSync(path)), path);
   const shapes = (file: SafetensorsFile) =>
@@ -118,7 +120,7 @@ export function relativeError(actual: tf.Tensor | ArrayLike<number>, expected: t
   const values = (x: tf.Tensor | ArrayLike<number>) => (x instanceof tf.Tensor ? x.dataSync() : x);
   const a = values(actual);
   const e = values(expected);
-  expect(a.length).toBe(e.length);
+  if (a.length !== e.length) throw new Error(`relativeError: ${a.length} values against ${e.length} expected.`);
   let scale = 0;
   let worst = 0;
   for (let i = 0; i < e.length; i++) {
