@@ -6,5 +6,6 @@
 export { ChannelLayerNorm, type ChannelLayerNormArgs } from "./layer_norm.js";
 export { ChannelSlice, type ChannelSliceArgs } from "./channel_slice.js";
 export { DropPath, type DropPathArgs } from "./drop_path.js";
+export { ScheduledDropPath, type ScheduledDropPathArgs, dropPathSchedule, setDropPathProgress, type DropPathScheduleOptions } from "./scheduled_drop_path.js";
 export { LayerScale, type LayerScaleArgs } from "./layer_scale.js";
 export { ZeroPadShortcut, type ZeroPadShortcutArgs } from "./shortcut.js";
