@@ -17,6 +17,7 @@ import { countTrainableParams, models } from "../../../lib/models/index.js";
 import { buildInceptionResNetV2, type InceptionResNetV2Config } from "../../../lib/models/inception_resnet_v2.js";
 import { buildInceptionV4, type InceptionV4Config } from "../../../lib/models/inception_v4.js";
 import type { ResolvedModelOptions } from "../../../lib/models/options.js";
+import { getModelSpec } from "../../../lib/models/registry.js";
 import { buildNASNet, type NASNetConfig } from "../../../lib/models/nasnet.js";
 import { buildSPNASNet, type SPNASNetConfig } from "../../../lib/models/spnasnet.js";
 import { seed, unseed } from "../../../lib/repro/index.js";
@@ -121,6 +122,7 @@ describe.each(cases)("$name", (family) => {
     await breathe();
     const info = models.info(family.name);
     expect(info.params).toBe(family.params);
+    expect(getModelSpec(family.name).referenceParams).toBe(family.params);
     expect(info.paper.length).toBeGreaterThan(20);
     expect(info.numClasses).toBe(1000);
   });
