@@ -17,6 +17,7 @@ import {
   predictGraphs,
   predictNodes,
 } from "./graph_training.js";
+import { dropPathSchedule, setDropPathProgress } from "../layers/scheduled_drop_path.js";
 import { readModelMetadata, writeModelMetadata } from "./metadata.js";
 import { acceptedOptions, resolveModelOptions } from "./options.js";
 import { countTrainableParams } from "./params.js";
@@ -190,7 +191,8 @@ export const models = {
   /**
    * Named intermediate activations for `input`, like timm's features_only.
    * Default: the last layer of each stage, named as timm names them (resnet:
-   * act1, layer1..layer4; convnext / inception_next: stages.0..stages.3;
+   * act1, layer1..layer4; convnext / inception_next: stages.0..stages.3; inception_v4,
+   * inception_resnet_v2, spnasnet_100, nasnetalarge: timm's feature_info modules;
    * lenet5, mnist_cnn, simplenet: each pooling stage); `options.layers` picks feature names,
    * layer names or model.layers indices instead. Dispose the tensors when done.
    * @example const maps = models.features(net, images); // { act1, layer1, ... }
@@ -234,6 +236,18 @@ export const models = {
   reparameterize(model: tf.LayersModel): tf.LayersModel {
     return reparameterizeUniRepLKNet(model);
   },
+
+  /**
+   * A `model.fit` callback that ramps the ScheduledDropPath layers of a model
+   * built with `dropPathRate` (nasnetalarge) linearly from 0 to their full rate
+   * over `totalSteps` batches (progress = min(1, step / totalSteps) after each batch).
+   * With trainOnBatch loops, call `models.setDropPathProgress(model, step / totalSteps)` instead.
+   * @example await net.fit(x, y, { epochs: 10, callbacks: [models.dropPathSchedule(net, { totalSteps: 10 * batchesPerEpoch })] });
+   */
+  dropPathSchedule,
+
+  /** Sets the drop-path schedule's progress (0 = start, 1 = end of training) on every ScheduledDropPath layer; returns how many. */
+  setDropPathProgress,
 
   /** The registry name a model was created from (kept through save/load), or undefined. */
   nameOf(model: tf.LayersModel): string | undefined {
