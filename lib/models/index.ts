@@ -26,6 +26,7 @@ import { saveTimmSafetensors } from "../weights/timm/save.js";
 import { reparameterizeUniRepLKNet } from "./reparameterize.js";
 import { quantizeModel, type QuantizeOptions } from "./quantize.js";
 import { linearProbe } from "./linear_probe.js";
+import { svmLoss } from "./svm_head.js";
 import { profileModel, type ModelProfile, type ProfileOptions } from "./profile.js";
 import { allModelSpecs, getModelSpec, type ModelOptions, type ModelSpec, type ModelTask } from "./registry.js";
 import { pretrainedConfig, type ModelPretrainedConfig } from "../weights/config.js";
@@ -93,7 +94,9 @@ function wildcardToRegExp(pattern: string): RegExp {
  * Builds a fresh, randomly initialised model. Options: `numClasses`,
  * `inputShape` (no batch axis, e.g. [32, 32, 3]) and the family's own
  * (see `models.info(name).options`). Classifiers end in softmax unless
- * `headActivation: "linear"` asks for logits. Throws a one-line error for
+ * `headActivation: "linear"` asks for logits; the CNN families (mnist_cnn,
+ * lenet5, simplenet, resnet*) take `head: "svm"` for CNN-SVM (linear
+ * scores; compile with `loss: models.svmLoss`). Throws a one-line error for
  * an unknown name (with close names), unknown options or a bad shape.
  *
  * Graph models (gcn, gat, graphsage, gin, appnp, dagnn, gin_graph) also
@@ -322,6 +325,17 @@ export const models = {
    * @example const { accuracy } = await models.linearProbe(net, { layer: "pool2", train: { x, y }, test: { x: xt, y: yt } });
    */
   linearProbe,
+
+  /**
+   * The L2-SVM (squared hinge) loss of CNN-SVM (Tang 2013; Agarap 2017), for
+   * models created with `head: "svm"`: one-hot labels become +1 / -1 targets
+   * and each example costs sum over classes of max(0, 1 - t * score)^2. Use
+   * it as the compile loss; "accuracy" works as the metric on the scores.
+   * @example
+   * const net = models.create("mnist_cnn", { head: "svm" });
+   * net.compile({ optimizer: tf.train.adam(1e-3), loss: models.svmLoss, metrics: ["accuracy"] });
+   */
+  svmLoss,
 
   /**
    * Per-layer efficiency on `input` (Lavin 2024, "On the Efficiency of
