@@ -9,6 +9,7 @@ export * from "./data/index.js";
 export * from "./display/index.js";
 export * from "./viz/index.js";
 export * from "./repro/index.js";
+export * from "./optimizers/index.js";
 // The runner's side of the bridge: the kernel installs its host with setHost
 // (kernel/bridge.ts). Not a cell global; exported for runners embedding the library.
 export { setHost, host, type Host } from "./display/host.js";

@@ -10,6 +10,7 @@ export { DilatedDepthwiseConv2D, type DilatedDepthwiseConv2DArgs } from "./dilat
 export { DropPath, type DropPathArgs } from "./drop_path.js";
 export { GlobalResponseNorm, type GlobalResponseNormArgs } from "./grn.js";
 export { InstanceNorm, type InstanceNormArgs } from "./instance_norm.js";
+export { ScheduledDropPath, type ScheduledDropPathArgs, dropPathSchedule, setDropPathProgress, type DropPathScheduleOptions } from "./scheduled_drop_path.js";
 export { LayerScale, type LayerScaleArgs } from "./layer_scale.js";
 export { ZeroPadShortcut, type ZeroPadShortcutArgs } from "./shortcut.js";
 export { HaloAttention, type HaloAttentionArgs } from "./halo_attention.js";

@@ -7,7 +7,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { headActivationOption, headOutput } from "../layers/vit_blocks.js";
-import { setFeatureLayers } from "./metadata.js";
+import { setFeatureLayers, writeModelMetadata } from "./metadata.js";
+import { classifierHeadOption } from "./svm_head.js";
 import type { ResolvedModelOptions } from "./options.js";
 
 /** A weight initialiser (tfjs-layers does not export the Initializer type by name). */
@@ -114,8 +115,8 @@ export function dense(
 
 /**
  * Ends a CNN classifier: `logits`, then softmax unless option headActivation is "linear" (the
- * option the ViT and GNN families take too), as a model named `name` whose models.features
- * points are `features`.
+ * option the ViT and GNN families take too) or option head is "svm" (CNN-SVM: linear scores
+ * for models.svmLoss), as a model named `name` whose models.features points are `features`.
  */
 export function classifierModel(
   images: Node,
@@ -124,8 +125,12 @@ export function classifierModel(
   name: string,
   features: Record<string, string>,
 ): tf.LayersModel {
-  const output = headOutput(logits, headActivationOption(options.headActivation, name));
-  return setFeatureLayers(tf.model({ inputs: images, outputs: output, name }), features);
+  // head "svm" (CNN-SVM): linear scores for models.svmLoss, whatever headActivation says.
+  const head = classifierHeadOption(options.head, name);
+  const output = head === "svm" ? logits : headOutput(logits, headActivationOption(options.headActivation, name));
+  const model = setFeatureLayers(tf.model({ inputs: images, outputs: output, name }), features);
+  if (head === "svm") writeModelMetadata(model, { head });
+  return model;
 }
 
 /** Reads an optional number option within [min, max), or throws a one-line error naming the model and option. */

@@ -10,6 +10,7 @@ import "./inception_v4.js";
 import "./inception_resnet_v2.js";
 import "./spnasnet.js";
 import "./unireplknet.js";
+import "./nasnet.js";
 import "./vit.js";
 import "./convit.js";
 import "./mixer.js";

@@ -10,6 +10,10 @@
  *   hornet_*, halonet26t:   stages.0 .. stages.3 (strides 4, 8, 16, 32)
  *   tnt_*:                  blocks.0 .. blocks.11 (patch tokens after each block)
  *   lenet5: S2, S4; mnist_cnn: pool1, pool2; simplenet: pool1 .. pool4 (each pooling stage)
+ *   inception_v4: features.2, features.3, features.9, features.17, features.21 (strides 2 .. 32)
+ *   inception_resnet_v2: conv2d_2b, conv2d_4a, repeat, repeat_1, conv2d_7b
+ *   spnasnet_100: blocks.0, blocks.1, blocks.2, blocks.4, blocks.6
+ *   nasnetalarge: conv0, cell_stem_1.conv_1x1.act, reduction_cell_0.conv_1x1.act, reduction_cell_1.conv_1x1.act, act
  * Models without recorded feature points (built elsewhere) default to every
  * layer whose output is a 4-D feature map.
  */

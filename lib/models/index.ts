@@ -17,6 +17,7 @@ import {
   predictGraphs,
   predictNodes,
 } from "./graph_training.js";
+import { dropPathSchedule, setDropPathProgress } from "../layers/scheduled_drop_path.js";
 import { readModelMetadata, writeModelMetadata } from "./metadata.js";
 import { acceptedOptions, resolveModelOptions } from "./options.js";
 import { countTrainableParams } from "./params.js";
@@ -25,6 +26,7 @@ import { saveTimmSafetensors } from "../weights/timm/save.js";
 import { reparameterizeUniRepLKNet } from "./reparameterize.js";
 import { quantizeModel, type QuantizeOptions } from "./quantize.js";
 import { linearProbe } from "./linear_probe.js";
+import { svmLoss } from "./svm_head.js";
 import { profileModel, type ModelProfile, type ProfileOptions } from "./profile.js";
 import { allModelSpecs, getModelSpec, type ModelOptions, type ModelSpec, type ModelTask } from "./registry.js";
 import { pretrainedConfig, type ModelPretrainedConfig } from "../weights/config.js";
@@ -92,7 +94,9 @@ function wildcardToRegExp(pattern: string): RegExp {
  * Builds a fresh, randomly initialised model. Options: `numClasses`,
  * `inputShape` (no batch axis, e.g. [32, 32, 3]) and the family's own
  * (see `models.info(name).options`). Classifiers end in softmax unless
- * `headActivation: "linear"` asks for logits. Throws a one-line error for
+ * `headActivation: "linear"` asks for logits; the CNN families (mnist_cnn,
+ * lenet5, simplenet, resnet*) take `head: "svm"` for CNN-SVM (linear
+ * scores; compile with `loss: models.svmLoss`). Throws a one-line error for
  * an unknown name (with close names), unknown options or a bad shape.
  *
  * Graph models (gcn, gat, graphsage, gin, appnp, dagnn, gin_graph) also
@@ -115,7 +119,7 @@ function create(name: string, options?: ModelOptions & { pretrained?: false }): 
  * (models.pretrainedConfig(name).hubId), a hub id ("timm/convnext_atto.d2_in1k"),
  * a .safetensors file, or a folder holding one. Families: resnet, convnext,
  * inception_next, vit / deit, convit, mixer, inception_v4, inception_resnet_v2,
- * spnasnet, tnt, halonet (timm's keys); hornet, resnet_ibn, unireplknet (the
+ * spnasnet, nasnet, tnt, halonet (timm's keys); hornet, resnet_ibn, unireplknet (the
  * authors' keys, local files only). The head takes the checkpoint's
  * classes unless `numClasses` differs; then it is freshly initialised (as
  * timm does) and one line says so. Every key and shape is checked before any
@@ -192,7 +196,8 @@ export const models = {
   /**
    * Named intermediate activations for `input`, like timm's features_only.
    * Default: the last layer of each stage, named as timm names them (resnet:
-   * act1, layer1..layer4; convnext / inception_next: stages.0..stages.3;
+   * act1, layer1..layer4; convnext / inception_next: stages.0..stages.3; inception_v4,
+   * inception_resnet_v2, spnasnet_100, nasnetalarge: timm's feature_info modules;
    * lenet5, mnist_cnn, simplenet: each pooling stage); `options.layers` picks feature names,
    * layer names or model.layers indices instead. Dispose the tensors when done.
    * @example const maps = models.features(net, images); // { act1, layer1, ... }
@@ -236,6 +241,18 @@ export const models = {
   reparameterize(model: tf.LayersModel): tf.LayersModel {
     return reparameterizeUniRepLKNet(model);
   },
+
+  /**
+   * A `model.fit` callback that ramps the ScheduledDropPath layers of a model
+   * built with `dropPathRate` (nasnetalarge) linearly from 0 to their full rate
+   * over `totalSteps` batches (progress = min(1, step / totalSteps) after each batch).
+   * With trainOnBatch loops, call `models.setDropPathProgress(model, step / totalSteps)` instead.
+   * @example await net.fit(x, y, { epochs: 10, callbacks: [models.dropPathSchedule(net, { totalSteps: 10 * batchesPerEpoch })] });
+   */
+  dropPathSchedule,
+
+  /** Sets the drop-path schedule's progress (0 = start, 1 = end of training) on every ScheduledDropPath layer; returns how many. */
+  setDropPathProgress,
 
   /** The registry name a model was created from (kept through save/load), or undefined. */
   nameOf(model: tf.LayersModel): string | undefined {
@@ -310,6 +327,17 @@ export const models = {
    * @example const { accuracy } = await models.linearProbe(net, { layer: "pool2", train: { x, y }, test: { x: xt, y: yt } });
    */
   linearProbe,
+
+  /**
+   * The L2-SVM (squared hinge) loss of CNN-SVM (Tang 2013; Agarap 2017), for
+   * models created with `head: "svm"`: one-hot labels become +1 / -1 targets
+   * and each example costs sum over classes of max(0, 1 - t * score)^2. Use
+   * it as the compile loss; "accuracy" works as the metric on the scores.
+   * @example
+   * const net = models.create("mnist_cnn", { head: "svm" });
+   * net.compile({ optimizer: tf.train.adam(1e-3), loss: models.svmLoss, metrics: ["accuracy"] });
+   */
+  svmLoss,
 
   /**
    * Per-layer efficiency on `input` (Lavin 2024, "On the Efficiency of

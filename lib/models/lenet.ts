@@ -16,7 +16,7 @@
  * C5 is written as a dense layer over the flattened S4 maps, which on 32x32
  * input is exactly the paper's 5x5 convolution over 5x5 maps, and also lets
  * 28x28 MNIST digits go in unpadded. Options: activation ("tanh" | "relu"),
- * pooling ("avg" | "max"), headActivation.
+ * pooling ("avg" | "max"), headActivation, head ("softmax" | "svm": CNN-SVM, see svm_head.ts).
  */
 import * as tf from "@tensorflow/tfjs";
 import { activation, apply, classifierModel, dense, type Node } from "./cnn_blocks.js";
@@ -59,8 +59,8 @@ registerModel({
   family: "lenet",
   paper: 'LeCun et al. 1998, "Gradient-Based Learning Applied to Document Recognition"',
   task: "image",
-  defaults: { inputShape: [32, 32, 1], numClasses: 10, activation: "tanh", pooling: "avg", headActivation: "softmax" },
-  options: ["activation", "pooling", "headActivation"],
+  defaults: { inputShape: [32, 32, 1], numClasses: 10, activation: "tanh", pooling: "avg", headActivation: "softmax", head: "softmax" },
+  options: ["activation", "pooling", "headActivation", "head"],
   referenceParams: 61_706,
   minInputSize: 16,
   build: buildLeNet5,

@@ -16,7 +16,7 @@ import { registerModel } from "./registry.js";
 /** The architecture table: [filters of each conv] per block, then the dense width. */
 export const MNIST_CNN_CONFIG = { blocks: [[32, 32], [64, 64]], denseUnits: 512, dropout: [0.25, 0.5] } as const;
 
-/** Builds the reference CNN. Options: dropout1 (0.25), dropout2 (0.5), headActivation. */
+/** Builds the reference CNN. Options: dropout1 (0.25), dropout2 (0.5), headActivation, head ("softmax" | "svm": CNN-SVM, see svm_head.ts). */
 export function buildMnistCnn(options: ResolvedModelOptions): tf.LayersModel {
   const name = "mnist_cnn";
   const dropout1 = numberOption(options.dropout1, MNIST_CNN_CONFIG.dropout[0], "dropout1", name, 0, 1);
@@ -44,8 +44,8 @@ registerModel({
   family: "mnist_cnn",
   paper: "tfjs-examples mnist-node reference CNN (github.com/tensorflow/tfjs-examples/blob/master/mnist-node/model.js)",
   task: "image",
-  defaults: { inputShape: [28, 28, 1], numClasses: 10, dropout1: 0.25, dropout2: 0.5, headActivation: "softmax" },
-  options: ["dropout1", "dropout2", "headActivation"],
+  defaults: { inputShape: [28, 28, 1], numClasses: 10, dropout1: 0.25, dropout2: 0.5, headActivation: "softmax", head: "softmax" },
+  options: ["dropout1", "dropout2", "headActivation", "head"],
   referenceParams: 594_922,
   minInputSize: 16,
   build: buildMnistCnn,

@@ -186,9 +186,9 @@ for (const [name, config] of Object.entries(RESNET_CONFIGS)) {
     paper: imagenet ? IMAGENET_PAPER : CIFAR_PAPER,
     task: "image",
     defaults: imagenet
-      ? { inputShape: [224, 224, 3], numClasses: 1000, headActivation: "softmax" }
-      : { inputShape: [32, 32, 3], numClasses: 10, headActivation: "softmax" },
-    options: ["headActivation"],
+      ? { inputShape: [224, 224, 3], numClasses: 1000, headActivation: "softmax", head: "softmax" }
+      : { inputShape: [32, 32, 3], numClasses: 10, headActivation: "softmax", head: "softmax" },
+    options: ["headActivation", "head"],
     referenceParams: config.referenceParams,
     minInputSize: imagenet ? 32 : 4,
     build: (options) => buildResNet(config, options, name),

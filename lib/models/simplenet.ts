@@ -14,7 +14,7 @@
  * and ReLU. 5,498,378 trainable parameters with 10 classes. As in the
  * reference port, the 1x1 convolutions keep padding=1 (each grows the map by
  * 2 pixels); weights use Xavier-uniform with ReLU gain. Options: scale (width
- * multiplier, as the reference's `scale`; default 1), headActivation.
+ * multiplier, as the reference's `scale`; default 1), headActivation, head ("softmax" | "svm": CNN-SVM).
  */
 import * as tf from "@tensorflow/tfjs";
 import { activation, apply, classifierModel, dense, type Node, numberOption, torchConv2d } from "./cnn_blocks.js";
@@ -68,8 +68,8 @@ registerModel({
   family: "simplenet",
   paper: 'Hasanpour et al. 2016, "Lets keep it simple, Using simple architectures to outperform deeper and more complex architectures" (github.com/Coderx7/SimpleNet_Pytorch, simplenet_cifar_5m)',
   task: "image",
-  defaults: { inputShape: [32, 32, 3], numClasses: 10, scale: 1, headActivation: "softmax" },
-  options: ["scale", "headActivation"],
+  defaults: { inputShape: [32, 32, 3], numClasses: 10, scale: 1, headActivation: "softmax", head: "softmax" },
+  options: ["scale", "headActivation", "head"],
   referenceParams: 5_498_378,
   minInputSize: 8,
   build: buildSimpleNet,

@@ -8,6 +8,7 @@ import { INCEPTION_NEXT_MAP } from "./inception_next.js";
 import { INCEPTION_RESNET_V2_MAP } from "./inception_resnet_v2.js";
 import { INCEPTION_V4_MAP } from "./inception_v4.js";
 import { MIXER_MAP } from "./mixer.js";
+import { NASNET_MAP } from "./nasnet.js";
 import { RESNET_MAP } from "./resnet.js";
 import { RESNET_IBN_MAP } from "./resnet_ibn.js";
 import { SPNASNET_MAP } from "./spnasnet.js";
@@ -36,6 +37,7 @@ export const TIMM_FAMILIES: TimmFamilyMap[] = [
   HORNET_MAP,
   HALONET_MAP,
   UNIREPLKNET_MAP,
+  NASNET_MAP,
 ];
 
 /** The map of a tensorcell family, or undefined when it has no timm weights layout. */

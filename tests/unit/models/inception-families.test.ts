@@ -17,10 +17,19 @@ import { initBackend } from "../../../lib/backend/index.js";
 import { countTrainableParams, models } from "../../../lib/models/index.js";
 import { buildInceptionResNetV2, type InceptionResNetV2Config } from "../../../lib/models/inception_resnet_v2.js";
 import { buildInceptionV4, type InceptionV4Config } from "../../../lib/models/inception_v4.js";
+import { buildNASNet, type NASNetConfig } from "../../../lib/models/nasnet.js";
 import type { ResolvedModelOptions } from "../../../lib/models/options.js";
+import { getModelSpec } from "../../../lib/models/registry.js";
 import { buildSPNASNet, type SPNASNetConfig } from "../../../lib/models/spnasnet.js";
 import { seed, unseed } from "../../../lib/repro/index.js";
 import { expectSafetensorsRoundTrip, FIXTURES, loadReference, readParityFixture, relativeError } from "./parity-fixtures.js";
+
+/**
+ * Lets the worker answer vitest's messages between long synchronous tfjs calls
+ * (awaiting resolved promises does not; a minute without it ends in "Timeout
+ * calling onTaskUpdate" on a loaded machine).
+ */
+const breathe = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 let root: string;
 beforeAll(async () => {
@@ -48,6 +57,10 @@ interface FamilyCase {
   fixture: string;
   /** Builds the family's reduced config (the fixture's) with given options. */
   reduced: (config: Record<string, unknown>, options: ResolvedModelOptions) => tf.LayersModel;
+  /** Run the smallest-input forward on the reduced config (the named network is too slow to build in a unit test). */
+  forwardReduced?: boolean;
+  /** Training input side and Adam learning rate, when not the fixture's input and 0.001. */
+  training?: { size: number; learningRate: number; steps: number };
 }
 
 const cases: FamilyCase[] = [
@@ -78,6 +91,21 @@ const cases: FamilyCase[] = [
     fixture: "spnasnet/spnasnet_reduced.safetensors",
     reduced: (config, options) => buildSPNASNet(config as unknown as SPNASNetConfig, options, "spnasnet_reduced"),
   },
+  {
+    name: "nasnetalarge",
+    family: "nasnet",
+    params: 88_753_150,
+    features: ["conv0", "cell_stem_1.conv_1x1.act", "reduction_cell_0.conv_1x1.act", "reduction_cell_1.conv_1x1.act", "act"],
+    minInputSize: 32,
+    fixture: "nasnet/nasnetalarge_reduced.safetensors",
+    reduced: (config, options) => buildNASNet(config as unknown as NASNetConfig, options, "nasnetalarge_reduced"),
+    // 88.75M parameters take minutes to initialise on a shared 2-core machine; the named network's
+    // forward pass at 331x331 is in bench/models/large-forward.ts.
+    forwardReduced: true,
+    // With 4-channel branches, three samples and 1x1 maps at the end (32x32), batch-statistics
+    // BatchNorm makes single steps erratic; at 48x48 the last maps are 2x2.
+    training: { size: 48, learningRate: 0.0003, steps: 3 },
+  },
 ];
 
 /** A fixture of tests/fixtures/timm/timm_fixture.py: timm's state dict with its NCHW __input__ and __logits__. */
@@ -91,6 +119,7 @@ function readTimmFixture(path: string) {
 
 describe.each(cases)("$name", (family) => {
   test("gives timm's logits for timm's weights (reduced config, eval mode); saved as timm's state dict, loads back", async () => {
+    await breathe();
     const fixture = readTimmFixture(join(FIXTURES, family.fixture));
     const { numClasses, inputShape } = fixture.config;
     const build = () => family.reduced(fixture.config, { numClasses, inputShape, headActivation: "linear" });
@@ -109,18 +138,26 @@ describe.each(cases)("$name", (family) => {
     model.dispose();
   }, 180_000);
 
-  test("models.info: paper and timm's parameter count", () => {
+  test("models.info: paper and timm's parameter count", { timeout: 600_000 }, async () => {
+    await breathe();
     const info = models.info(family.name);
     expect(info.params).toBe(family.params);
+    expect(getModelSpec(family.name).referenceParams).toBe(family.params);
     expect(info.paper.length).toBeGreaterThan(20);
     expect(info.numClasses).toBe(1000);
   });
 
-  test("forward on the smallest input, with timm's feature names", () => {
+  test("forward on the smallest input, with timm's feature names", { timeout: 600_000 }, async () => {
+    await breathe();
     const size = family.minInputSize;
-    const model = models.create(family.name, { inputShape: [size, size, 3], numClasses: 5 });
+    const options = { inputShape: [size, size, 3], numClasses: 5, headActivation: "softmax" };
+    const fixture = family.forwardReduced ? readTimmFixture(join(FIXTURES, family.fixture)) : undefined;
+    const model = fixture ? family.reduced(fixture.config, options) : models.create(family.name, options);
+    if (fixture) tf.dispose([fixture.input, fixture.logits]);
+    await breathe();
     const x = tf.randomUniform([1, size, size, 3]);
     const output = model.predict(x) as tf.Tensor;
+    await breathe();
     expect(output.shape).toEqual([1, 5]);
     expect(output.sum().dataSync()[0]).toBeCloseTo(1, 4);
     const features = models.features(model, x);
@@ -139,23 +176,29 @@ describe.each(cases)("$name", (family) => {
     expect(() => models.create(`${family.name}x`)).toThrow(`Did you mean "${family.name}"`);
   });
 
-  test("training lowers the loss; save/load round-trips (reduced config)", async () => {
+  test("training lowers the loss; save/load round-trips (reduced config)", { timeout: 600_000 }, async () => {
     seed(1);
     const fixture = readTimmFixture(join(FIXTURES, family.fixture));
     tf.dispose([fixture.input, fixture.logits]);
     const classes = 3;
-    const inputShape = fixture.config.inputShape;
+    const { size, learningRate, steps } = family.training ?? { size: fixture.config.inputShape[0], learningRate: 0.001, steps: 4 };
+    const inputShape = [size, size, 3];
     const model = family.reduced(fixture.config, { numClasses: classes, inputShape, headActivation: "softmax" });
     const x = tf.randomNormal([classes, ...inputShape], 0, 1, "float32", 7);
     const y = tf.oneHot(tf.range(0, classes, 1, "int32"), classes);
-    model.compile({ optimizer: tf.train.adam(0.001), loss: "categoricalCrossentropy" });
+    model.compile({ optimizer: tf.train.adam(learningRate), loss: "categoricalCrossentropy" });
     const losses: number[] = [];
-    for (let step = 0; step < 4; step++) losses.push((await model.trainOnBatch(x, y)) as number);
+    for (let step = 0; step < steps; step++) {
+      losses.push((await model.trainOnBatch(x, y)) as number);
+      await breathe();
+    }
     losses.forEach((loss) => expect(Number.isFinite(loss)).toBe(true));
     expect(losses.at(-1)!).toBeLessThan(losses[0]);
     const dir = join(root, family.name);
     await models.save(model, dir);
+    await breathe();
     const loaded = await models.load(dir);
+    await breathe();
     const before = model.predict(x) as tf.Tensor;
     const after = loaded.predict(x) as tf.Tensor;
     expect(Array.from(after.dataSync())).toEqual(Array.from(before.dataSync()));

@@ -99,6 +99,19 @@ describe("models.quantize", () => {
     for (const m of [net, q, loaded]) m.dispose();
   }, 120_000);
 
+  test("resnet20 (BatchNorm, option-A shortcuts) quantizes, saves and loads with the same predictions", async () => {
+    const net = models.create("resnet20", { inputShape: [8, 8, 3], numClasses: 3 });
+    const x = tf.randomUniform([8, 8, 8, 3], 0, 1, "float32", 2);
+    const q = await models.quantize(net, { perChannel: true, activations: "int8", calibration: x });
+    expect(relativeError(q, net, x)).toBeLessThan(0.1);
+    await models.save(q, join(root, "resnet20"));
+    const loaded = await models.load(join(root, "resnet20"));
+    const diff = tf.tidy(() => tf.sub(loaded.predict(x) as tf.Tensor, q.predict(x) as tf.Tensor).abs().max().dataSync()[0]);
+    expect(diff).toBeLessThan(1e-5);
+    tf.dispose(x);
+    for (const m of [net, q, loaded]) m.dispose();
+  }, 60_000);
+
   test("options the model cannot take give one-line errors", async () => {
     const net = models.create("lenet5", { inputShape: [28, 28, 1] });
     const oneLine = async (options: unknown, pattern: RegExp) => {

@@ -27,7 +27,7 @@ describe("models.info", () => {
     const info = models.info("resnet20");
     expect(info).toMatchObject({ name: "resnet20", family: "resnet", task: "image", params: 269_722, defaultInput: [32, 32, 3], numClasses: 10 });
     expect(info.paper).toMatch(/He et al/);
-    expect(info.options).toEqual({ numClasses: 10, inputShape: [32, 32, 3], headActivation: "softmax" });
+    expect(info.options).toEqual({ numClasses: 10, inputShape: [32, 32, 3], headActivation: "softmax", head: "softmax" });
     expect(models.info("convnext_atto").options).toMatchObject({ dropPathRate: 0, layerScaleInit: 1e-6 });
     expect(models.info("mnist_cnn").params).toBe(594_922);
   });
@@ -67,7 +67,7 @@ describe("models.create", () => {
       ["mnist_cnn", { inputShape: [12, 12, 1] }, /at least 16/],
       ["resnet20", { numClasses: 0 }, /numClasses must be a positive integer/],
       ["resnet20", { numClasses: 2.5 }, /numClasses must be a positive integer/],
-      ["resnet20", { numclasses: 10 }, /unknown option "numclasses"; this model accepts numClasses, inputShape, headActivation/],
+      ["resnet20", { numclasses: 10 }, /unknown option "numclasses"; this model accepts numClasses, inputShape, headActivation, head/],
       ["resnet20", { headActivation: "sigmoid" }, /headActivation must be "softmax" or "linear"/],
       ["mnist_cnn", { dropout1: 1.5 }, /dropout1 must be a number in \[0, 1\)/],
     ];

@@ -1,7 +1,7 @@
 /**
  * The families whose references are timm's newer models or the authors' own
- * code (Inception-v4, Inception-ResNet-v2, SPNASNet, TNT, HaloNet from timm;
- * HorNet, IBN-Net, UniRepLKNet in their authors' layouts): their parity
+ * code (Inception-v4, Inception-ResNet-v2, SPNASNet, NASNet-A Large, TNT,
+ * HaloNet from timm; HorNet, IBN-Net, UniRepLKNet in their authors' layouts): their parity
  * fixtures are recognised as their family's checkpoints, and bad files get
  * the same one-line errors as timm's older families, naming the checkpoint's
  * own keys (HorNet's downsample_layers / gamma1, TNT's split qk / v).
@@ -33,6 +33,7 @@ const CHECKPOINTS: [string, string][] = [
   ["inception_v4", "inception_v4/inception_v4_reduced.safetensors"],
   ["inception_resnet_v2", "inception_resnet_v2/inception_resnet_v2_reduced.safetensors"],
   ["spnasnet", "spnasnet/spnasnet_reduced.safetensors"],
+  ["nasnet", "nasnet/nasnetalarge_reduced.safetensors"],
   ["tnt", "tnt/weights.safetensors"],
   ["hornet", "hornet/weights.safetensors"],
   ["halonet", "halonet/weights.safetensors"],
