@@ -113,8 +113,9 @@ export function presentCompletions(gathered: GatheredCompletions, code: string, 
       if (wantsSignature && performance.now() < deadline) {
         const signature = signatureOfSymbol(view, symbolOf(entry.name), target?.node);
         if (signature) description.signature = signature.text;
-        // tfjs ops are constants holding functions (`const matMul: typeof matMul_`): call them functions.
-        if (signature?.callable && description.type === "instance") description.type = "function";
+        // tfjs ops are constants holding functions (`const matMul: typeof matMul_`), and
+        // `models.create` is a property holding an overloaded function: call them functions.
+        if (signature?.callable && (description.type === "instance" || description.type === "property")) description.type = "function";
       }
       described.set(entry.name, description);
     }
