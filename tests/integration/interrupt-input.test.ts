@@ -75,6 +75,15 @@ describe("interrupt", () => {
     expect(second["text/plain"]).toBe(first["text/plain"]);
   });
 
+  it("stops the timers of a cell that its own loop check ended, before the interrupt message reached the main thread", async () => {
+    // The busy loop blocks the main thread, so the shared flag (checked in the loop) ends the cell first,
+    // and the io thread's interrupt message only arrives after the cell has finished.
+    const { reply } = await interruptDuring((s) => `globalThis.blockedTicks = 0; setInterval(() => globalThis.blockedTicks++, 10); ${s} while (true) {}`);
+    expect(reply.content).toMatchObject({ status: "error", ename: "KeyboardInterrupt" });
+    const later = await k.run("await new Promise((r) => setTimeout(r, 300)); globalThis.blockedTicks");
+    expect(later.result?.data).toMatchObject({ "text/plain": "0" });
+  });
+
   it("interrupts through SIGINT as well, for frontends that signal, keeping state and running the next cell", async () => {
     let signal = cellSignal();
     // The signal is raised after the cell's synchronous part has returned: a SIGINT that lands while vm runs
