@@ -92,8 +92,11 @@ describe("weights downloads in kernel cells", () => {
     const deadline = Date.now() + 30_000;
     while (filesUnder(cache).some((name) => name.includes("stalls")) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     expect(filesUnder(cache).filter((name) => name.includes("stalls"))).toEqual([]);
-    const last = k.client.iopubLog.filter(isFor(running.msgId, "update_display_data")).pop();
-    expect((last?.content.data as Record<string, string> | undefined)?.["text/plain"]).toMatch(/^download failed after 64 B: Download of .*\/timm\/stalls\/resolve\/main\/model\.safetensors was interrupted; nothing was cached\.$/);
+    // The progress display's last redraw comes from the aborted download's cleanup, which can
+    // finish after the temp file is gone and after the cell's reply: wait for that message.
+    const textOf = (m: Message) => (m.content.data as Record<string, string> | undefined)?.["text/plain"] ?? "";
+    const last = await waitForIopub(k.client, (m) => isFor(running.msgId, "update_display_data")(m) && textOf(m).startsWith("download failed"), 30_000);
+    expect(textOf(last)).toMatch(/^download failed after 64 B: Download of .*\/timm\/stalls\/resolve\/main\/model\.safetensors was interrupted; nothing was cached\.$/);
     // And a download in a later cell works.
     const after = await k.run(`(await tensorcell.locateWeights("timm/after_interrupt")).endsWith("models--timm--after_interrupt/main/model.safetensors")`);
     expect(after.result?.data).toMatchObject({ "text/plain": "true" });
