@@ -15,6 +15,7 @@ import { initBackend } from "../../../lib/backend/index.js";
 import { models } from "../../../lib/models/index.js";
 import { seed, unseed } from "../../../lib/repro/index.js";
 import { expectSafetensorsRoundTrip, loadReference, readFixtureFolder, relativeError, withTensors } from "./parity-fixtures.js";
+import { expectSaveLoadRoundTrip, expectTrainingLowersLoss } from "./family-checks.js";
 
 const NAME = "tnt_s_patch16_224";
 const fixture = readFixtureFolder("tnt");
@@ -58,17 +59,9 @@ describe("tnt_s_patch16_224", () => {
     const model = models.create(NAME, SMALL);
     const x = tf.randomNormal([3, ...fixture.config.inputShape], 0, 1, "float32", 7);
     const y = tf.oneHot(tf.range(0, 3, 1, "int32"), 3);
-    model.compile({ optimizer: tf.train.adam(0.001), loss: "categoricalCrossentropy" });
-    const losses: number[] = [];
-    for (let step = 0; step < 3; step++) losses.push((await model.trainOnBatch(x, y)) as number);
-    expect(losses.at(-1)!).toBeLessThan(losses[0]);
-    const dir = join(root, "tnt");
-    await models.save(model, dir);
-    const loaded = await models.load(dir);
-    const before = model.predict(x) as tf.Tensor;
-    const after = loaded.predict(x) as tf.Tensor;
-    expect(Array.from(after.dataSync())).toEqual(Array.from(before.dataSync()));
-    tf.dispose([x, y, before, after]);
+    await expectTrainingLowersLoss(model, x, y);
+    const loaded = await expectSaveLoadRoundTrip(model, x, join(root, "tnt"));
+    tf.dispose([x, y]);
     model.dispose();
     loaded.dispose();
   }, 120_000);
