@@ -60,14 +60,7 @@ export function encodeQuantizedArtifacts(model: tf.LayersModel, artifacts: tf.io
     }
     offset += bytes;
   }
-  const total = parts.reduce((sum, p) => sum + p.byteLength, 0);
-  const joined = new Uint8Array(total);
-  let at = 0;
-  for (const part of parts) {
-    joined.set(part, at);
-    at += part.byteLength;
-  }
-  return { ...artifacts, weightSpecs: specs, weightData: joined.buffer };
+  return { ...artifacts, weightSpecs: specs, weightData: joinParts(parts) };
 }
 
 /** Turns int8-stored kernels back into float32 entries (level x scale) so tfjs can load them; other entries pass through. */
@@ -96,12 +89,11 @@ export function decodeQuantizedWeights(specs: tf.io.WeightsManifestEntry[], data
     parts.push(new Uint8Array(floats.buffer));
     offset += count;
   }
-  const total = parts.reduce((sum, p) => sum + p.byteLength, 0);
-  const joined = new Uint8Array(total);
-  let at = 0;
-  for (const part of parts) {
-    joined.set(part, at);
-    at += part.byteLength;
-  }
-  return [out, joined.buffer];
+  return [out, joinParts(parts)];
+}
+
+/** The parts' bytes back to back, in a fresh ArrayBuffer of exactly that size. */
+function joinParts(parts: Uint8Array[]): ArrayBuffer {
+  const joined = Buffer.concat(parts);
+  return joined.buffer.slice(joined.byteOffset, joined.byteOffset + joined.byteLength) as ArrayBuffer;
 }
