@@ -80,6 +80,11 @@ export function resolvePackage(name: string): string | null {
   return null;
 }
 
+/** Whether every npm package a backend needs is installed (found without loading it). */
+export function backendInstalled(name: BackendName): boolean {
+  return BACKEND_PACKAGES[name].packages.every((pkg) => resolvePackage(pkg) !== null);
+}
+
 /** Imports an optional package found by resolvePackage; throws "not installed" with the fix otherwise. */
 export async function importOptional(name: string, fix: string): Promise<unknown> {
   const path = resolvePackage(name);

@@ -2,7 +2,7 @@
  * What \`auto\` (or a named backend) will pick, without loading TensorFlow.js:
  * the kernel shows it in its banner before the library finished loading.
  */
-import { BACKEND_ORDER, BACKEND_PACKAGES, gpuDeviceVisible, normalizeBackendName, nvidiaGpuVisible, resolvePackage } from "./loaders.js";
+import { BACKEND_ORDER, BACKEND_PACKAGES, backendInstalled, gpuDeviceVisible, normalizeBackendName, nvidiaGpuVisible, resolvePackage } from "./loaders.js";
 import { resolveThreadRequest } from "./wasm/thread-count.js";
 
 /** A predicted backend: name, reason and, for wasm, the threads it will most likely use. */
@@ -45,7 +45,7 @@ function predictName(preference?: string): PredictedBackend {
       return { name, reason: "auto: tfjs-node-gpu is installed and an NVIDIA GPU is visible" };
     }
     if (name === "webgpu") {
-      if (BACKEND_PACKAGES.webgpu.packages.some((pkg) => resolvePackage(pkg) === null)) { skipped.push("webgpu not installed"); continue; }
+      if (!backendInstalled("webgpu")) { skipped.push("webgpu not installed"); continue; }
       if (!gpuDeviceVisible()) { skipped.push("no GPU device for WebGPU"); continue; }
       return { name, reason: "auto: webgpu is installed and a GPU device is visible (Dawn is asked for an adapter at start)" };
     }

@@ -10,7 +10,7 @@ import * as tf from "@tensorflow/tfjs";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import {
-  BACKEND_ORDER, BACKEND_PACKAGES, BackendUnavailable, gpuDeviceVisible, importOptional, normalizeBackendName, nvidiaGpuVisible, resolvePackage,
+  BACKEND_ORDER, BACKEND_PACKAGES, BackendUnavailable, backendInstalled, gpuDeviceVisible, importOptional, normalizeBackendName, nvidiaGpuVisible, resolvePackage,
   type BackendName,
 } from "./loaders.js";
 import { installGradientFixes } from "./gradients.js";
@@ -167,7 +167,7 @@ async function selectBackend(requested: string, threads: number | undefined): Pr
       attempts.push({ name, ok: false, error: "no NVIDIA GPU visible (/dev/nvidia0 missing)", fix: "run on a machine with an NVIDIA GPU and driver" });
       continue;
     }
-    if (auto && name === "webgpu" && webGpuInstalled() && !gpuDeviceVisible()) {
+    if (auto && name === "webgpu" && backendInstalled("webgpu") && !gpuDeviceVisible()) {
       attempts.push({ name, ok: false, error: "no GPU device visible (/dev/dri/renderD* and /dev/nvidia* missing)", fix: "run on a machine with a GPU and its driver" });
       continue;
     }
@@ -205,10 +205,6 @@ function prepareRegistries(): void {
 }
 
 type Attempt = BackendAttempt & { notInstalled?: boolean };
-
-function webGpuInstalled(): boolean {
-  return BACKEND_PACKAGES.webgpu.packages.every((pkg) => resolvePackage(pkg) !== null);
-}
 
 /** `auto`: true when `auto` chose the order (WebGPU then refuses CPU renderers). */
 async function tryBackend(name: BackendName, threads: number | undefined, threadsSource: string, auto = false): Promise<Attempt> {
