@@ -141,7 +141,7 @@ export class Executor {
     this.sources.add(filename, label, code, transformed);
     if (this.flag.raised) throw new KeyboardInterrupt();
     const result = cellStorage.run(cell, () =>
-      runInThisContext(transformed.code, { filename, breakOnSigint: true, displayErrors: false }),
+      runInThisContext(transformed.code, { filename, breakOnSigint: !transformed.runsBriefly, displayErrors: false }),
     ) as { value: unknown } | undefined | Promise<{ value: unknown } | undefined>;
     const settled = await Promise.race([result, stopped]);
     if (!settled) return undefined;

@@ -42,7 +42,7 @@ export interface TransformOptions {
   fastPath?: boolean;
 }
 
-/** A transformed cell, ready for vm.runInThisContext(code, { filename, breakOnSigint: true }). */
+/** A transformed cell, ready for vm.runInThisContext(code, { filename, breakOnSigint: !runsBriefly }). */
 export interface TransformedCell {
   /**
    * JavaScript that evaluates to `undefined` (nothing to show), `{ value }` (the last expression's
@@ -53,6 +53,8 @@ export interface TransformedCell {
   path: "plain" | "esbuild";
   /** True when the code evaluates to a Promise (top-level await, for await, or static imports). */
   isAsync: boolean;
+  /** True when the cell calls no function and has no loop, so it cannot block (transform/brief.ts); it runs without vm's SIGINT watchdog. */
+  runsBriefly: boolean;
   /** Top-level names the cell binds on globalThis (const/let/var/function/class/enum/namespace/import). */
   declaredNames: string[];
   /** v3 source map from `code` to the cell's TypeScript source. */
@@ -124,6 +126,7 @@ function finish(source: string, filename: string, rewritten: RewrittenCell, esbu
     code: rewritten.code,
     path: esbuildMap ? "esbuild" : "plain",
     isAsync: rewritten.isAsync,
+    runsBriefly: rewritten.runsBriefly,
     declaredNames: rewritten.declaredNames,
     map: { version: 3, file: filename, sources: [filename], sourcesContent: [source], names: [], mappings: encodeMappings(mappings) },
     originalPosition,

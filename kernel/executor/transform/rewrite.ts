@@ -1,6 +1,7 @@
 import { parse, type AnyNode, type ExpressionStatement, type ImportDeclaration, type Literal, type Program, type VariableDeclaration } from "acorn";
 import MagicString from "magic-string";
 import { childNodes, isFunction, isLoop, patternNames, type LoopNode } from "./ast.js";
+import { runsBriefly } from "./brief.js";
 
 /** What the rewrite needs to know beyond esbuild's JavaScript. */
 export interface RewriteOptions {
@@ -21,6 +22,8 @@ export interface RewrittenCell {
   declaredNames: string[];
   /** True when the last statement carried transform.ts's `, runtime.keep()` at the top level (and it was taken off). */
   keptValue: boolean;
+  /** True when the JavaScript calls nothing and has no loop (brief.ts): it needs no SIGINT watchdog. */
+  runsBriefly: boolean;
 }
 
 /** A construct the cell cannot support, found at `offset` in esbuild's JavaScript. */
@@ -84,6 +87,8 @@ class CellRewriter {
 
   run(): RewrittenCell {
     const program = this.parse();
+    const keep = `${this.options.runtime}.keep`;
+    const brief = runsBriefly(program, (node) => node.type === "CallExpression" && this.js.slice(node.callee.start, node.callee.end) === keep);
     // A hashbang line is only legal at the very start of a file, and the wrapper comes first.
     if (this.js.startsWith("#!")) this.text.remove(0, this.js.search(/\n|$/));
     const firstCode = program.body.find((statement) => !isModuleLoad(statement));
@@ -104,6 +109,7 @@ class CellRewriter {
       isAsync: this.needsAsync,
       declaredNames: [...this.declared],
       keptValue: this.keptValue,
+      runsBriefly: brief,
     };
   }
 
