@@ -1,20 +1,24 @@
 /**
  * The kernel process's main thread at start-up: reads the connection file,
- * starts the io thread (sockets) at once, and meanwhile loads the session
- * (executor, handlers); TensorFlow.js loads after the sockets are up, so the
- * first kernel_info_reply never waits for it.
+ * starts the control thread (control and heartbeat) at once, binds shell,
+ * iopub and stdin here and answers kernel_info from the first moment. The
+ * session (executor, handlers) and then TensorFlow.js load once the first
+ * request has been answered: loading them takes the main thread for a while,
+ * and a client that is waiting for its first reply should not wait for them.
  */
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
+import { setTimeout as delay } from "node:timers/promises";
 import { Worker } from "node:worker_threads";
 import { readConnectionFile } from "./channels/connection.js";
-import type { IoWorkerData, ToMain } from "./channels/thread-messages.js";
+import type { ControlWorkerData, ToControl, ToMain } from "./channels/thread-messages.js";
 import { InterruptFlag } from "./executor/interrupt.js";
 import { kernelInfoContent } from "./handlers/kernel-info.js";
 import { parseTypeCheckMode } from "./handlers/typecheck.js";
 import { predictBackend } from "../lib/backend/predict.js";
+import type { Session } from "./session.js";
 import { distDir, packageRoot } from "./paths.js";
 
 /** Options of `tensorcell kernel`. */
@@ -46,40 +50,94 @@ export class KernelStartError extends Error {
 
 const realExit = process.exit.bind(process);
 
+/** How long start-up waits for a first request before loading the session and library anyway. */
+const FIRST_REQUEST_WAIT_MS = 1000;
+
+/** Kernel log lines before the session (which captures stderr for cells) takes over. */
+function startupLog(line: string): void {
+  process.stderr.write(`tensorcell: ${line}\n`);
+}
+
 /** Runs the kernel until a shutdown_request; the process then exits 0. */
 export async function runKernel(connectionFile: string, options: KernelOptions = {}): Promise<void> {
   const connection = readConnectionFile(connectionFile);
   const interruptBuffer = new SharedArrayBuffer(4);
+  const flag = new InterruptFlag(interruptBuffer);
   const versions = readVersions();
   const preference = options.backend ?? process.env.TENSORCELL_BACKEND ?? "auto";
-  const workerData: IoWorkerData = {
-    connection,
-    interruptFlag: interruptBuffer,
-    // The banner names the backend the library will pick (predicted without loading TensorFlow.js);
-    // it is replaced by the actual choice once the backend is up.
-    kernelInfo: kernelInfoContent(versions, predictBackend(preference, options.threads)),
-    session: randomUUID(),
+  // The banner names the backend the library will pick (predicted without loading TensorFlow.js);
+  // it is replaced by the actual choice once the backend is up.
+  const kernelInfo = kernelInfoContent(versions, predictBackend(preference, options.threads));
+  const workerData: ControlWorkerData = { connection, interruptFlag: interruptBuffer, kernelInfo, session: randomUUID() };
+  const control = new Worker(join(distDir, "control-worker.js"), { workerData });
+  const toControl = (message: ToControl) => control.postMessage(message);
+
+  // ZeroMQ loads on this thread while the control thread boots.
+  const { ShellChannels } = await import("./channels/shell-channels.js");
+  let session: Session | undefined;
+  let log = startupLog;
+  let shuttingDown = false;
+  const shutDown = () => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    channels.stop();
+    void session?.close();
+    void channels.close().then(() => toControl({ type: "close" }));
   };
-  const io = new Worker(join(distDir, "io-worker.js"), { workerData });
-  const early: ToMain[] = [];
-  let deliver = (message: ToMain): void => {
-    early.push(message);
+  const interrupt = () => {
+    if (session) session.interrupt();
+    else flag.clear(); // nothing runs yet; do not let the flag hit the first cell
   };
+  const channels = new ShellChannels(connection, workerData.session, kernelInfo, (line) => log(line), {
+    interrupt: () => {
+      flag.raise();
+      interrupt();
+    },
+    shutdown: shutDown,
+  });
+
   const ready = new Promise<void>((resolve, reject) => {
-    io.on("error", reject);
-    io.on("message", (message: ToMain) => {
-      if (message.type === "ready") resolve();
-      else if (message.type === "fatal") reject(new KernelStartError(message.message));
-      else deliver(message);
+    control.on("error", reject);
+    control.on("message", (message: ToMain) => {
+      switch (message.type) {
+        case "ready":
+          return resolve();
+        case "fatal":
+          return reject(new KernelStartError(message.message));
+        case "status":
+          return channels.publishStatus(message.state, message.parent);
+        case "interrupt":
+          return interrupt();
+        case "shutdown":
+          return shutDown();
+        case "closed":
+          realExit(0);
+      }
     });
   });
-  // A bind failure can arrive while the session loads; it is handled at `await ready` below.
+  // A bind failure of the control thread is handled at `await ready` below.
   ready.catch(() => {});
-  const { startSession } = await import("./session.js");
-  const session = startSession({ io, flag: new InterruptFlag(interruptBuffer), versions, preference, threads: options.threads, kernelDir: distDir, exit: realExit,
-    typeCheck: parseTypeCheckMode(options.typecheck ?? process.env.TENSORCELL_TYPECHECK) });
-  deliver = (message) => session.onMessage(message);
-  for (const message of early.splice(0)) session.onMessage(message);
+  try {
+    await channels.bind();
+  } catch (error) {
+    throw new KernelStartError((error as Error).message);
+  }
+  channels.serve();
   await ready;
-  session.loadLibrary();
+
+  await Promise.race([channels.firstAnswer, delay(FIRST_REQUEST_WAIT_MS)]);
+  const { startSession } = await import("./session.js");
+  session = startSession({
+    channels,
+    control: toControl,
+    flag,
+    versions,
+    preference,
+    threads: options.threads,
+    kernelDir: distDir,
+    exit: realExit,
+    typeCheck: parseTypeCheckMode(options.typecheck ?? process.env.TENSORCELL_TYPECHECK),
+  });
+  log = session.log;
+  if (!shuttingDown) session.loadLibrary();
 }

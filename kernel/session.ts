@@ -1,12 +1,13 @@
 /**
  * A kernel session on the main thread: the executor, the handlers and the
- * library bridge. Loaded by kernel.ts while the io thread boots, so the
- * sockets answer before these modules (and later TensorFlow.js) are loaded.
+ * library bridge. Loaded by kernel.ts once the sockets are up and the first
+ * request was answered, so the first reply never waits for these modules (or
+ * for TensorFlow.js, which loads after them).
  */
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import type { Worker } from "node:worker_threads";
-import type { ForwardedRequest, Outgoing, ToIo, ToMain } from "./channels/thread-messages.js";
+import type { RequestOutcome, ShellChannels } from "./channels/shell-channels.js";
+import type { IncomingRequest, Outgoing, ToControl } from "./channels/thread-messages.js";
 import { loadLibrary, plainFormatter, type LoadedLibrary } from "./bridge.js";
 import { installCellTimers } from "./executor/timers.js";
 import { currentCell } from "./executor/cell-context.js";
@@ -34,7 +35,10 @@ function currentParent(): Record<string, unknown> {
 
 /** What the session needs from the start-up code. */
 export interface SessionOptions {
-  io: Worker;
+  /** Shell, iopub and stdin (this thread's sockets). */
+  channels: ShellChannels;
+  /** Posts to the control thread (kernel_info updates, close). */
+  control: (message: ToControl) => void;
   flag: InterruptFlag;
   versions: { tensorcell: string; typescript: string };
   /** Backend name or "auto". */
@@ -49,16 +53,21 @@ export interface SessionOptions {
   exit(code: number): never;
 }
 
-/** A running session: feed it the io thread's messages; start the library once the sockets are up. */
+/** A running session: it handles the shell requests; kernel.ts tells it about interrupts and shutdown. */
 export interface Session {
-  onMessage(message: ToMain): void;
+  /** Starts loading the library (TensorFlow.js and the preloaded names). */
   loadLibrary(): void;
+  /** An interrupt_request arrived (the shared flag is already raised). */
+  interrupt(): void;
+  /** Shutdown: stops the language service. */
+  close(): Promise<void>;
+  /** Writes one kernel log line (stderr is captured for cells). */
+  log(line: string): void;
 }
 
 /** Sets up the executor, handlers and bridge for one kernel process. */
 export function startSession(options: SessionOptions): Session {
-  const { io, flag, versions, preference, kernelDir } = options;
-  const toIo = (message: ToIo) => io.postMessage(message);
+  const { channels, flag, versions, preference, kernelDir } = options;
   let startLibrary: () => void = () => {};
   const libraryStarted = new Promise<void>((resolve) => (startLibrary = resolve));
   /** Kernel functions added to the `tensorcell` global once the library loads. */
@@ -69,7 +78,7 @@ export function startSession(options: SessionOptions): Session {
   const log = streams.kernelLog;
   function publish(msgType: string, content: Record<string, unknown>, parent: Record<string, unknown>): void {
     if (msgType !== "stream") streams.flush();
-    toIo({ type: "iopub", message: { msg_type: msgType, content, parent_header: parent } });
+    channels.publish({ msg_type: msgType, content, parent_header: parent });
   }
 
   const reportBackground = (error: unknown, parent: Record<string, unknown>) => {
@@ -82,18 +91,15 @@ export function startSession(options: SessionOptions): Session {
   let library: LoadedLibrary | undefined;
   let formatter: Formatter = plainFormatter;
   const comms = new CommManager((msgType, content) => publish(msgType, content, currentParent()), log);
-  let pendingInput: ((value: string) => void) | undefined;
 
   const libraryReady = libraryStarted.then(() => loadLibrary(
     kernelDir,
     {
       publish,
-      requestInput: (prompt, password, parent) =>
-        new Promise<string>((resolve) => {
-          streams.flush();
-          pendingInput = resolve;
-          toIo({ type: "input_request", prompt, password, parent_header: parent });
-        }),
+      requestInput: (prompt, password, parent) => {
+        streams.flush();
+        return channels.requestInput(prompt, password, parent);
+      },
       comms,
       interrupted: () => flag.raised,
       log,
@@ -107,7 +113,11 @@ export function startSession(options: SessionOptions): Session {
       formatter = loaded.formatter;
       executor.settleOutputs = loaded.settleDisplays;
       if (loaded.afterTermination) executor.afterTermination = loaded.afterTermination;
-      if (loaded.backend) toIo({ type: "kernel_info", content: kernelInfoContent(versions, loaded.backend) });
+      if (loaded.backend) {
+        const content = kernelInfoContent(versions, loaded.backend);
+        channels.kernelInfo = content;
+        options.control({ type: "kernel_info", content });
+      }
     },
     (error: Error) => log(`the library failed to load; cells run without it: ${error.stack ?? error.message}`),
   ));
@@ -168,7 +178,7 @@ export function startSession(options: SessionOptions): Session {
     ...comms.handlers(),
   };
 
-  async function handle(request: ForwardedRequest): Promise<void> {
+  async function handle(request: IncomingRequest): Promise<RequestOutcome> {
     let reply: Outgoing | undefined;
     const context: RequestContext = {
       request,
@@ -186,30 +196,14 @@ export function startSession(options: SessionOptions): Session {
       log(`error while handling ${request.header.msg_type}: ${(error as Error).stack ?? String(error)}`);
     }
     streams.flush();
-    toIo({ type: "done", reply, abortQueued });
+    return { reply, abortQueued };
   }
+  channels.setHandler(handle);
 
   return {
     loadLibrary: () => startLibrary(),
-    onMessage(message: ToMain) {
-      switch (message.type) {
-        case "request":
-          void handle(message.request);
-          break;
-        case "interrupt":
-          executor.interrupt();
-          break;
-        case "input_reply":
-          pendingInput?.(message.value);
-          pendingInput = undefined;
-          break;
-        case "shutdown":
-          void language.close();
-          toIo({ type: "close" });
-          break;
-        case "closed":
-          options.exit(0);
-      }
-    },
+    interrupt: () => executor.interrupt(),
+    close: () => language.close(),
+    log,
   };
 }

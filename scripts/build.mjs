@@ -6,7 +6,7 @@ import { existsSync } from "node:fs";
 
 const entries = {
   cli: "kernel/cli.ts",
-  "io-worker": "kernel/channels/io-worker.ts",
+  "control-worker": "kernel/channels/control-worker.ts",
   "language-worker": "kernel/language/worker.ts",
   lib: "lib/index.ts",
 };

@@ -1,12 +1,14 @@
 /**
- * What the io thread (sockets) and the main thread (cells) say to each other.
- * The io thread owns every socket so heartbeat and control keep answering while
- * a cell blocks the main thread; the main thread only sees decoded requests.
+ * What the control thread and the main thread say to each other. The main
+ * thread owns shell, iopub and stdin (a request is decoded, handled and
+ * answered there, with no hop between threads); the control thread owns
+ * control and heartbeat, so those keep answering while a cell blocks the main
+ * thread, and an interrupt reaches a cell stuck in a loop through shared memory.
  */
 import type { Header } from "../wire/message.js";
 
-/** A request forwarded to the main thread (identities stay in the io thread). */
-export interface ForwardedRequest {
+/** A decoded request as handlers see it (its routing identities stay with the channel). */
+export interface IncomingRequest {
   channel: "shell" | "control";
   header: Header;
   parent_header: Record<string, unknown>;
@@ -15,17 +17,7 @@ export interface ForwardedRequest {
   buffers: Uint8Array[];
 }
 
-/** io thread -> main thread. */
-export type ToMain =
-  | { type: "ready" }
-  | { type: "fatal"; message: string }
-  | { type: "request"; request: ForwardedRequest }
-  | { type: "interrupt" }
-  | { type: "shutdown"; restart: boolean }
-  | { type: "input_reply"; value: string }
-  | { type: "closed" };
-
-/** An outgoing message body; the io thread adds header and signature. */
+/** An outgoing message body; the channel adds header and signature. */
 export interface Outgoing {
   msg_type: string;
   content: unknown;
@@ -34,17 +26,24 @@ export interface Outgoing {
   buffers?: Uint8Array[];
 }
 
-/** main thread -> io thread. */
-export type ToIo =
-  | { type: "iopub"; message: Outgoing }
-  /** A request finished: its reply (if it has one) goes out, then queued executes are aborted if asked, then idle. */
-  | { type: "done"; reply?: Outgoing; abortQueued: boolean }
-  | { type: "input_request"; prompt: string; password: boolean; parent_header: Record<string, unknown> }
+/** control thread -> main thread. */
+export type ToMain =
+  | { type: "ready" }
+  | { type: "fatal"; message: string }
+  /** busy/idle around a control request, for the main thread to publish on iopub. */
+  | { type: "status"; state: "busy" | "idle"; parent: Header }
+  | { type: "interrupt" }
+  | { type: "shutdown"; restart: boolean }
+  | { type: "closed" };
+
+/** main thread -> control thread. */
+export type ToControl =
+  /** The kernel_info_reply content changed (the backend is known once the library loaded). */
   | { type: "kernel_info"; content: Record<string, unknown> }
   | { type: "close" };
 
-/** Data the io thread starts with. */
-export interface IoWorkerData {
+/** Data the control thread starts with. */
+export interface ControlWorkerData {
   connection: import("./connection.js").ConnectionInfo;
   /** Int32Array view target: [0] = interrupt requested. Shared so a blocked main thread sees it. */
   interruptFlag: SharedArrayBuffer;

@@ -98,7 +98,7 @@ export class Executor {
       return { status: "ok", executionCount, userExpressions };
     } catch (error) {
       if (isTermination(error)) await this.afterTermination();
-      // The shared flag can end a cell (its loop check throws) before the io thread's interrupt
+      // The shared flag can end a cell (its loop check throws) before the control thread's interrupt
       // message reaches interrupt(), which then finds no running cell: stop the cell's timers
       // and run its stop hooks here too, or its intervals and an interrupted fit would run on.
       if (error instanceof KeyboardInterrupt || isTermination(error)) this.cancelTimers(cell);

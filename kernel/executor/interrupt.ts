@@ -1,8 +1,8 @@
 /**
- * Stopping a cell. The io thread sets a shared flag (visible even while the
+ * Stopping a cell. The control thread sets a shared flag (visible even while the
  * main thread is stuck in a loop); every loop in cell code calls `tick()`,
  * which throws KeyboardInterrupt once the flag is set. Pending awaits are
- * settled by a message the io thread also sends.
+ * settled by a message the control thread also sends.
  */
 
 /** Thrown into a cell when the user presses Stop (named like Python's, as users know it). */
@@ -31,7 +31,7 @@ export class InterruptFlag {
     if (Atomics.load(this.view, 0) !== 0) throw new KeyboardInterrupt();
   };
 
-  /** Requests an interrupt (the io thread does this directly on the shared memory). */
+  /** Requests an interrupt (the control thread does this directly on the shared memory). */
   raise(): void {
     Atomics.store(this.view, 0, 1);
   }

@@ -13,7 +13,7 @@ export interface BackendSummary {
   threads?: number;
 }
 
-/** Builds the kernel_info_reply content (without status; the io thread adds it). */
+/** Builds the kernel_info_reply content (without status; the channel that answers adds it). */
 export function kernelInfoContent(versions: { tensorcell: string; typescript: string }, backend: BackendSummary): Record<string, unknown> {
   return {
     protocol_version: PROTOCOL_VERSION,

@@ -142,6 +142,26 @@ describe("kernel protocol", () => {
     expect(await settled(blocked.reply)).toBe(false); // answered while the cell still held the main thread
     writeFileSync(release.path, "");
     expect((await blocked.reply).content.status).toBe("ok");
+    // The control request's busy/idle go out on iopub once the main thread is free again.
+    const statuses = await waitForIopub(k.client, (m) => m.parent_header.msg_id === info.parent_header.msg_id && m.content.execution_state === "idle");
+    expect(statuses.content.execution_state).toBe("idle");
+    const forInfo = k.client.iopubLog.filter((m) => m.parent_header.msg_id === info.parent_header.msg_id).map((m) => m.content.execution_state);
+    expect(forInfo).toEqual(["busy", "idle"]);
+  });
+
+  it("answers kernel_info on shell at once while a cell awaits, ahead of the requests queued behind it", async () => {
+    const release = cellSignal();
+    const waiting = k.client.submit(
+      `await new Promise((done) => { const t = setInterval(() => { if (require("node:fs").existsSync(${JSON.stringify(release.path)})) { clearInterval(t); done(); } }, 5); }); 'woke'`,
+    );
+    const queued = k.client.submit("'queued after'");
+    const info = await k.client.request("shell", "kernel_info_request", {}, 10_000);
+    expect(info.content.status).toBe("ok");
+    expect(await settled(waiting.reply)).toBe(false);
+    expect(await settled(queued.reply)).toBe(false);
+    writeFileSync(release.path, "");
+    expect((await waiting.reply).content.status).toBe("ok");
+    expect((await queued.reply).content.status).toBe("ok");
   });
 });
 
