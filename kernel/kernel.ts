@@ -107,7 +107,10 @@ export async function runKernel(connectionFile: string, options: KernelOptions =
         case "status":
           return channels.publishStatus(message.state, message.parent);
         case "interrupt":
-          return interrupt();
+          // The flag is the truth: a cell that its own loop check ended has cleared it, and
+          // this message (which can arrive after the next request started) must not stop that one.
+          if (flag.raised) interrupt();
+          return;
         case "shutdown":
           return shutDown();
         case "closed":

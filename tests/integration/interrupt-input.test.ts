@@ -77,7 +77,7 @@ describe("interrupt", () => {
 
   it("stops the timers of a cell that its own loop check ended, before the interrupt message reached the main thread", async () => {
     // The busy loop blocks the main thread, so the shared flag (checked in the loop) ends the cell first,
-    // and the io thread's interrupt message only arrives after the cell has finished.
+    // and the control thread's interrupt message can arrive after the cell has finished (even after the next request).
     const { reply } = await interruptDuring((s) => `globalThis.blockedTicks = 0; setInterval(() => globalThis.blockedTicks++, 10); ${s} while (true) {}`);
     expect(reply.content).toMatchObject({ status: "error", ename: "KeyboardInterrupt" });
     const later = await k.run("await new Promise((r) => setTimeout(r, 300)); globalThis.blockedTicks");
