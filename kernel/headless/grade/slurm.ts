@@ -5,7 +5,8 @@
  * grade-task WORK_DIR INDEX`, grades its submission as `grade` would locally
  * and writes WORK_DIR/results/INDEX.json; the submitting command collects
  * them into the usual report. A task that leaves no result becomes a row
- * with its Slurm state; Ctrl-C scancels the array.
+ * with its Slurm state; Ctrl-C scancels the array. The work folder is
+ * removed when every task completed, and kept (with the tasks' logs) otherwise.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -78,6 +79,8 @@ export async function gradeOnSlurm(
     const why = state ? `Slurm task ${state.state} (exit ${state.exitCode})` : "no result from Slurm";
     return { name: path.replace(/^.*\//, "").replace(/\.ipynb$/, ""), path, score: 0, maxScore: 0, tests: [], notes: [], elapsedMs: 0, error: why };
   });
+  // Every task finished: the work folder served its purpose; otherwise its logs stay for a look.
+  if (!stop.signal.aborted && indices.every((index) => states.get(index)?.state === "COMPLETED")) rmSync(workDir, { recursive: true, force: true });
   return { grades, interrupted: stop.signal.aborted };
 }
 
