@@ -42,6 +42,10 @@ describe("tensorcell sweep (local)", () => {
     expect(executed.metadata.tensorcell.run).toMatchObject({ status: "ok", parameters: { lr: 0.1, seed: 2 } });
     expect(executed.cells[1].source).toContain("const seed: number = 2;");
     expect(executed.cells[3].outputs[0].data["text/plain"]).toBe("loss = 1.2");
+    // --jobs 2: the first two runs were under way at the same time.
+    const [a, b] = ["train-lr=0.1-seed=1.ipynb", "train-lr=0.1-seed=2.ipynb"].map((f) => JSON.parse(readFileSync(join(out, f), "utf8")).metadata.tensorcell.run);
+    expect(Date.parse(a.startedAt)).toBeLessThan(Date.parse(b.finishedAt));
+    expect(Date.parse(b.startedAt)).toBeLessThan(Date.parse(a.finishedAt));
 
     // Rerun: the two ok runs are kept, the failed ones run again; --force reruns everything.
     const again = await tensorcell(["sweep", notebook, "-p", "lr=0.1,2", "-p", "seed=1:2", "-o", out, "-q"], { timeoutMs: 180_000 });

@@ -35,7 +35,7 @@ export async function runOne(plan: SweepPlan, run: PlannedRun, signal?: AbortSig
   let status: SweepRunStatus;
   let detail: string | undefined;
   try {
-    const result = await executeNotebook(notebook, {
+    const execute = () => executeNotebook(notebook, {
       cwd: dirname(plan.notebook),
       timeoutS: plan.timeoutS,
       backend: plan.backend,
@@ -45,6 +45,11 @@ export async function runOne(plan: SweepPlan, run: PlannedRun, signal?: AbortSig
       runMetadata: { parameters: run.parameters, sweepIndex: run.index },
       onProgress: (current) => writeNotebook(run.file, current),
       signal,
+    });
+    // Ports are picked free, then bound by the kernel: another process can take one in between.
+    const result = await execute().catch((error: Error) => {
+      if (signal?.aborted || !/did not start.*address already in use/.test(error.message)) throw error;
+      return execute();
     });
     status = signal?.aborted ? "cancelled" : result.status;
     detail = signal?.aborted ? "stopped before it finished" : result.detail;
