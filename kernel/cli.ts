@@ -4,7 +4,7 @@
  *   tensorcell install [--user | --sys-prefix | --prefix DIR] [--name NAME] [--display-name TEXT]
  *   tensorcell uninstall [--user | --sys-prefix | --prefix DIR] [--name NAME]
  *   tensorcell kernel -f CONNECTION_FILE [--backend NAME] [--threads N]
- *   tensorcell run | verify | grade | assign ...   (headless notebooks; see README)
+ *   tensorcell run | verify | grade | assign | sweep ...   (headless notebooks; see README)
  * Every user error is one line on stderr and a non-zero exit, never a stack dump.
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
@@ -22,7 +22,8 @@ const USAGE = `usage: tensorcell <command> [options]
   run NOTEBOOK [-o OUT] [-p name=value ...] [--timeout S] [--html OUT.html] [--seed N]
   verify NOTEBOOK
   grade ASSIGNMENT.ipynb SUBMISSIONS_DIR [--tests HIDDEN_DIR] [-o report.csv|report.json]
-  assign SOURCE.ipynb [-o STUDENT.ipynb]`;
+  assign SOURCE.ipynb [-o STUDENT.ipynb]
+  sweep NOTEBOOK -p name=a,b,c [-p name=1:5 ...] -o DIR [--jobs N] [--executor local|slurm] [--force]`;
 
 function parse<const T extends NonNullable<ParseArgsConfig["options"]>>(args: string[], options: T) {
   try {
@@ -81,7 +82,10 @@ export async function main(argv: string[]): Promise<number> {
     case "run":
     case "verify":
     case "grade":
-    case "assign": {
+    case "assign":
+    case "sweep":
+    case "sweep-task":
+    case "grade-task": {
       const { runHeadlessCommand } = await import("./headless/commands.js");
       return runHeadlessCommand(command, args);
     }

@@ -4,6 +4,7 @@
  *   verify  re-execute and compare outputs with tolerances
  *   grade   autograde submissions against an assignment
  *   assign  strip solutions to make the student version
+ *   sweep   run a notebook over a parameter grid (sweep-task: one run of a plan, for Slurm)
  * Each returns an exit code (see exit-codes.ts); user errors print one line.
  */
 import { EXIT } from "./exit-codes.js";
@@ -21,15 +22,23 @@ async function helpFor(command: string): Promise<string> {
       return (await import("./verify/command.js")).VERIFY_HELP;
     case "grade":
       return (await import("./grade/command.js")).GRADE_HELP;
+    case "sweep":
+    case "sweep-task":
+      return (await import("./sweep/command.js")).SWEEP_HELP;
+    case "grade-task":
+      return "usage: tensorcell grade-task WORK_DIR INDEX (run by Slurm array tasks of tensorcell grade --executor slurm)";
     default:
       return (await import("./grade/assign.js")).ASSIGN_HELP;
   }
 }
 
-/** Runs `tensorcell run|verify|grade|assign ARGS`; resolves to the exit code. */
+/** Headless commands; sweep-task and grade-task are run by Slurm array tasks. */
+const HEADLESS_COMMANDS = ["run", "verify", "grade", "assign", "sweep", "sweep-task", "grade-task"];
+
+/** Runs `tensorcell run|verify|grade|assign|sweep ARGS`; resolves to the exit code. */
 export async function runHeadlessCommand(command: string, args: string[]): Promise<number> {
-  if (!["run", "verify", "grade", "assign"].includes(command)) {
-    process.stderr.write(`tensorcell: "${command}" is not a headless command (run, verify, grade, assign)\n`);
+  if (!HEADLESS_COMMANDS.includes(command)) {
+    process.stderr.write(`tensorcell: "${command}" is not a headless command (run, verify, grade, assign, sweep)\n`);
     return EXIT.badInput;
   }
   if (args.some((arg) => HELP_FLAGS.has(arg))) {
@@ -44,6 +53,12 @@ export async function runHeadlessCommand(command: string, args: string[]): Promi
         return await (await import("./verify/command.js")).verifyCommand(args);
       case "grade":
         return await (await import("./grade/command.js")).gradeCommand(args);
+      case "sweep":
+        return await (await import("./sweep/command.js")).sweepCommand(args);
+      case "sweep-task":
+        return await (await import("./sweep/command.js")).sweepTaskCommand(args);
+      case "grade-task":
+        return await (await import("./grade/slurm.js")).gradeTaskCommand(args);
       default:
         return await (await import("./grade/assign.js")).assignCommand(args);
     }

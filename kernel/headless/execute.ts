@@ -24,6 +24,8 @@ export interface ExecuteNotebookOptions extends SessionOptions {
   progress?: ProgressSink | false;
   /** Extra run metadata stored under metadata.tensorcell.run (e.g. parameters). */
   runMetadata?: Record<string, unknown>;
+  /** Stops the run: the kernel is killed and no further cell runs (a sweep's Ctrl-C). */
+  signal?: AbortSignal;
 }
 
 /** How the whole run ended. */
@@ -96,9 +98,12 @@ export async function executeNotebook(notebook: Notebook, options: ExecuteNotebo
   const startedAt = new Date().toISOString();
   const session = new KernelSession(options);
   const result: ExecuteNotebookResult = { status: "ok", skipped, cells: [] };
+  const stopOnAbort = () => void session.stop();
+  options.signal?.addEventListener("abort", stopOnAbort, { once: true });
   await session.start();
   let environment: Record<string, unknown> | undefined;
   try {
+    if (options.signal?.aborted) throw new Error("the run was stopped");
     if (options.seed !== undefined) {
       const seeded = await session.runCell(`seed(${JSON.stringify(options.seed)})`, { silent: true, timeoutS: 60 });
       if (seeded.status !== "ok") throw new Error(`seed(${options.seed}) failed in the kernel: ${String(seeded.reply?.content.evalue ?? seeded.detail ?? seeded.status)}`);
@@ -106,6 +111,7 @@ export async function executeNotebook(notebook: Notebook, options: ExecuteNotebo
     options.onProgress?.(notebook);
     const recorder = new OutputRecorder();
     for (let n = 0; n < runnable.length; n++) {
+      if (options.signal?.aborted) break;
       const { cell, index } = runnable[n]!;
       progress.start(n + 1, cellLabel(cell, index));
       recorder.begin(cell);
@@ -145,6 +151,7 @@ export async function executeNotebook(notebook: Notebook, options: ExecuteNotebo
       environment = decodeEnvironment(probe.reply?.content);
     }
   } finally {
+    options.signal?.removeEventListener("abort", stopOnAbort);
     await session.stop();
   }
   if (session.kernelInfo.language_info) notebook.metadata.language_info = session.kernelInfo.language_info;

@@ -13,3 +13,4 @@ export {
 } from "./random.js";
 export { recordDataFile, recordedDataFiles, clearRecordedDataFiles, sha256Hex, type DataFileRecord } from "./datafiles.js";
 export { environmentInfo, type EnvironmentInfo, type LockfileRecord } from "./environment.js";
+export { record, RECORD_MIME, type RecordedValue, type RecordPayload } from "./record.js";

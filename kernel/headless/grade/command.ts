@@ -22,7 +22,7 @@ import { findSandboxTools, probeSandbox } from "../sandbox/probe.js";
 /** --help text of `tensorcell grade`. */
 export const GRADE_HELP = `usage: tensorcell grade ASSIGNMENT.ipynb SUBMISSIONS_DIR [--tests HIDDEN_DIR] [-o report.csv|report.json]
                        [--timeout S] [--memory MB] [--jobs N] [--seed N] [--backend cpu|wasm|auto]
-                       [--disk MB] [--pids N] [--files DIR] [--no-sandbox [--cwd DIR]]
+                       [--disk MB] [--pids N] [--files DIR] [--no-sandbox [--cwd DIR]] [--executor local|slurm]
 Grades each SUBMISSIONS_DIR/*.ipynb (or SUBMISSIONS_DIR/<student>/*.ipynb) against ASSIGNMENT
 (the instructor's version with solutions, or the student version), reading nbgrader metadata:
   answer cells (solution: true)   the student's code, matched by grade_id
@@ -39,6 +39,9 @@ tests finish without an error; output on stderr (warnings) never costs points.
                 is killed or dies is restarted and grading carries on
   --jobs N      submissions graded in parallel (default: CPU cores); with more than one, each
                 kernel computes on 1 wasm thread unless TENSORCELL_THREADS is set
+  --executor slurm  grade through ONE Slurm job array (sbatch): a task per submission, running
+                "tensorcell grade-task" with a plan in ./.tensorcell-grade/ (a shared file system);
+                --jobs throttles the tasks running at once; Ctrl-C scancels the array
 Sandbox (bubblewrap, Debian package bubblewrap): each kernel sees node and tensorcell read-only,
 and a private working folder holding a copy of its submission (with the other files of the
 student's folder for SUBMISSIONS_DIR/<student>/ layouts); no network, no other processes, not
@@ -161,7 +164,16 @@ export async function gradeCommand(args: string[]): Promise<number> {
     files: { type: "string" },
     "no-sandbox": { type: "boolean" },
     quiet: { type: "boolean", short: "q" },
+    executor: { type: "string" },
   });
+  const executor = (values.executor as string | undefined) ?? "local";
+  if (executor !== "local" && executor !== "slurm") throw new HeadlessUsageError(`--executor ${executor}: choose local or slurm`);
+  if (executor === "slurm") {
+    const { onPath } = await import("../sweep/command.js");
+    for (const tool of ["sbatch", "squeue", "scancel"]) {
+      if (!onPath(tool)) throw new NotebookError(`--executor slurm: ${tool} is not on PATH (install Slurm's client tools, e.g. Debian's slurm-client, or run where they are)`);
+    }
+  }
   if (positionals.length !== 2) throw new HeadlessUsageError("grade needs ASSIGNMENT.ipynb and SUBMISSIONS_DIR (see tensorcell grade --help)");
   const [assignmentPath, submissionsDir] = positionals as [string, string];
   const assignment = readNotebook(assignmentPath);
@@ -197,7 +209,7 @@ export async function gradeCommand(args: string[]): Promise<number> {
   } else {
     process.stderr.write("tensorcell: warning: --no-sandbox: student code runs with your rights; it can read the hidden tests and other submissions, change files and use the network\n");
   }
-  const grades = await gradeAll(assignmentPath, submissions, {
+  const gradeOptions: GradeAllOptions = {
     sandbox,
     submissionsDir,
     hiddenTests,
@@ -210,11 +222,19 @@ export async function gradeCommand(args: string[]): Promise<number> {
     onGraded: values.quiet
       ? undefined
       : (grade, done, total) => process.stderr.write(`[${done}/${total}] ${grade.name}: ${grade.score}/${grade.maxScore}${grade.error ? ` (${grade.error})` : ""}\n`),
-  });
+  };
+  let grades: SubmissionGrade[];
+  let interrupted = false;
+  if (executor === "slurm") {
+    const { gradeOnSlurm } = await import("./slurm.js");
+    ({ grades, interrupted } = await gradeOnSlurm(assignmentPath, submissions, gradeOptions, values.quiet ? () => {} : (line) => process.stderr.write(`${line}\n`)));
+  } else {
+    grades = await gradeAll(assignmentPath, submissions, gradeOptions);
+  }
   if (report) {
     writeFileAtomic(report, extname(report) === ".json" ? gradesToJson(assignmentPath, grades) : gradesToCsv(grades));
     process.stderr.write(`tensorcell: wrote ${report}\n`);
   }
   process.stdout.write(`${gradesSummary(grades)}\n`);
-  return EXIT.ok;
+  return interrupted ? 130 : EXIT.ok;
 }
