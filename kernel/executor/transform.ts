@@ -9,7 +9,8 @@
  * what the user typed.
  */
 import { TraceMap, originalPositionFor } from "@jridgewell/trace-mapping";
-import { isPlainJavaScript, plainEndsWithSemicolon } from "./transform/plain-js.js";
+import type { Program } from "acorn";
+import { parsePlainJavaScript } from "./transform/plain-js.js";
 import { RewriteError, rewriteCell, type RewrittenCell } from "./transform/rewrite.js";
 import {
   composeMappings,
@@ -87,8 +88,11 @@ export function transformCell(source: string, options: TransformOptions): Transf
     throw new TypeError(`transformCell: runtime must be a global name such as "__tc", got ${JSON.stringify(options.runtime)}`);
   }
   const filename = options.filename;
-  if (options.fastPath !== false && isPlainJavaScript(source)) {
-    return finish(source, filename, rewriteOrThrow(source, source, undefined, options.runtime, plainEndsWithSemicolon(source)), undefined);
+  const plain = options.fastPath === false ? undefined : parsePlainJavaScript(source);
+  if (plain) {
+    // On the fast path the rewrite runs on the cell itself: its last statement's own text says whether it ends with ";".
+    const semicolon = (last: { end: number }) => source[last.end - 1] === ";";
+    return finish(source, filename, rewriteOrThrow(source, source, undefined, options.runtime, semicolon, plain), undefined);
   }
   // A last expression without ";" is the cell's value. esbuild drops side-effect-free
   // expressions it can fold ('a' + 'b'), so such a cell gets a no-op call appended
@@ -100,7 +104,7 @@ export function transformCell(source: string, options: TransformOptions): Transf
   const attempt = (withSentinel: boolean) => {
     const transpiled = transpileCell(withSentinel ? `${source}\n, ${options.runtime}.keep()` : source, filename);
     const esbuildMap = new TraceMap(transpiled.map);
-    return { rewritten: rewriteOrThrow(transpiled.code, source, esbuildMap, options.runtime, !showsValue), esbuildMap };
+    return { rewritten: rewriteOrThrow(transpiled.code, source, esbuildMap, options.runtime, () => !showsValue), esbuildMap };
   };
   let { rewritten, esbuildMap } = attempt(showsValue);
   if (showsValue && !rewritten.keptValue) ({ rewritten, esbuildMap } = attempt(false));
@@ -108,9 +112,16 @@ export function transformCell(source: string, options: TransformOptions): Transf
 }
 
 /** Step 2 on `js` (esbuild's output, or the cell itself on the fast path); rewrite errors become CellSyntaxErrors at the cell's position. */
-function rewriteOrThrow(js: string, source: string, esbuildMap: TraceMap | undefined, runtime: string, semicolon: boolean): RewrittenCell {
+function rewriteOrThrow(
+  js: string,
+  source: string,
+  esbuildMap: TraceMap | undefined,
+  runtime: string,
+  endsWithSemicolon: (last: { end: number }) => boolean,
+  program?: Program,
+): RewrittenCell {
   try {
-    return rewriteCell(js, { runtime, isUserName: (name) => appearsInSource(source, name), endsWithSemicolon: () => semicolon });
+    return rewriteCell(js, { runtime, isUserName: (name) => appearsInSource(source, name), endsWithSemicolon, program });
   } catch (error) {
     if (error instanceof RewriteError) throw syntaxErrorAt(error, js, esbuildMap, source);
     throw error;

@@ -12,31 +12,24 @@
  * `var` (a `var` nested in a block is rewritten into an assignment that could run
  * into the previous line where the cell's own text has no ";").
  */
-import { parse } from "acorn";
+import { parse, type Program } from "acorn";
 
 const PARSE_OPTIONS = { ecmaVersion: "latest", sourceType: "module", allowAwaitOutsideFunction: true, allowHashBang: true } as const;
 
 /** Words whose handling differs between the esbuild path and the raw source. */
 const NEEDS_ESBUILD = /\b(this|import|export|var)\b|@/;
 
-/** True when `source` can skip esbuild: it is JavaScript whose meaning TypeScript does not change. */
-export function isPlainJavaScript(source: string): boolean {
-  if (NEEDS_ESBUILD.test(source)) return false;
+/**
+ * The cell's syntax tree when it can skip esbuild (JavaScript whose meaning TypeScript does
+ * not change), else undefined. The rewrite reuses the tree instead of parsing again.
+ */
+export function parsePlainJavaScript(source: string): Program | undefined {
+  if (NEEDS_ESBUILD.test(source)) return undefined;
   // A `<` with a `>` that is not part of `=>` could be a generic call's type arguments.
-  if (source.includes("<") && /(?<!=)>/.test(source)) return false;
-  return parses(source);
-}
-
-/** endsWithSemicolon for a plain-JavaScript cell: the source followed by "\n,0" parses only when its last statement has no ";". */
-export function plainEndsWithSemicolon(source: string): boolean {
-  return !parses(`${source}\n,0`);
-}
-
-function parses(source: string): boolean {
+  if (source.includes("<") && /(?<!=)>/.test(source)) return undefined;
   try {
-    parse(source, PARSE_OPTIONS);
-    return true;
+    return parse(source, PARSE_OPTIONS);
   } catch {
-    return false;
+    return undefined;
   }
 }

@@ -9,8 +9,10 @@ export interface RewriteOptions {
   runtime: string;
   /** True when a top-level name was written in the cell (false for helpers esbuild injected, which stay local). */
   isUserName(name: string): boolean;
-  /** Asked only when the last statement is an expression: does the cell's source end with ";"? */
-  endsWithSemicolon(): boolean;
+  /** Asked only when the last statement is an expression (given): does the cell's source end with ";"? */
+  endsWithSemicolon(last: ExpressionStatement): boolean;
+  /** The JavaScript's syntax tree, when the caller has already parsed it (the same options as here). */
+  program?: Program;
 }
 
 /** The rewritten cell: a script that evaluates to undefined | {value} (or a Promise of one). */
@@ -86,7 +88,7 @@ class CellRewriter {
   }
 
   run(): RewrittenCell {
-    const program = this.parse();
+    const program = this.options.program ?? this.parse();
     const keep = `${this.options.runtime}.keep`;
     const brief = runsBriefly(program, (node) => node.type === "CallExpression" && this.js.slice(node.callee.start, node.callee.end) === keep);
     // A hashbang line is only legal at the very start of a file, and the wrapper comes first.
@@ -392,7 +394,7 @@ class CellRewriter {
       this.text.remove(sentinel.from, sentinel.to);
       this.keptValue = true;
     }
-    if (statement.directive === "use strict" || this.options.endsWithSemicolon()) return;
+    if (statement.directive === "use strict" || this.options.endsWithSemicolon(statement)) return;
     // From the statement's own start and end: the expression node starts inside any parentheses.
     this.text.prependRight(statement.start, "return { value: (");
     this.text.appendLeft(end, ") };");
