@@ -184,6 +184,52 @@ describe("widgets over the comm protocol", () => {
     expect(captured[1]!.content.data).toMatchObject({ "text/plain": "'k squared is 16'" });
   }, 60_000);
 
+  it("viz.explore: redraws the picture when the channel slider or the layer dropdown changes", async () => {
+    const { open } = await shown(`
+      seed(1);
+      const net = tf.sequential({ layers: [
+        tf.layers.conv2d({ inputShape: [16, 16, 3], filters: 4, kernelSize: 3, name: "c1" }),
+        tf.layers.conv2d({ filters: 6, kernelSize: 3, name: "c2" }),
+        tf.layers.flatten(), tf.layers.dense({ units: 2 }),
+      ] });
+      const picture = tf.randomUniform([16, 16, 3]);
+      const ex = viz.explore(net, picture);
+      ex`);
+    const ids = (state: unknown) => (state as { children: string[] }).children.map((c) => c.slice(10));
+    const [controlsId, imageId] = ids((open.content.data as { state: unknown }).state) as [string, string];
+    const controlsOpen = k.client.iopubLog.find((m) => m.header.msg_type === "comm_open" && m.content.comm_id === controlsId)!;
+    const [dropdownId, sliderId2] = ids((controlsOpen.content.data as { state: unknown }).state) as [string, string];
+    const states = (id: string) => (k.client.iopubLog.find((m) => m.header.msg_type === "comm_open" && m.content.comm_id === id)!.content.data as { state: Record<string, unknown> }).state;
+    expect(states(dropdownId)).toMatchObject({ _model_name: "DropdownModel", _options_labels: ["c1", "c2"], index: 1 });
+    expect(states(sliderId2)).toMatchObject({ _model_name: "IntSliderModel", min: 0, max: 5, value: 0 });
+    const imageOpen = k.client.iopubLog.find((m) => m.header.msg_type === "comm_open" && m.content.comm_id === imageId)!;
+    const firstPng = Buffer.from(imageOpen.buffers[0]!);
+    expect(firstPng.subarray(1, 4).toString()).toBe("PNG");
+    const pictureUpdate = async (parent: string) => {
+      const m = await waitForIopub(k.client, (x) => x.header.msg_type === "comm_msg" && x.content.comm_id === imageId && x.parent_header.msg_id === parent);
+      expect(m.content.data).toEqual({ method: "update", state: {}, buffer_paths: [["value"]] });
+      return Buffer.from(m.buffers[0]!);
+    };
+    const moved = await pictureUpdate(frontend("comm_msg", { comm_id: sliderId2, data: { method: "update", state: { value: 3 }, buffer_paths: [] } }));
+    expect(moved.subarray(1, 4).toString()).toBe("PNG");
+    expect(moved.equals(firstPng)).toBe(false);
+    // Layer c1 has 4 channels: the slider's max follows, its value is clipped, the picture redrawn.
+    const parent = frontend("comm_msg", { comm_id: dropdownId, data: { method: "update", state: { index: 0 }, buffer_paths: [] } });
+    const relayered = await pictureUpdate(parent);
+    expect(relayered.equals(moved)).toBe(false);
+    expect(commMsgs(sliderId2, parent).map((m) => m.content.data)).toContainEqual({ method: "update", state: { max: 3 }, buffer_paths: [] });
+    expect((await k.run("JSON.stringify([ex.layer.value, ex.channel.value, ex.picture.value.length > 100])")).result?.data).toMatchObject({ "text/plain": `'["c1",3,true]'` });
+  }, 90_000);
+
+  it("viz.explore: one-line errors for a non-image input and a model without convolution or attention layers", async () => {
+    const bad = async (code: string) => String((await k.run(code)).error?.evalue);
+    expect(await bad("viz.explore(net, tf.ones([5]))")).toMatch(/^viz\.explore explains image models: [^\n]+$/);
+    expect(await bad("viz.explore(net, 'cat.png' as any)")).toBe("viz.explore: expected an image tensor ([h, w, c] or [1, h, w, c]), got string");
+    expect(await bad("viz.explore(tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 2 })] }), picture)"))
+      .toMatch(/^viz\.explore: model "sequential_\d+" has no convolution or attention layers to explore$/);
+    expect(await bad("viz.explore(net, picture, { layer: 'nope' })")).toBe('viz.explore: "nope" is not one of the model\'s convolution layers (c1, c2)');
+  }, 60_000);
+
   it("completes the preloaded widgets API", async () => {
     const completion = (await k.client.request("shell", "complete_request", { code: "widgets.sl", cursor_pos: 10 }, 60_000)).content as { matches: string[] };
     expect(completion.matches).toContain("slider");

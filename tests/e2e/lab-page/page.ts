@@ -3,7 +3,8 @@
  * tensorcell kernel through jupyter-server (@jupyterlab/services), and their
  * outputs go into @jupyterlab/outputarea OutputArea widgets rendered by
  * @jupyterlab/rendermime's standard renderers plus the Vega 5 renderer of
- * @jupyterlab/vega5-extension, as in JupyterLab. Bundled by build.ts; driven by
+ * @jupyterlab/vega5-extension, as in JupyterLab, and Jupyter widgets through
+ * a widget manager over the kernel's comms (widgets.ts). Bundled by build.ts; driven by
  * tests/e2e/jupyterlab-outputs.test.ts through `window.tensorcellLab`.
  *
  * The page is served (by the test, through Playwright) on jupyter-server's own
@@ -19,6 +20,7 @@ import { Widget } from "@lumino/widgets";
 import "@jupyterlab/outputarea/style/index.css";
 import "@jupyterlab/vega5-extension/style/index.css";
 import type { AreaReport, CellRun, LabPage, VegaRender } from "./protocol.js";
+import { KernelWidgetManager } from "./widgets.js";
 
 /** Every Vega renderModel call the page saw, in order. */
 const vegaRenders: VegaRender[] = [];
@@ -87,6 +89,8 @@ function connect(): Promise<string> {
     await sessionManager.ready;
     session = await sessionManager.startNew({ path: "lab-outputs.ipynb", type: "notebook", name: "lab-outputs.ipynb", kernel: { name: "tensorcell" } });
     const kernel = session.kernel!;
+    // Jupyter widgets: models from the kernel's comms, views through the widget-view renderer.
+    new KernelWidgetManager(kernel, rendermime);
     kernel.iopubMessage.connect((_sender: Kernel.IKernelConnection, message: KernelMessage.IIOPubMessage) => {
       const parent = (message.parent_header as Partial<KernelMessage.IHeader>).msg_id;
       if (!parent) return;
