@@ -6,7 +6,7 @@
  * the iopub messages parented to their `msg_id` through kernel message hooks.
  */
 import { shims, type IClassicComm, type WidgetModel, type WidgetView } from "@jupyter-widgets/base";
-import { HTMLManager } from "@jupyter-widgets/html-manager";
+import { HTMLManager } from "@jupyter-widgets/html-manager/lib/htmlmanager";
 import { OutputModel as HtmlOutputModel, OutputView } from "@jupyter-widgets/html-manager/lib/output";
 import { WIDGET_MIMETYPE, WidgetRenderer } from "@jupyter-widgets/html-manager/lib/output_renderers";
 import type { Kernel, KernelMessage } from "@jupyterlab/services";
