@@ -111,7 +111,8 @@ function installHost(module: Record<string, unknown>, services: BridgeServices):
     },
     input: (prompt: string, options?: { password?: boolean }) => hostInput(services, prompt, Boolean(options?.password)),
     registerCommTarget: (target: string, onOpen: (comm: OpenComm, data: unknown) => CommCallbacks | void) =>
-      services.comms.registerTarget(target, (comm, data) => inMessageContext(services, onOpen(comm, data) ?? {})),
+      services.comms.registerTarget(target, (comm, data, parent) =>
+        inMessageContext(services, runForMessage(services, parent, () => onOpen(comm, data)) ?? {})),
     openComm: (target: string, data: unknown, callbacks: CommCallbacks = {}, extra: PublishExtra = {}) =>
       services.comms.openComm(target, data, inMessageContext(services, callbacks), extra),
     interrupted: () => services.interrupted(),
@@ -138,15 +139,16 @@ function installHost(module: Record<string, unknown>, services: BridgeServices):
 function inMessageContext(services: BridgeServices, callbacks: CommCallbacks): CommCallbacks {
   const onMessage = callbacks.onMessage;
   if (!onMessage) return callbacks;
-  return {
-    ...callbacks,
-    onMessage(data, buffers, parent) {
-      const context: CellContext = { parent, silent: false, allowStdin: false, cancelled: false, timers: new Set(), stopHooks: new Set() };
-      try {
-        cellStorage.run(context, () => onMessage(data, buffers, parent));
-      } catch (error) {
-        services.log(`comm message handler failed: ${(error as Error).stack ?? String(error)}`);
-      }
-    },
-  };
+  return { ...callbacks, onMessage: (data, buffers, parent) => void runForMessage(services, parent, () => onMessage(data, buffers, parent)) };
+}
+
+/** Runs a comm handler in the context of the message it handles; a throw is logged (undefined returned). */
+function runForMessage<T>(services: BridgeServices, parent: Record<string, unknown>, handler: () => T): T | undefined {
+  const context: CellContext = { parent, silent: false, allowStdin: false, cancelled: false, timers: new Set(), stopHooks: new Set() };
+  try {
+    return cellStorage.run(context, handler);
+  } catch (error) {
+    services.log(`comm handler failed: ${(error as Error).stack ?? String(error)}`);
+    return undefined;
+  }
 }

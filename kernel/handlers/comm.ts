@@ -26,18 +26,21 @@ export interface OpenComm {
   close(data?: unknown): void;
 }
 
+/** What a target does with a comm a frontend opens (`parent`: the comm_open's header). */
+export type TargetHandler = (comm: OpenComm, data: unknown, parent: Record<string, unknown>) => CommCallbacks | void;
+
 /** Sends a comm message on iopub, parented to the current cell. */
 export type CommPublish = (msgType: "comm_open" | "comm_msg" | "comm_close", content: Record<string, unknown>, extra?: PublishExtra) => void;
 
 /** The session's comm targets and open comms. */
 export class CommManager {
-  private readonly targets = new Map<string, (comm: OpenComm, data: unknown) => CommCallbacks | void>();
+  private readonly targets = new Map<string, TargetHandler>();
   private readonly open = new Map<string, { comm: OpenComm; callbacks: CommCallbacks }>();
 
   constructor(private readonly publish: CommPublish, private readonly log: (line: string) => void) {}
 
   /** Registers what to do when a frontend opens a comm with this target name. */
-  registerTarget(targetName: string, onOpen: (comm: OpenComm, data: unknown) => CommCallbacks | void): void {
+  registerTarget(targetName: string, onOpen: TargetHandler): void {
     this.targets.set(targetName, onOpen);
   }
 
@@ -82,7 +85,7 @@ export class CommManager {
           return;
         }
         const comm = this.makeComm(commId, targetName);
-        const callbacks = onOpen(comm, data) ?? {};
+        const callbacks = onOpen(comm, data, request.header as unknown as Record<string, unknown>) ?? {};
         this.open.set(commId, { comm, callbacks });
       },
       comm_msg: ({ request }) => {

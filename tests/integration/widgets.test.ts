@@ -125,9 +125,10 @@ describe("widgets over the comm protocol", () => {
   }, 60_000);
 
   it("answers the version handshake with the protocol version range", async () => {
-    frontend("comm_open", { comm_id: "version-1", target_name: "jupyter.widget.version", data: {} });
+    const opened = frontend("comm_open", { comm_id: "version-1", target_name: "jupyter.widget.version", data: {} });
     const version = await waitForIopub(k.client, (m) => m.header.msg_type === "comm_msg" && m.content.comm_id === "version-1");
     expect(version.content.data).toEqual({ version: "~2.1.0" });
+    expect(version.parent_header.msg_id).toBe(opened);
   }, 60_000);
 
   it("runs a button's onClick on a click, its output captured into an Output widget through msg_id", async () => {
