@@ -6,7 +6,7 @@
  */
 import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { nbformatErrors, tempDir, tensorcell, writeTestNotebook } from "./headless-cli.js";
 
@@ -57,5 +57,19 @@ describe("tensorcell run with widgets", () => {
     const state = JSON.parse(embedded![1]!) as { state: Record<string, Saved> };
     expect(state.state[viewOf(nb.cells[0]!.outputs![0])]!.state.value).toBe(7);
     expect(html.match(/<script type="application\/vnd\.jupyter\.widget-view\+json">/g)).toHaveLength(3);
+  }, 180_000);
+
+  it("runs notebooks/widgets-tour.ipynb: every widget shown has its saved state", async () => {
+    const out = join(tempDir(), "tour.ipynb");
+    const result = await tensorcell(["run", resolve("notebooks/widgets-tour.ipynb"), "-o", out, "--quiet"]);
+    expect(result.code, result.stderr).toBe(0);
+    const nb = JSON.parse(readFileSync(out, "utf8")) as Nb;
+    const saved = nb.metadata.widgets![STATE]!.state;
+    const shown = nb.cells.flatMap((cell) => cell.outputs ?? []).map(viewOf).filter(Boolean);
+    expect(shown).toHaveLength(3);
+    for (const id of shown) expect(saved[id]?.model_name).toMatch(/^VBoxModel$/);
+    const images = Object.values(saved).filter((m) => m.model_name === "ImageModel");
+    expect(images).toHaveLength(1);
+    expect(Buffer.from(images[0]!.buffers![0]!.data, "base64").subarray(1, 4).toString()).toBe("PNG");
   }, 180_000);
 });
