@@ -85,8 +85,10 @@ export class CommManager {
           return;
         }
         const comm = this.makeComm(commId, targetName);
-        const callbacks = onOpen(comm, data, request.header as unknown as Record<string, unknown>) ?? {};
-        this.open.set(commId, { comm, callbacks });
+        // Open before the handler runs, so that it may send on the comm or close it.
+        const entry = { comm, callbacks: {} as CommCallbacks };
+        this.open.set(commId, entry);
+        entry.callbacks = onOpen(comm, data, request.header as unknown as Record<string, unknown>) ?? {};
       },
       comm_msg: ({ request }) => {
         const { comm_id: commId, data } = request.content as { comm_id: string; data: unknown };

@@ -13,15 +13,19 @@ import { isBinary, putBuffers, removeBuffers } from "./buffers.js";
 
 /** The widget messaging protocol version tensorcell speaks. */
 export const PROTOCOL_VERSION = "2.1.0";
-/** Module versions of the ipywidgets 8 models (@jupyter-widgets/base and controls 2.0.0, output 1.0.0). */
-export const MODULE_VERSIONS = { base: "2.0.0", controls: "2.0.0", output: "1.0.0" } as const;
+/** Module versions of the ipywidgets 8 models, by module. */
+export const MODULE_VERSIONS = {
+  "@jupyter-widgets/base": "2.0.0",
+  "@jupyter-widgets/controls": "2.0.0",
+  "@jupyter-widgets/output": "1.0.0",
+} as const;
 /** The widget-view mime type a display carries. */
 export const WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json";
 
 /** Which frontend classes a model uses. */
 export interface ModelSpec {
   modelName: string;
-  modelModule: "@jupyter-widgets/base" | "@jupyter-widgets/controls" | "@jupyter-widgets/output";
+  modelModule: keyof typeof MODULE_VERSIONS;
   viewName?: string | null;
   viewModule?: ModelSpec["modelModule"];
 }
@@ -124,9 +128,8 @@ function ensureTargets(): void {
     };
   });
   // Widgets the frontend tries to create on its side are not supported: the comm is closed.
-  h.registerCommTarget("jupyter.widget", (comm, data) => {
+  h.registerCommTarget("jupyter.widget", (comm) => {
     h.log?.(`a frontend opened a widget comm (${comm.commId}); frontend-created widgets are not supported, closing it`);
-    void data;
     comm.close();
   });
 }
@@ -151,15 +154,14 @@ export class Widget {
 
   /** Creates the model and, in a kernel, opens its comm with the full state. */
   constructor(spec: ModelSpec, attributes: Record<string, unknown>) {
-    const version = (module: ModelSpec["modelModule"]) => MODULE_VERSIONS[module.slice(17) as keyof typeof MODULE_VERSIONS];
     const viewModule = spec.viewModule ?? spec.modelModule;
     this.state = {
       _model_name: spec.modelName,
       _model_module: spec.modelModule,
-      _model_module_version: version(spec.modelModule),
+      _model_module_version: MODULE_VERSIONS[spec.modelModule],
       _view_name: spec.viewName ?? null,
       _view_module: viewModule,
-      _view_module_version: version(viewModule),
+      _view_module_version: MODULE_VERSIONS[viewModule],
       _view_count: null,
       ...attributes,
     };

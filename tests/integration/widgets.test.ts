@@ -166,6 +166,8 @@ describe("widgets over the comm protocol", () => {
     frontend("comm_msg", { comm_id: sliderId, data: { method: "update", state: { no_such_attribute: 1 }, buffer_paths: [] } });
     frontend("comm_msg", { comm_id: sliderId, data: { method: "update", state: {}, buffer_paths: [["value"]] } });
     frontend("comm_msg", { comm_id: "no-such-model", data: { method: "update", state: { value: 1 } } });
+    frontend("comm_open", { comm_id: "frontend-widget", target_name: "jupyter.widget", data: { state: {} } });
+    await waitForIopub(k.client, (m) => m.header.msg_type === "comm_close" && m.content.comm_id === "frontend-widget");
     const r = await k.run("s.value");
     expect(r.result?.data).toMatchObject({ "text/plain": "13" });
     const log = k.kernel.stderr();
@@ -173,6 +175,7 @@ describe("widgets over the comm protocol", () => {
     expect(log).toContain(`widget ${sliderId}: update of unknown attributes no_such_attribute (ignored)`);
     expect(log).toContain(`widget ${sliderId}: bad update: buffer_paths names 1 buffers but the message has 0 (ignored)`);
     expect(log).toContain("comm_msg for unknown comm no-such-model (ignored)");
+    expect(log).toContain("a frontend opened a widget comm (frontend-widget); frontend-created widgets are not supported, closing it");
   }, 60_000);
 
   it("reruns interact's function on a change, replacing its output in the Output widget", async () => {
