@@ -18,6 +18,8 @@ export class Output extends Widget {
       { modelName: "OutputModel", modelModule: "@jupyter-widgets/output", viewName: "OutputView" },
       { _dom_classes: [], layout: new Layout(options.layout), tabbable: null, tooltip: null, msg_id: "", outputs: [] },
     );
+    // The frontend that captured the outputs reports them; echoing them back would redraw them.
+    this.noEcho("outputs");
   }
 
   /** The outputs a frontend reported (nbformat output dicts). */

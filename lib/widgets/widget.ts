@@ -149,6 +149,8 @@ export class Widget {
   private closed = false;
   /** Attributes that live on the kernel side only (never sent). */
   private readonly localNames = new Set<string>();
+  /** Attributes a frontend's update is not echoed for. */
+  private readonly unechoed = new Set<string>();
   /** Per-attribute coercion applied to every new value (from code or a frontend) before it is stored. */
   private readonly validators = new Map<string, (value: unknown) => unknown>();
 
@@ -195,6 +197,11 @@ export class Widget {
   /** Coerces every new value of `name` (e.g. clipping into a range) before it is stored and observed. */
   protected validate(name: string, coerce: (value: unknown) => unknown): void {
     this.validators.set(name, coerce);
+  }
+
+  /** Stops echoing a frontend's updates of `name` to the frontends (for large, frontend-owned values). */
+  protected noEcho(name: string): void {
+    this.unechoed.add(name);
   }
 
   /** Marks an attribute as kernel-side only: set() changes it and fires observers but sends nothing. */
@@ -326,7 +333,8 @@ export class Widget {
     if (unknown.length > 0) log(`update of unknown attributes ${unknown.join(", ")} (ignored)`);
     if (known.length === 0) return;
     // Echo first (ipywidgets 8 frontends wait for their own echo), then apply and notify.
-    this.sendState(Object.fromEntries(known.map((name) => [name, state[name]])), "echo_update");
+    const echoed = known.filter((name) => !this.unechoed.has(name));
+    if (echoed.length > 0) this.sendState(Object.fromEntries(echoed.map((name) => [name, state[name]])), "echo_update");
     const changes: Change[] = [];
     const corrected: Record<string, unknown> = {};
     for (const name of known) {

@@ -149,6 +149,10 @@ describe("widgets over the comm protocol", () => {
     const stream = k.client.iopubLog.find((m) => m.parent_header.msg_id === parent && m.header.msg_type === "stream")!;
     expect(stream.content).toMatchObject({ name: "stdout", text: "clicked 1\n" });
     expect((await k.run("clicks")).result?.data).toMatchObject({ "text/plain": "1" });
+    // The frontend reports what it captured: kept on the kernel side, not echoed back.
+    const reported = frontend("comm_msg", { comm_id: outId, data: { method: "update", state: { outputs: [{ output_type: "stream", name: "stdout", text: "clicked 1\n" }] }, buffer_paths: [] } });
+    expect((await k.run("out.outputs.map((o) => `${o.output_type}:${o.name}:${o.text === 'clicked 1\\n'}`).join()")).result?.data).toMatchObject({ "text/plain": "'stream:stdout:true'" });
+    expect(commMsgs(outId, reported)).toEqual([]);
   }, 60_000);
 
   it("reports a callback's error in the callback's output and keeps the kernel running", async () => {
