@@ -91,6 +91,12 @@ export function explore(model: tf.LayersModel, image: tf.Tensor, options: Explor
     throw new Error(`${caller}: "${options.layer}" is not one of the model's ${kind} layers (${names.join(", ")})`);
   }
   const batch = tf.tidy(() => batchOf(model, image).slice([0, 0, 0, 0], [1, -1, -1, -1]));
+  const expected = model.inputs[0]?.shape.slice(1) ?? [];
+  if (expected.some((side, i) => typeof side === "number" && side !== batch.shape[i + 1])) {
+    const shape = batch.shape.slice(1);
+    batch.dispose();
+    throw new Error(`${caller}: the model takes images of shape [${expected.map((d) => d ?? "any").join(",")}]; got [${shape.join(",")}] (resize it first)`);
+  }
   const cache = new Map<string, LayerMaps>();
   const mapsOf = (layer: string): LayerMaps => {
     let maps = cache.get(layer);

@@ -56,7 +56,7 @@ describe("widgets in JupyterLab's output area (headless Chromium)", () => {
     expect(ran.status).toBe("ok");
     const handle = lab.page.locator('[data-area="slider"] .widget-slider .noUi-handle');
     await handle.waitFor({ timeout: 60_000 });
-    await expect.poll(() => lab.page.locator('[data-area="slider"] .widget-readout').innerText()).toBe("2");
+    await expect.poll(() => lab.page.locator('[data-area="slider"] .widget-readout').innerText(), { timeout: 30_000 }).toBe("2");
     await handle.focus();
     await lab.page.keyboard.press("ArrowRight");
     await lab.page.locator('[data-area="slider"] .widget-output', { hasText: "callback saw 3" }).waitFor({ timeout: 30_000 });

@@ -30,5 +30,6 @@ describe("viz.explore", () => {
     ex.channel.value = 4;
     ex.layer.value = "narrow";
     expect([ex.channel.get("max"), ex.channel.value]).toEqual([1, 1]);
+    expect(() => viz.explore(net, tf.randomUniform([8, 8, 1]))).toThrow(/^viz\.explore: the model takes images of shape \[12,12,1\]; got \[8,8,1\] \(resize it first\)$/);
   });
 });
