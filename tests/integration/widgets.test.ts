@@ -165,6 +165,16 @@ describe("widgets over the comm protocol", () => {
     expect((await k.run("JSON.stringify(seen)")).result?.data).toMatchObject({ "text/plain": "'[7,9,20,13]'" });
   }, 60_000);
 
+  it("stops a callback that never returns on interrupt_request, reports it, and keeps the kernel running", async () => {
+    const { open } = await shown("const spin = widgets.button({ description: 'spin' });\nspin.onClick(() => { for (;;) {} });\nspin");
+    const parent = frontend("comm_msg", { comm_id: String(open.content.comm_id), data: { method: "custom", content: { event: "click" } } });
+    await waitForIopub(k.client, (m) => m.header.msg_type === "status" && m.content.execution_state === "busy" && m.parent_header.msg_id === parent);
+    await k.client.request("control", "interrupt_request", {});
+    const report = await waitForIopub(k.client, (m) => m.header.msg_type === "stream" && m.parent_header.msg_id === parent);
+    expect(String(report.content.text)).toMatch(/^Error in a button's onClick: KeyboardInterrupt/);
+    expect((await k.run("1 + 1")).result?.data).toMatchObject({ "text/plain": "2" });
+  }, 60_000);
+
   it("logs bad messages (unknown method, unknown attribute, bad buffer paths, unknown model id) and carries on", async () => {
     frontend("comm_msg", { comm_id: sliderId, data: { method: "explode" } });
     frontend("comm_msg", { comm_id: sliderId, data: { method: "update", state: { no_such_attribute: 1 }, buffer_paths: [] } });
