@@ -73,7 +73,8 @@ export async function openLabSession(name: string): Promise<LabSession> {
       if (message.type() === "error") problems.push(`console: ${message.text()}`);
     });
     const server = jupyter;
-    await page.route(`${server.baseUrl}tensorcell-lab/**`, (route) => {
+    // Routed for the whole browser context, so a second page (a frontend opened later) gets it too.
+    await context.route(`${server.baseUrl}tensorcell-lab/**`, (route) => {
       const file = new URL(route.request().url()).pathname.split("/").pop()!;
       return route.fulfill({ body: readFileSync(join(pageDir, file)), contentType: CONTENT_TYPES[extname(file)] ?? "application/octet-stream" });
     });

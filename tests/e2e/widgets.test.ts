@@ -39,6 +39,8 @@ function shownImage(id: string): Promise<string> {
 }
 
 declare const document: { querySelector<T>(selector: string): T | null };
+declare const window: unknown;
+type LabWindow = { tensorcellLab: import("./lab-page/protocol.js").LabPage };
 type HTMLImageElement = { src: string };
 
 describe("widgets in JupyterLab's output area (headless Chromium)", () => {
@@ -66,6 +68,25 @@ describe("widgets in JupyterLab's output area (headless Chromium)", () => {
     // The callback's output went into the widget, not into the cell's own output (one child: the widget).
     expect(await lab.page.locator('[data-area="slider"] > .jp-OutputArea-child').count()).toBe(1);
     expect((await lab.report("slider")).text.match(/callback saw/g)).toHaveLength(1);
+  }, 120_000);
+
+  it("gives a page opened later every widget's state (jupyter.widget.control's request_states)", async () => {
+    expect((await lab.run("slider-id", "s.modelId")).status).toBe("ok");
+    const modelId = /'([0-9a-f-]+)'/.exec((await lab.report("slider-id")).text)?.[1] ?? "";
+    expect(modelId).not.toBe("");
+    const later = await lab.page.context().newPage();
+    later.on("pageerror", (error) => lab.problems.push(`later page: ${error.message}`));
+    try {
+      await later.goto(lab.page.url(), { waitUntil: "load", timeout: 60_000 });
+      await lab.within(later.evaluate(() => (window as unknown as LabWindow).tensorcellLab.ready), 60_000, "the later page's session");
+      await later.evaluate(() => (window as unknown as LabWindow).tensorcellLab.restoreWidgets());
+      await later.evaluate((id) => (window as unknown as LabWindow).tensorcellLab.showWidget("restored", id), modelId);
+      // The slider as the kernel has it now (moved to 3 above), with its description.
+      await expect.poll(() => later.locator('[data-area="restored"] .widget-readout').innerText(), { timeout: 30_000 }).toBe("3");
+      expect(await later.locator('[data-area="restored"] .widget-label').first().innerText()).toBe("k");
+    } finally {
+      await later.close();
+    }
   }, 120_000);
 
   it("redraws viz.explore's picture when the channel slider or the layer dropdown changes", async () => {

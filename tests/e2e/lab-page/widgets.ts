@@ -65,6 +65,11 @@ export class KernelWidgetManager extends HTMLManager {
     return reply.content.status === "ok" ? reply.content.comms : {};
   }
 
+  /** Creates models for every widget the kernel holds (the control comm's request_states), as a page opened later does. */
+  restoreFromKernel(): Promise<void> {
+    return this._loadFromKernel();
+  }
+
   protected override loadClass(className: string, moduleName: string, moduleVersion: string): Promise<typeof WidgetModel | typeof WidgetView> {
     if (moduleName === "@jupyter-widgets/output") {
       return Promise.resolve((className === "OutputModel" ? KernelOutputModel : OutputView) as unknown as typeof WidgetModel);
