@@ -79,7 +79,7 @@ describe("widgets in JupyterLab's output area (headless Chromium)", () => {
     try {
       await later.goto(lab.page.url(), { waitUntil: "load", timeout: 60_000 });
       await lab.within(later.evaluate(() => (window as unknown as LabWindow).tensorcellLab.ready), 60_000, "the later page's session");
-      await later.evaluate(() => (window as unknown as LabWindow).tensorcellLab.restoreWidgets());
+      expect(await later.evaluate(() => (window as unknown as LabWindow).tensorcellLab.restoreWidgets())).toEqual({ viaControlComm: true });
       await later.evaluate((id) => (window as unknown as LabWindow).tensorcellLab.showWidget("restored", id), modelId);
       // The slider as the kernel has it now (moved to 3 above), with its description.
       await expect.poll(() => later.locator('[data-area="restored"] .widget-readout').innerText(), { timeout: 30_000 }).toBe("3");

@@ -204,6 +204,7 @@ const page: LabPage = {
   restoreWidgets: async () => {
     if (!widgetManager) throw new Error("the page has no kernel (call ready first)");
     await widgetManager.restoreFromKernel();
+    return { viaControlComm: !widgetManager.usedFallback };
   },
   showWidget,
   shutdown: async () => {

@@ -64,7 +64,7 @@ export interface LabPage {
   /** Every Vega renderModel call so far. */
   vegaRenders(): VegaRender[];
   /** Creates models for every widget the kernel holds (jupyter.widget.control's request_states), as a page opened later does. */
-  restoreWidgets(): Promise<void>;
+  restoreWidgets(): Promise<{ viaControlComm: boolean }>;
   /** Shows the widget view of `modelId` in a new output area `id`. */
   showWidget(id: string, modelId: string): void;
   /** Shuts the session (and its kernel) down. */

@@ -65,9 +65,17 @@ export class KernelWidgetManager extends HTMLManager {
     return reply.content.status === "ok" ? reply.content.comms : {};
   }
 
+  /** Whether restoring fell back to one request_state per comm (the control comm did not answer). */
+  usedFallback = false;
+
   /** Creates models for every widget the kernel holds (the control comm's request_states), as a page opened later does. */
   restoreFromKernel(): Promise<void> {
     return this._loadFromKernel();
+  }
+
+  protected override _loadFromKernelModels(): Promise<void> {
+    this.usedFallback = true;
+    return super._loadFromKernelModels();
   }
 
   protected override loadClass(className: string, moduleName: string, moduleVersion: string): Promise<typeof WidgetModel | typeof WidgetView> {
