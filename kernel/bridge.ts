@@ -8,9 +8,9 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { inspect } from "node:util";
-import { cellStorage, currentCell } from "./executor/cell-context.js";
+import { cellStorage, currentCell, type CellContext } from "./executor/cell-context.js";
 import type { Formatter } from "./executor/executor.js";
-import type { CommManager } from "./handlers/comm.js";
+import type { CommCallbacks, CommManager, OpenComm, PublishExtra } from "./handlers/comm.js";
 
 /** What the kernel needs from the loaded library. */
 export interface LoadedLibrary {
@@ -27,7 +27,7 @@ export interface LoadedLibrary {
 
 /** Kernel services the host needs. */
 export interface BridgeServices {
-  publish(msgType: string, content: Record<string, unknown>, parent: Record<string, unknown>): void;
+  publish(msgType: string, content: Record<string, unknown>, parent: Record<string, unknown>, extra?: PublishExtra): void;
   requestInput(prompt: string, password: boolean, parent: Record<string, unknown>): Promise<string>;
   comms: CommManager;
   interrupted(): boolean;
@@ -37,7 +37,7 @@ export interface BridgeServices {
 }
 
 /** The preloaded globals every cell sees (also the language service's list). */
-export const PRELOADED_NAMES = ["tf", "models", "data", "viz", "display", "seed", "useBackend", "backendInfo", "input"] as const;
+export const PRELOADED_NAMES = ["tf", "models", "data", "viz", "display", "seed", "useBackend", "backendInfo", "input", "widgets"] as const;
 
 /** util.inspect formatting, used until (or if) the library's richer formatter is there. */
 export const plainFormatter: Formatter = async (value) =>
@@ -110,8 +110,17 @@ function installHost(module: Record<string, unknown>, services: BridgeServices):
       services.publish(message.type, { data: message.data, metadata: message.metadata ?? {}, transient }, parent);
     },
     input: (prompt: string, options?: { password?: boolean }) => hostInput(services, prompt, Boolean(options?.password)),
-    registerCommTarget: (target: string, onOpen: Parameters<CommManager["registerTarget"]>[1]) => services.comms.registerTarget(target, onOpen),
+    registerCommTarget: (target: string, onOpen: (comm: OpenComm, data: unknown) => CommCallbacks | void) =>
+      services.comms.registerTarget(target, (comm, data, parent) =>
+        inMessageContext(services, runForMessage(services, parent, () => onOpen(comm, data)) ?? {})),
+    openComm: (target: string, data: unknown, callbacks: CommCallbacks = {}, extra: PublishExtra = {}) =>
+      services.comms.openComm(target, data, inMessageContext(services, callbacks), extra),
     interrupted: () => services.interrupted(),
+    parentMessageId: () => {
+      const id = currentCell()?.parent.msg_id;
+      return typeof id === "string" ? id : undefined;
+    },
+    log: (line: string) => services.log(line),
     onCellStop(hook: () => void) {
       const cell = cellStorage.getStore();
       if (!cell) return () => {};
@@ -119,4 +128,27 @@ function installHost(module: Record<string, unknown>, services: BridgeServices):
       return () => cell.stopHooks.delete(hook);
     },
   });
+}
+
+/**
+ * Comm messages run outside any cell: their handlers (widget callbacks) run in a
+ * context of their own whose parent is the comm_msg, so what they print or
+ * display is parented to that message (where an Output widget that captures
+ * for it picks it up), and an error they throw is logged, never fatal.
+ */
+function inMessageContext(services: BridgeServices, callbacks: CommCallbacks): CommCallbacks {
+  const onMessage = callbacks.onMessage;
+  if (!onMessage) return callbacks;
+  return { ...callbacks, onMessage: (data, buffers, parent) => void runForMessage(services, parent, () => onMessage(data, buffers, parent)) };
+}
+
+/** Runs a comm handler in the context of the message it handles; a throw is logged (undefined returned). */
+function runForMessage<T>(services: BridgeServices, parent: Record<string, unknown>, handler: () => T): T | undefined {
+  const context: CellContext = { parent, silent: false, allowStdin: false, cancelled: false, timers: new Set(), stopHooks: new Set() };
+  try {
+    return cellStorage.run(context, handler);
+  } catch (error) {
+    services.log(`comm handler failed: ${(error as Error).stack ?? String(error)}`);
+    return undefined;
+  }
 }

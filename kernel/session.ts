@@ -16,7 +16,7 @@ import type { InterruptFlag } from "./executor/interrupt.js";
 import { Executor, RUNTIME_GLOBAL, type Formatter } from "./executor/executor.js";
 import { createCellRequire, createImporter } from "./executor/modules.js";
 import { installProcessGuards } from "./executor/guards.js";
-import { CommManager } from "./handlers/comm.js";
+import { CommManager, type PublishExtra } from "./handlers/comm.js";
 import type { Handler, RequestContext } from "./handlers/context.js";
 import { executeHandler } from "./handlers/execute.js";
 import { History, historyHandler } from "./handlers/history.js";
@@ -76,9 +76,9 @@ export function startSession(options: SessionOptions): Session {
   const realSetImmediate = globalThis.setImmediate;
   const streams = new StreamCapture((msgType, content, parent) => publish(msgType, content, parent), realSetImmediate);
   const log = streams.kernelLog;
-  function publish(msgType: string, content: Record<string, unknown>, parent: Record<string, unknown>): void {
+  function publish(msgType: string, content: Record<string, unknown>, parent: Record<string, unknown>, extra?: PublishExtra): void {
     if (msgType !== "stream") streams.flush();
-    channels.publish({ msg_type: msgType, content, parent_header: parent });
+    channels.publish({ msg_type: msgType, content, parent_header: parent, ...extra });
   }
 
   const reportBackground = (error: unknown, parent: Record<string, unknown>) => {
@@ -90,7 +90,7 @@ export function startSession(options: SessionOptions): Session {
 
   let library: LoadedLibrary | undefined;
   let formatter: Formatter = plainFormatter;
-  const comms = new CommManager((msgType, content) => publish(msgType, content, currentParent()), log);
+  const comms = new CommManager((msgType, content, extra) => publish(msgType, content, currentParent(), extra), log);
 
   const libraryReady = libraryStarted.then(() => loadLibrary(
     kernelDir,

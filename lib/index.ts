@@ -10,6 +10,7 @@ export * from "./display/index.js";
 export * from "./viz/index.js";
 export * from "./repro/index.js";
 export * from "./optimizers/index.js";
+export * from "./widgets/index.js";
 // The runner's side of the bridge: the kernel installs its host with setHost
 // (kernel/bridge.ts). Not a cell global; exported for runners embedding the library.
 export { setHost, host, type Host } from "./display/host.js";

@@ -7,38 +7,48 @@ import type { Handler } from "./context.js";
 
 /** Callbacks for one open comm. */
 export interface CommCallbacks {
-  onMessage?(data: unknown, buffers: ArrayBuffer[]): void;
+  /** `parent` is the comm_msg's header (what output of the handling is parented to). */
+  onMessage?(data: unknown, buffers: ArrayBuffer[], parent: Record<string, unknown>): void;
   onClose?(data: unknown): void;
+}
+
+/** Message metadata and binary buffers that go with a comm message. */
+export interface PublishExtra {
+  metadata?: Record<string, unknown>;
+  buffers?: Uint8Array[];
 }
 
 /** An open comm as the library sees it. */
 export interface OpenComm {
   readonly commId: string;
   readonly targetName: string;
-  send(data: unknown): void;
+  send(data: unknown, buffers?: Uint8Array[]): void;
   close(data?: unknown): void;
 }
 
+/** What a target does with a comm a frontend opens (`parent`: the comm_open's header). */
+export type TargetHandler = (comm: OpenComm, data: unknown, parent: Record<string, unknown>) => CommCallbacks | void;
+
 /** Sends a comm message on iopub, parented to the current cell. */
-export type CommPublish = (msgType: "comm_open" | "comm_msg" | "comm_close", content: Record<string, unknown>) => void;
+export type CommPublish = (msgType: "comm_open" | "comm_msg" | "comm_close", content: Record<string, unknown>, extra?: PublishExtra) => void;
 
 /** The session's comm targets and open comms. */
 export class CommManager {
-  private readonly targets = new Map<string, (comm: OpenComm, data: unknown) => CommCallbacks | void>();
+  private readonly targets = new Map<string, TargetHandler>();
   private readonly open = new Map<string, { comm: OpenComm; callbacks: CommCallbacks }>();
 
   constructor(private readonly publish: CommPublish, private readonly log: (line: string) => void) {}
 
   /** Registers what to do when a frontend opens a comm with this target name. */
-  registerTarget(targetName: string, onOpen: (comm: OpenComm, data: unknown) => CommCallbacks | void): void {
+  registerTarget(targetName: string, onOpen: TargetHandler): void {
     this.targets.set(targetName, onOpen);
   }
 
-  /** Opens a comm from the kernel side. */
-  openComm(targetName: string, data: unknown = {}, callbacks: CommCallbacks = {}): OpenComm {
+  /** Opens a comm from the kernel side (with the open message's metadata and buffers, if any). */
+  openComm(targetName: string, data: unknown = {}, callbacks: CommCallbacks = {}, extra: PublishExtra = {}): OpenComm {
     const comm = this.makeComm(randomUUID(), targetName);
     this.open.set(comm.commId, { comm, callbacks });
-    this.publish("comm_open", { comm_id: comm.commId, target_name: targetName, data });
+    this.publish("comm_open", { comm_id: comm.commId, target_name: targetName, data }, extra);
     return comm;
   }
 
@@ -46,7 +56,7 @@ export class CommManager {
     return {
       commId,
       targetName,
-      send: (data: unknown) => this.publish("comm_msg", { comm_id: commId, data }),
+      send: (data: unknown, buffers?: Uint8Array[]) => this.publish("comm_msg", { comm_id: commId, data }, buffers?.length ? { buffers } : undefined),
       close: (data: unknown = {}) => {
         if (!this.open.delete(commId)) return;
         this.publish("comm_close", { comm_id: commId, data });
@@ -75,14 +85,16 @@ export class CommManager {
           return;
         }
         const comm = this.makeComm(commId, targetName);
-        const callbacks = onOpen(comm, data) ?? {};
-        this.open.set(commId, { comm, callbacks });
+        // Open before the handler runs, so that it may send on the comm or close it.
+        const entry = { comm, callbacks: {} as CommCallbacks };
+        this.open.set(commId, entry);
+        entry.callbacks = onOpen(comm, data, request.header as unknown as Record<string, unknown>) ?? {};
       },
       comm_msg: ({ request }) => {
         const { comm_id: commId, data } = request.content as { comm_id: string; data: unknown };
         const entry = this.open.get(commId);
         if (!entry) return this.log(`comm_msg for unknown comm ${commId} (ignored)`);
-        entry.callbacks.onMessage?.(data, request.buffers.map((b) => b.slice().buffer as ArrayBuffer));
+        entry.callbacks.onMessage?.(data, request.buffers.map((b) => b.slice().buffer as ArrayBuffer), request.header as unknown as Record<string, unknown>);
       },
       comm_close: ({ request }) => {
         const { comm_id: commId, data } = request.content as { comm_id: string; data: unknown };

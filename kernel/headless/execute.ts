@@ -9,6 +9,7 @@ import { cellLabel, cellSource, foreignCellLanguage, newCellId, type Notebook, t
 import { OutputRecorder } from "./outputs.js";
 import { Progress, progressDisplay, type ProgressSink } from "./progress.js";
 import { KernelSession, type CellRun, type CellStatus, type SessionOptions } from "./session.js";
+import { WidgetStateRecorder } from "./widget-state.js";
 
 /** Options of executeNotebook. */
 export interface ExecuteNotebookOptions extends SessionOptions {
@@ -110,6 +111,7 @@ export async function executeNotebook(notebook: Notebook, options: ExecuteNotebo
     }
     options.onProgress?.(notebook);
     const recorder = new OutputRecorder();
+    const widgetState = new WidgetStateRecorder();
     for (let n = 0; n < runnable.length; n++) {
       if (options.signal?.aborted) break;
       const { cell, index } = runnable[n]!;
@@ -119,6 +121,7 @@ export async function executeNotebook(notebook: Notebook, options: ExecuteNotebo
       const run = await session.runCell(cellSource(cell), {
         timeoutS: options.timeoutS,
         onOutput: (m) => {
+          if (widgetState.handle(m)) return; // captured by an Output widget
           recorder.handle(m);
           const report = progressDisplay(m.header.msg_type, m.content as Record<string, unknown>);
           if (report) {
@@ -132,6 +135,7 @@ export async function executeNotebook(notebook: Notebook, options: ExecuteNotebo
       cell.execution_count = typeof count === "number" ? count : null;
       cell.metadata.execution = orderedTiming(run);
       addFailureOutput(cell, run);
+      widgetState.save(notebook);
       result.cells.push({ index, status: run.status, elapsedMs: run.elapsedMs });
       options.onProgress?.(notebook);
       if (run.status === "ok") continue;

@@ -28,6 +28,7 @@ export const PRELOADED_GLOBALS: Readonly<Record<string, string>> = {
   seed: libExport("seed"),
   useBackend: libExport("useBackend"),
   backendInfo: libExport("backendInfo"),
+  widgets: libExport("widgets"),
   input: libExport("input", "(prompt?: string, options?: { password?: boolean }) => Promise<string>"),
 };
 

@@ -16,8 +16,11 @@ export type DisplayMessage =
 
 /** Handler for messages a frontend sends to a comm the library opened or accepted. */
 export interface CommHandler {
-  /** Called for each comm_msg the frontend sends; `data` is the message's content.data. */
-  onMessage?(data: unknown, buffers: ArrayBuffer[]): void;
+  /**
+   * Called for each comm_msg the frontend sends; `data` is the message's content.data,
+   * `parent` its header (in a kernel, output of the handler is parented to it).
+   */
+  onMessage?(data: unknown, buffers: ArrayBuffer[], parent?: Record<string, unknown>): void;
   /** Called when the frontend closes the comm. */
   onClose?(data: unknown): void;
 }
@@ -26,8 +29,15 @@ export interface CommHandler {
 export interface Comm {
   readonly commId: string;
   readonly targetName: string;
-  send(data: unknown): void;
+  /** Sends a comm_msg with `data` (and binary buffers, if any). */
+  send(data: unknown, buffers?: Uint8Array[]): void;
   close(data?: unknown): void;
+}
+
+/** The comm_open message's metadata and binary buffers. */
+export interface CommOpenExtra {
+  metadata?: Record<string, unknown>;
+  buffers?: Uint8Array[];
 }
 
 /** What the library needs from its runner. */
@@ -38,6 +48,15 @@ export interface Host {
   input(prompt: string, options?: { password?: boolean }): Promise<string>;
   /** Registers a handler for comms a frontend opens with this target name. */
   registerCommTarget(targetName: string, onOpen: (comm: Comm, data: unknown) => CommHandler | void): void;
+  /** Opens a comm from this side (absent outside a kernel: there is no frontend to talk to). */
+  openComm?(targetName: string, data: unknown, handler?: CommHandler, extra?: CommOpenExtra): Comm;
+  /**
+   * The msg_id of the request the running code belongs to (the cell's execute_request,
+   * or the comm_msg whose handler runs): output parented to it. Absent outside a kernel.
+   */
+  parentMessageId?(): string | undefined;
+  /** Writes a line to the runner's own log (the kernel's stderr), not to any cell. */
+  log?(line: string): void;
   /** True when the current cell was interrupted; long loops in the library check it. */
   interrupted(): boolean;
   /**

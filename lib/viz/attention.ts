@@ -28,7 +28,7 @@ export interface AttentionMapsOptions extends Omit<CamOptions, "layer"> {
  * The tokens before the patches and the patch grid side: from the attention layer's own
  * layout (class and distillation tokens), else guessed from the token count.
  */
-function tokenLayout(map: AttentionMap): { skip: number; side: number } {
+export function tokenLayout(map: AttentionMap): { skip: number; side: number } {
   const [rows, cols] = map.grid;
   if (rows === cols && map.prefixTokens + rows * cols === map.attention.shape[2]) return { skip: map.prefixTokens, side: rows };
   const tokens = map.attention.shape[2];

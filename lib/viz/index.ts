@@ -10,6 +10,7 @@ import { confusionMatrix } from "./confusion.js";
 import { liveCurves } from "./curves.js";
 import { efficiency } from "./efficiency.js";
 import { embedding } from "./embedding.js";
+import { explore } from "./explore.js";
 import { featureMaps, filters } from "./featuremaps.js";
 import { graph } from "./graph.js";
 import { heatmap } from "./heatmap.js";
@@ -35,6 +36,12 @@ export const viz = {
    * @example viz.efficiency(await models.profile(net, x))
    */
   efficiency,
+  /**
+   * An interactive explorer (widgets): a layer dropdown (convolutions, or a ViT's attention
+   * layers), a channel (or head) slider, and that map over the image, redrawn on every change.
+   * @example viz.explore(net, image)
+   */
+  explore,
 };
 
 export { LiveCurves, type LiveCurvesOptions } from "./curves.js";
@@ -48,3 +55,4 @@ export type { DrawableGraph } from "./graph.js";
 export type { ConfusionMatrixOptions } from "./confusion.js";
 export type { HeatmapOptions } from "./heatmap.js";
 export type { EfficiencyOptions, EfficiencyRow } from "./efficiency.js";
+export type { ExploreOptions, Explorer } from "./explore.js";

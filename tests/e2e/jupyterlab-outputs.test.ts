@@ -9,54 +9,27 @@
  * made here (model summary, tensors, an error, input(), display.clear()).
  * Screenshots go to tests/artifacts/jupyterlab-*.png.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { extname, join } from "node:path";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildLabPage } from "./lab-page/build.js";
-import type { AreaReport, CellRun, LabPage, VegaRender } from "./lab-page/protocol.js";
-import { createSandbox, REPO_ROOT, startJupyter, type JupyterSandbox, type RunningJupyter } from "./jupyter-harness.js";
+import type { CellRun, LabPage, VegaRender } from "./lab-page/protocol.js";
+import { REPO_ROOT } from "./jupyter-harness.js";
+import { openLabSession, type LabSession } from "./lab-session.js";
 import { cellById, joinText, readNotebook } from "./notebook-outputs.js";
 
 const ARTIFACTS = join(REPO_ROOT, "tests", "artifacts");
-// The page's responses come from Playwright (route.fulfill), which gives them no IP address
-// space, so Chromium's Local Network Access checks would take the page for a public one and
-// block its WebSocket to 127.0.0.1: those checks are off.
-const CHROMIUM_ARGS = [
-  "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-  "--disable-component-update", "--disable-sync", "--disable-features=LocalNetworkAccessChecks",
-];
 const VEGALITE_MIME = "application/vnd.vegalite.v5+json";
 const TOUR = readNotebook(join(REPO_ROOT, "notebooks", "outputs-tour.ipynb"));
-const CONTENT_TYPES: Record<string, string> = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css" };
 
-let pageDir: string;
-let sandbox: JupyterSandbox;
-let jupyter: RunningJupyter;
-let userDataDir: string;
-let context: BrowserContext;
+let lab: LabSession;
 let page: Page;
-const pageProblems: string[] = [];
 
 type Window = { tensorcellLab: LabPage };
 
-/** `promise`, or a clear error (with what the page reported) when it takes longer than `ms`. */
-async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} took more than ${ms / 1000} s; the page reported:\n${pageProblems.join("\n")}\nserver log:\n${jupyter.log().slice(-2000)}`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /** Runs `code` into a new output area named `id` and resolves with the reply and the iopub counts. */
 function run(id: string, code: string): Promise<CellRun> {
-  return page.evaluate(([cellId, cellCode]) => (window as unknown as Window).tensorcellLab.run(cellId, cellCode), [id, code] as const);
+  return lab.run(id, code);
 }
 
 /** Runs the outputs tour's cell `id`. */
@@ -64,8 +37,8 @@ function runTourCell(id: string): Promise<CellRun> {
   return run(id, joinText(cellById(TOUR, id).source));
 }
 
-function report(id: string): Promise<AreaReport> {
-  return page.evaluate((cellId) => (window as unknown as Window).tensorcellLab.report(cellId), id);
+function report(id: string) {
+  return lab.report(id);
 }
 
 function vegaRenders(): Promise<VegaRender[]> {
@@ -75,46 +48,16 @@ function vegaRenders(): Promise<VegaRender[]> {
 declare const window: unknown;
 
 beforeAll(async () => {
-  pageDir = mkdtempSync(join(tmpdir(), "tensorcell-lab-page-"));
-  await buildLabPage(pageDir);
-  sandbox = createSandbox("lab");
-  jupyter = await startJupyter("server", sandbox, { TENSORCELL_BACKEND: "wasm" });
-  userDataDir = mkdtempSync(join(tmpdir(), "tensorcell-chromium-"));
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1100, height: 900 },
-  });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.on("pageerror", (error) => pageProblems.push(`pageerror: ${error.message}`));
-  page.on("console", (message) => {
-    if (message.type() === "error") pageProblems.push(`console: ${message.text()}`);
-  });
-  // The page is served on jupyter-server's own origin (by Playwright, from the bundle folder),
-  // so its REST and WebSocket calls to the server are same-origin.
-  await page.route(`${jupyter.baseUrl}tensorcell-lab/**`, (route) => {
-    const name = new URL(route.request().url()).pathname.split("/").pop()!;
-    return route.fulfill({ body: readFileSync(join(pageDir, name)), contentType: CONTENT_TYPES[extname(name)] ?? "application/octet-stream" });
-  });
-  process.stderr.write(`jupyterlab-outputs: page bundled into ${pageDir}; screenshots go to ${ARTIFACTS}\n`);
-  await page.goto(`${jupyter.baseUrl}tensorcell-lab/index.html?token=${jupyter.token}`, { waitUntil: "load", timeout: 60_000 });
+  lab = await openLabSession("lab");
+  page = lab.page;
+  process.stderr.write(`jupyterlab-outputs: screenshots go to ${ARTIFACTS}\n`);
 }, 240_000);
 
 afterAll(async () => {
-  try {
-    if (page) {
-      mkdirSync(ARTIFACTS, { recursive: true });
-      await page.screenshot({ path: join(ARTIFACTS, "jupyterlab-outputs.png"), fullPage: true }).catch(() => undefined);
-    }
-    await page?.evaluate(() => (window as unknown as Window).tensorcellLab.shutdown()).catch(() => undefined);
-    await context?.close();
-  } finally {
-    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
-    if (pageDir) rmSync(pageDir, { recursive: true, force: true });
-    await jupyter?.stop();
-    sandbox?.dispose();
-  }
+  if (!lab) return;
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: join(ARTIFACTS, "jupyterlab-outputs.png"), fullPage: true }).catch(() => undefined);
+  await lab.close();
 }, 60_000);
 
 /** Waits until the Vega renderer has drawn `count` kernel bundles after the first `since` draws and every draw has settled; returns those draws. */
@@ -143,7 +86,7 @@ for (let n = 3; n <= 7; n++) chart.update(lossChart(n));`;
 
 describe("tensorcell's outputs in JupyterLab's OutputArea (headless Chromium)", () => {
   it("connects to a tensorcell kernel through jupyter-server", async () => {
-    const name = await within(page.evaluate(() => (window as unknown as Window).tensorcellLab.ready), 150_000, "starting a session from the page");
+    const name = await lab.ready(150_000);
     expect(name).toBe("tensorcell");
   }, 180_000);
 
@@ -296,6 +239,6 @@ describe("tensorcell's outputs in JupyterLab's OutputArea (headless Chromium)", 
   }, 60_000);
 
   it("reported no page errors", () => {
-    expect(pageProblems).toEqual([]);
+    expect(lab.problems).toEqual([]);
   });
 });

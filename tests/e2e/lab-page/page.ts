@@ -3,7 +3,8 @@
  * tensorcell kernel through jupyter-server (@jupyterlab/services), and their
  * outputs go into @jupyterlab/outputarea OutputArea widgets rendered by
  * @jupyterlab/rendermime's standard renderers plus the Vega 5 renderer of
- * @jupyterlab/vega5-extension, as in JupyterLab. Bundled by build.ts; driven by
+ * @jupyterlab/vega5-extension, as in JupyterLab, and Jupyter widgets through
+ * a widget manager over the kernel's comms (widgets.ts). Bundled by build.ts; driven by
  * tests/e2e/jupyterlab-outputs.test.ts through `window.tensorcellLab`.
  *
  * The page is served (by the test, through Playwright) on jupyter-server's own
@@ -19,6 +20,7 @@ import { Widget } from "@lumino/widgets";
 import "@jupyterlab/outputarea/style/index.css";
 import "@jupyterlab/vega5-extension/style/index.css";
 import type { AreaReport, CellRun, LabPage, VegaRender } from "./protocol.js";
+import { KernelWidgetManager } from "./widgets.js";
 
 /** Every Vega renderModel call the page saw, in order. */
 const vegaRenders: VegaRender[] = [];
@@ -78,6 +80,7 @@ const serverSettings = ServerConnection.makeSettings({
 const kernelManager = new KernelManager({ serverSettings });
 const sessionManager = new SessionManager({ kernelManager, serverSettings });
 let session: Session.ISessionConnection | undefined;
+let widgetManager: KernelWidgetManager | undefined;
 
 /** iopub messages of each request, by the request's msg_id. */
 const iopubByParent = new Map<string, KernelMessage.IIOPubMessage[]>();
@@ -87,6 +90,8 @@ function connect(): Promise<string> {
     await sessionManager.ready;
     session = await sessionManager.startNew({ path: "lab-outputs.ipynb", type: "notebook", name: "lab-outputs.ipynb", kernel: { name: "tensorcell" } });
     const kernel = session.kernel!;
+    // Jupyter widgets: models from the kernel's comms, views through the widget-view renderer.
+    widgetManager = new KernelWidgetManager(kernel, rendermime);
     kernel.iopubMessage.connect((_sender: Kernel.IKernelConnection, message: KernelMessage.IIOPubMessage) => {
       const parent = (message.parent_header as Partial<KernelMessage.IHeader>).msg_id;
       if (!parent) return;
@@ -180,11 +185,28 @@ async function report(id: string): Promise<AreaReport> {
   };
 }
 
+/** A new output area `id` showing the widget view of `modelId` (as a saved notebook's output would). */
+function showWidget(id: string, modelId: string): void {
+  const section = document.createElement("section");
+  section.dataset.cell = id;
+  document.getElementById("cells")!.append(section);
+  const area = new OutputArea({ model: new OutputAreaModel({ trusted: true }), rendermime });
+  area.node.dataset.area = id;
+  Widget.attach(area, section);
+  area.model.add({ output_type: "display_data", data: { "application/vnd.jupyter.widget-view+json": { model_id: modelId, version_major: 2, version_minor: 0 } }, metadata: {} });
+}
+
 const page: LabPage = {
   ready: connect(),
   run,
   report,
   vegaRenders: () => vegaRenders.map((r) => ({ ...r })),
+  restoreWidgets: async () => {
+    if (!widgetManager) throw new Error("the page has no kernel (call ready first)");
+    await widgetManager.restoreFromKernel();
+    return { viaControlComm: !widgetManager.usedFallback };
+  },
+  showWidget,
   shutdown: async () => {
     await session?.shutdown();
   },

@@ -63,6 +63,10 @@ export interface LabPage {
   report(id: string): Promise<AreaReport>;
   /** Every Vega renderModel call so far. */
   vegaRenders(): VegaRender[];
+  /** Creates models for every widget the kernel holds (jupyter.widget.control's request_states), as a page opened later does. */
+  restoreWidgets(): Promise<{ viaControlComm: boolean }>;
+  /** Shows the widget view of `modelId` in a new output area `id`. */
+  showWidget(id: string, modelId: string): void;
   /** Shuts the session (and its kernel) down. */
   shutdown(): Promise<void>;
 }
