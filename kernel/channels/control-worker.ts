@@ -109,9 +109,13 @@ port.on("message", (message: ToControl) => {
       break;
     case "close":
       closing = true;
-      control.close();
-      heartbeat.close();
-      toMain({ type: "closed" });
+      // A shutdown on shell can come before this thread has bound its sockets: a bind still
+      // in flight when the process exits aborts it (ZeroMQ settles the bind during teardown).
+      void bound.catch(() => {}).then(() => {
+        control.close();
+        heartbeat.close();
+        toMain({ type: "closed" });
+      });
       break;
   }
 });
@@ -126,9 +130,13 @@ async function bind(socket: zmq.Socket, channel: "control" | "hb"): Promise<void
   }
 }
 
-try {
+const bound = (async () => {
   await bind(control, "control");
   await bind(heartbeat, "hb");
+})();
+
+try {
+  await bound;
   toMain({ type: "ready" });
   const crash = (error: unknown) => log(`control thread error: ${(error as Error).stack ?? String(error)}`);
   serveControl().catch(crash);
