@@ -78,3 +78,14 @@ export function endpoint(info: ConnectionInfo, channel: Channel): string {
   const port = info[`${channel}_port`];
   return info.transport === "tcp" ? `tcp://${info.ip}:${port}` : `ipc://${info.ip}-${port}`;
 }
+
+/** Binds a socket to a channel's endpoint; rejects with one line naming the channel (e.g. a port in use). */
+export async function bindChannel(socket: { bind(address: string): Promise<void> }, info: ConnectionInfo, channel: Channel): Promise<void> {
+  const address = endpoint(info, channel);
+  try {
+    await socket.bind(address);
+  } catch (error) {
+    const reason = (error as Error).message.includes("in use") ? "address already in use" : (error as Error).message;
+    throw new Error(`cannot bind the ${channel} channel to ${address}: ${reason}`);
+  }
+}

@@ -10,7 +10,7 @@
 import { writeSync } from "node:fs";
 import { parentPort, workerData } from "node:worker_threads";
 import * as zmq from "zeromq";
-import { endpoint } from "./connection.js";
+import { bindChannel } from "./connection.js";
 import type { ControlWorkerData, ToControl, ToMain } from "./thread-messages.js";
 import { decode, encode, WireError } from "../wire/frames.js";
 import { makeHeader, replyType, type Message } from "../wire/message.js";
@@ -120,19 +120,9 @@ port.on("message", (message: ToControl) => {
   }
 });
 
-async function bind(socket: zmq.Socket, channel: "control" | "hb"): Promise<void> {
-  const address = endpoint(config.connection, channel);
-  try {
-    await socket.bind(address);
-  } catch (error) {
-    const reason = (error as Error).message.includes("in use") ? "address already in use" : (error as Error).message;
-    throw new Error(`cannot bind the ${channel} channel to ${address}: ${reason}`);
-  }
-}
-
 const bound = (async () => {
-  await bind(control, "control");
-  await bind(heartbeat, "hb");
+  await bindChannel(control, config.connection, "control");
+  await bindChannel(heartbeat, config.connection, "hb");
 })();
 
 try {

@@ -13,7 +13,7 @@
  */
 import { createRequire } from "node:module";
 import type * as Zmq from "zeromq";
-import { endpoint, type Channel, type ConnectionInfo } from "./connection.js";
+import { bindChannel, type Channel, type ConnectionInfo } from "./connection.js";
 import type { IncomingRequest, Outgoing } from "./thread-messages.js";
 import { decode, encode, WireError } from "../wire/frames.js";
 import { makeHeader, replyType, type Header, type Message } from "../wire/message.js";
@@ -84,15 +84,7 @@ export class ShellChannels {
       ["iopub", this.iopub],
       ["stdin", this.stdin],
     ];
-    for (const [channel, socket] of sockets) {
-      const address = endpoint(this.connection, channel);
-      try {
-        await socket.bind(address);
-      } catch (error) {
-        const reason = (error as Error).message.includes("in use") ? "address already in use" : (error as Error).message;
-        throw new Error(`cannot bind the ${channel} channel to ${address}: ${reason}`);
-      }
-    }
+    for (const [channel, socket] of sockets) await bindChannel(socket, this.connection, channel);
   }
 
   /** Starts receiving. Requests other than kernel_info wait until `setHandler`. */
