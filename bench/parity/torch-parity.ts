@@ -31,7 +31,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { defaultThreadCount } from "../../lib/backend/wasm/thread-count.js";
 import { type Measured, type StepPlan } from "../train/tfjs-throughput.js";
-import { type Throughput, type TorchResult, torchCnn, torchGcnFile, torchResnet20, torchVit } from "../train/torch-reference.js";
+import { type Throughput, type TorchResult, torchBuildInfo, torchCnn, torchGcnFile, torchResnet20, torchVit } from "../train/torch-reference.js";
 
 /** One benchmarked model: sizes, step plan, and its PyTorch reference. */
 interface ParityModel {
@@ -217,6 +217,7 @@ async function main(): Promise<void> {
   const runOrder = [settings[0]!, settings[2]!, settings[1]!, settings[3]!];
   const started = Date.now();
   console.log(`machine: ${cores.length} cores (${cores[0]?.model.trim() ?? "unknown CPU"}); Node ${process.version}; load average at start ${load()}`);
+  console.log(torchBuildInfo() ?? "PyTorch not found (/usr/bin/python3 -c 'import torch' failed)");
   const dir = mkdtempSync(join(tmpdir(), "tensorcell-parity-"));
   const graphFile = join(dir, "graph.json");
   try {

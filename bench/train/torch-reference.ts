@@ -60,6 +60,25 @@ interface TimedIntervals {
   infer?: { steps: number; wall: number; cpu: number };
 }
 
+/**
+ * PyTorch's version and how it does matrix products, in words, e.g.
+ * "PyTorch 1.13.0a0, BLAS_INFO=generic, CPU capability AVX2; libblas.so.3 -> .../blas/libblas.so.3"
+ * (Debian's build with BLAS_INFO=generic takes Linear layers' and matmul's GEMMs from whatever
+ * libblas.so.3 is installed: the reference BLAS of libblas3 unless OpenBLAS or BLIS provides it;
+ * convolutions usually go through oneDNN). Undefined when python3-torch is missing.
+ */
+export function torchBuildInfo(): string | undefined {
+  const code = [
+    "import os, re, torch",
+    "s = torch.__config__.show()",
+    "blas = re.search(r'BLAS_INFO=(\\w+)', s)",
+    "cap = re.search(r'CPU capability usage: (\\w+)', s)",
+    "lib = '/usr/lib/x86_64-linux-gnu/libblas.so.3'",
+    "print(f\"PyTorch {torch.__version__}, BLAS_INFO={blas.group(1) if blas else '?'}, CPU capability {cap.group(1) if cap else '?'}\" + (f'; libblas.so.3 -> {os.path.realpath(lib)}' if os.path.exists(lib) else ''))",
+  ].join("\n");
+  return runPython(["-c", code], "build info", 1)?.at(-1);
+}
+
 /** Reads the JSON line of torch_cnn.py / torch_resnet20.py (img/s by wall clock and CPU time). */
 function imageScriptResult(lines: string[]): TorchResult {
   const r = JSON.parse(lines.at(-1)!) as Record<string, number | string>;
