@@ -1,11 +1,12 @@
 """PyTorch reference for bench/gnn/train.ts: the same two-layer GCN (dropout 0.5, GCNConv with
 symmetric normalisation and self loops, hidden 16, Adam lr 0.01, L2 5e-4 on every parameter,
 full batch) on the graph that train.ts writes as JSON, written with index_add_ as PyG's
-scatter-add does. One thread. Prints one JSON line: ms per epoch, test accuracy per epoch.
+scatter-add does. One thread (or TORCH_THREADS). Prints one JSON line: ms per epoch, test accuracy per epoch.
 
 Usage: /usr/bin/python3 bench/gnn/torch_gcn.py GRAPH.json EPOCHS
 """
 import json
+import os
 import sys
 import time
 
@@ -13,7 +14,7 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 
-torch.set_num_threads(1)
+torch.set_num_threads(int(os.environ.get("TORCH_THREADS", "1")))
 torch.manual_seed(0)
 graph = json.load(open(sys.argv[1]))
 epochs = int(sys.argv[2])

@@ -8,18 +8,11 @@
  * Wall-clock figures are the headline; process CPU time is printed beside them
  * because the benchmark machine is shared (wall time then includes waiting).
  */
-import { spawnSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { initBackend, tf, useBackend } from "../../lib/backend/index.js";
 import { referenceCnn } from "./reference-cnn.js";
+import { torchCnn } from "./torch-reference.js";
 
 const BATCH = 64;
-/**
- * One compute thread for PyTorch: torch.set_num_threads(1) (TORCH_THREADS) alone still leaves
- * Debian's BLAS/OpenMP pool a second thread that spins (measured idle: the reference CNN's CPU
- * time was 2x its wall time at the same wall speed); the *_NUM_THREADS variables remove it.
- */
-const ONE_THREAD_ENV = { ...process.env, TORCH_THREADS: "1", OMP_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1", MKL_NUM_THREADS: "1" };
 const trainSteps = Number(process.argv[2] ?? 20);
 const inferSteps = Number(process.argv[3] ?? 20);
 
@@ -60,21 +53,6 @@ async function benchTfjs(backend: string, train: number, infer: number, warmup: 
   return { train: trainResult, infer: inferResult };
 }
 
-function benchTorch(): { train: Throughput; infer: Throughput; version: string } | null {
-  const script = fileURLToPath(new URL("./torch_cnn.py", import.meta.url));
-  const run = spawnSync("/usr/bin/python3", [script, String(BATCH), String(trainSteps), String(inferSteps)], { encoding: "utf8", env: ONE_THREAD_ENV });
-  if (run.status !== 0) {
-    console.log(`PyTorch reference skipped: /usr/bin/python3 ${script} failed (${run.stderr.trim().split("\n").pop()}); install python3-torch.`);
-    return null;
-  }
-  const r = JSON.parse(run.stdout.trim().split("\n").pop() ?? "{}") as Record<string, number | string>;
-  return {
-    train: { wall: Number(r.train_img_s), cpu: Number(r.train_cpu_img_s) },
-    infer: { wall: Number(r.infer_img_s), cpu: Number(r.infer_cpu_img_s) },
-    version: String(r.torch),
-  };
-}
-
 const fmt = (t: Throughput) => `${t.wall.toFixed(0).padStart(6)} img/s wall, ${t.cpu.toFixed(0).padStart(6)} img/s by CPU time`;
 const ratio = (a: Throughput, b: Throughput) => `${(a.wall / b.wall).toFixed(2)}x wall, ${(a.cpu / b.cpu).toFixed(2)}x CPU`;
 
@@ -83,7 +61,7 @@ console.log(`reference CNN (mnist-node, 594,922 params), batch ${BATCH}, ${train
 console.log(`tfjs ${tf.version.tfjs}; wasm simd=${info.simd} threads=${info.threads}; kernels added ${info.kernelsAdded.join(", ")}; replaced ${info.kernelsReplaced.join(", ")}`);
 const wasm = await benchTfjs("wasm", trainSteps, inferSteps, 3);
 const cpu = await benchTfjs("cpu", 2, 3, 1);
-const torch = benchTorch();
+const torch = torchCnn(BATCH, trainSteps, inferSteps);
 console.log(`wasm  train ${fmt(wasm.train)} | infer ${fmt(wasm.infer)}`);
 console.log(`cpu   train ${fmt(cpu.train)} | infer ${fmt(cpu.infer)}`);
 if (torch) console.log(`torch ${torch.version} 1 thread  train ${fmt(torch.train)} | infer ${fmt(torch.infer)}`);

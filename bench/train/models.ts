@@ -20,90 +20,14 @@
  */
 import { loadavg } from "node:os";
 import { initBackend, tf, useBackend } from "../../lib/backend/index.js";
-import { disposeGraph, type Graph, syntheticCitationGraph } from "../../lib/data/graphs.js";
-import { evaluateNodes, fitNodeClassifier, predictNodes } from "../../lib/models/graph_training.js";
-import { models } from "../../lib/models/index.js";
+import { disposeGraph, syntheticCitationGraph } from "../../lib/data/graphs.js";
+import { benchGcn, benchImageModel, compiledModel, type Measured, type StepPlan } from "./tfjs-throughput.js";
 import { type Throughput, type TorchResult, torchGcn, torchResnet20, torchVit } from "./torch-reference.js";
 
 const wasmSteps = Number(process.argv[2] ?? 5);
 // cpu (pure JS) trains resnet20 at about 220 s a batch of 64: one step, no warm-up, by default.
 const cpuSteps = Number(process.argv[3] ?? 1);
 const selected = new Set((process.argv[4] ?? "resnet20,vit,gcn").split(","));
-
-/** Steps to time on one backend: warm-up steps are run first and not counted. */
-interface StepPlan {
-  warmup: number;
-  train: number;
-  infer: number;
-}
-
-/** Training and inference throughput of one model on one backend. */
-interface Measured {
-  train: Throughput;
-  infer: Throughput;
-}
-
-/** Runs `step` `steps` times; `itemsPerStep` images (or epochs, passes) per step, per second. */
-async function measure(steps: number, itemsPerStep: number, step: () => Promise<void>): Promise<Throughput> {
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  for (let i = 0; i < steps; i++) await step();
-  const wallS = (performance.now() - t0) / 1000;
-  const cpu = process.cpuUsage(cpu0);
-  const cpuS = (cpu.user + cpu.system) / 1e6;
-  return { wall: (itemsPerStep * steps) / wallS, cpu: (itemsPerStep * steps) / cpuS };
-}
-
-/** Image classifier: trainOnBatch and predict on one random batch, on the current backend. */
-async function benchImageModel(name: string, batch: number, optimizer: () => tf.Optimizer, plan: StepPlan): Promise<Measured> {
-  const model = models.create(name);
-  model.compile({ optimizer: optimizer(), loss: "categoricalCrossentropy" });
-  const [height, width, channels] = model.inputs[0]!.shape.slice(1) as number[];
-  const numClasses = model.outputs[0]!.shape.at(-1)!;
-  const x = tf.randomUniform([batch, height!, width!, channels!]);
-  const y = tf.tidy(() => tf.oneHot(tf.randomUniform([batch], 0, numClasses, "int32"), numClasses));
-  const trainStep = async () => {
-    await model.trainOnBatch(x, y);
-  };
-  const inferStep = async () => {
-    const out = model.predict(x) as tf.Tensor;
-    await out.data();
-    out.dispose();
-  };
-  for (let i = 0; i < plan.warmup; i++) await trainStep();
-  const train = await measure(plan.train, batch, trainStep);
-  for (let i = 0; i < plan.warmup; i++) await inferStep();
-  const infer = await measure(plan.infer, batch, inferStep);
-  model.optimizer.dispose();
-  model.dispose();
-  tf.dispose([x, y]);
-  return { train, infer };
-}
-
-/** GCN on a graph: epochs per second (training step + test evaluation) and full-graph inference passes per second. */
-async function benchGcn(graph: Graph, plan: StepPlan): Promise<Measured> {
-  const model = models.create("gcn", { inputShape: [graph.numFeatures], numClasses: graph.numClasses });
-  const fit = (epochs: number) =>
-    fitNodeClassifier(model, graph, {
-      epochs,
-      valMask: new Int32Array(0),
-      callbacks: { onEpochEnd: () => void evaluateNodes(model, graph) },
-    });
-  if (plan.warmup > 0) await fit(plan.warmup);
-  // One fit call of plan.train epochs, timed as a whole (Adam is created once per call, as in a real run).
-  const train = await measure(1, plan.train, async () => {
-    await fit(plan.train);
-  });
-  const inferStep = async () => {
-    const probabilities = predictNodes(model, graph);
-    await probabilities.data();
-    probabilities.dispose();
-  };
-  await inferStep();
-  const infer = await measure(plan.infer, 1, inferStep);
-  model.dispose();
-  return { train, infer };
-}
 
 /** One benchmarked model: what it measures and how to run it on a backend and in PyTorch. */
 interface ModelBench {
@@ -142,7 +66,7 @@ const benches: ModelBench[] = [
     key: "resnet20",
     title: "resnet20 (CIFAR ResNet-20, 269,722 params), 32x32x3, SGD momentum 0.9 lr 0.1, batch 64",
     unit: "img/s",
-    run: (plan) => benchImageModel("resnet20", 64, () => tf.train.momentum(0.1, 0.9), plan),
+    run: (plan) => benchImageModel(compiledModel("resnet20", tf.train.momentum(0.1, 0.9)), 64, plan),
     wasm: { warmup: 2, train: wasmSteps, infer: wasmSteps },
     cpu: { warmup: 0, train: cpuSteps, infer: cpuSteps },
     torch: () => torchResnet20(64, wasmSteps, wasmSteps),
@@ -151,7 +75,7 @@ const benches: ModelBench[] = [
     key: "vit",
     title: "vit_tiny_patch4_32 (ViT-Ti/4, 5,362,762 params), 32x32x3, Adam 1e-3, batch 16",
     unit: "img/s",
-    run: (plan) => benchImageModel("vit_tiny_patch4_32", 16, () => tf.train.adam(1e-3), plan),
+    run: (plan) => benchImageModel(compiledModel("vit_tiny_patch4_32", tf.train.adam(1e-3)), 16, plan),
     wasm: { warmup: 1, train: wasmSteps, infer: wasmSteps },
     cpu: { warmup: 0, train: cpuSteps, infer: cpuSteps },
     torch: () => torchVit(16, wasmSteps, wasmSteps),
