@@ -47,7 +47,8 @@ const ratioPair = (a: Throughput, b: Throughput) => `${num(a.wall / b.wall)}x / 
 function printTable(bench: ModelBench, wasm: Measured, cpu: Measured, torch: TorchResult | undefined): void {
   console.log(`\n${bench.title}`);
   console.log(`| | train ${bench.unit} (wall / CPU) | infer ${bench.unit} (wall / CPU) |\n| --- | --- | --- |`);
-  console.log(`| wasm + tensorcell kernels, 1 thread (${bench.wasm.train} train / ${bench.wasm.infer} infer steps) | ${pair(wasm.train)} | ${pair(wasm.infer)} |`);
+  // wasm threads are TENSORCELL_THREADS or every core up to 8 (set TENSORCELL_THREADS=1 for the one-thread figures).
+  console.log(`| wasm + tensorcell kernels, ${info.threads} thread(s) (${bench.wasm.train} train / ${bench.wasm.infer} infer steps) | ${pair(wasm.train)} | ${pair(wasm.infer)} |`);
   console.log(`| cpu (pure JS) (${bench.cpu.train} / ${bench.cpu.infer} steps) | ${pair(cpu.train)} | ${pair(cpu.infer)} |`);
   if (torch) console.log(`| PyTorch 1.13, 1 thread | ${pair(torch.train)} | ${pair(torch.infer)} |`);
   console.log(`| ratio wasm / cpu | ${ratioPair(wasm.train, cpu.train)} | ${ratioPair(wasm.infer, cpu.infer)} |`);
