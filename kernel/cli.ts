@@ -75,7 +75,8 @@ export async function main(argv: string[]): Promise<number> {
       const { values } = parse(args, { f: { type: "string", short: "f" }, backend: { type: "string" }, typecheck: { type: "string" }, threads: { type: "string" } });
       if (!values.f) throw new UsageError("kernel needs -f CONNECTION_FILE");
       const threads = kernelThreads(values.threads);
-      const { runKernel } = await import("./kernel.js");
+      // The shell channels (and ZeroMQ) load alongside the kernel module: they are on the first reply's path.
+      const [{ runKernel }] = await Promise.all([import("./kernel.js"), import("./channels/shell-channels.js")]);
       await runKernel(values.f, { backend: values.backend, typecheck: values.typecheck, threads });
       return await new Promise<number>(() => {}); // the kernel exits the process on shutdown
     }

@@ -1,7 +1,7 @@
 /**
  * The kernel process's main thread at start-up: reads the connection file,
- * starts the control thread (control and heartbeat) at once, binds shell,
- * iopub and stdin here and answers kernel_info from the first moment. The
+ * binds shell, iopub and stdin here and answers kernel_info from the first
+ * moment, then starts the control thread (control and heartbeat). The
  * session (executor, handlers) and then TensorFlow.js load once the first
  * request has been answered: loading them takes the main thread for a while,
  * and a client that is waiting for its first reply should not wait for them.
@@ -61,19 +61,14 @@ function startupLog(line: string): void {
 /** Runs the kernel until a shutdown_request; the process then exits 0. */
 export async function runKernel(connectionFile: string, options: KernelOptions = {}): Promise<void> {
   const connection = readConnectionFile(connectionFile);
+  const sessionId = randomUUID();
   const interruptBuffer = new SharedArrayBuffer(4);
   const flag = new InterruptFlag(interruptBuffer);
-  const versions = readVersions();
-  const preference = options.backend ?? process.env.TENSORCELL_BACKEND ?? "auto";
-  // The banner names the backend the library will pick (predicted without loading TensorFlow.js);
-  // it is replaced by the actual choice once the backend is up.
-  const kernelInfo = kernelInfoContent(versions, predictBackend(preference, options.threads));
-  const workerData: ControlWorkerData = { connection, interruptFlag: interruptBuffer, kernelInfo, session: randomUUID() };
-  const control = new Worker(join(distDir, "control-worker.js"), { workerData });
-  const toControl = (message: ToControl) => control.postMessage(message);
-
-  // ZeroMQ loads on this thread while the control thread boots.
+  // Shell, iopub and stdin come first: a client retries a refused connection only every
+  // 100 ms, so every millisecond before the bind can cost a hundred.
   const { ShellChannels } = await import("./channels/shell-channels.js");
+  let control: Worker | undefined;
+  const toControl = (message: ToControl) => control?.postMessage(message);
   let session: Session | undefined;
   let log = startupLog;
   let shuttingDown = false;
@@ -88,17 +83,31 @@ export async function runKernel(connectionFile: string, options: KernelOptions =
     if (session) session.interrupt();
     else flag.clear(); // nothing runs yet; do not let the flag hit the first cell
   };
-  const channels = new ShellChannels(connection, workerData.session, kernelInfo, (line) => log(line), {
+  const channels = new ShellChannels(connection, sessionId, {}, (line) => log(line), {
     interrupt: () => {
       flag.raise();
       interrupt();
     },
     shutdown: shutDown,
   });
+  try {
+    await channels.bind();
+  } catch (error) {
+    throw new KernelStartError((error as Error).message);
+  }
+  // Before `serve` (nothing is read until then). The banner names the backend the library will
+  // pick, predicted without loading TensorFlow.js; it is replaced once the backend is up.
+  const versions = readVersions();
+  const preference = options.backend ?? process.env.TENSORCELL_BACKEND ?? "auto";
+  channels.kernelInfo = kernelInfoContent(versions, predictBackend(preference, options.threads));
+  channels.serve();
 
+  const workerData: ControlWorkerData = { connection, interruptFlag: interruptBuffer, kernelInfo: channels.kernelInfo, session: sessionId };
+  const controlThread = new Worker(join(distDir, "control-worker.js"), { workerData });
+  control = controlThread;
   const ready = new Promise<void>((resolve, reject) => {
-    control.on("error", reject);
-    control.on("message", (message: ToMain) => {
+    controlThread.on("error", reject);
+    controlThread.on("message", (message: ToMain) => {
       switch (message.type) {
         case "ready":
           return resolve();
@@ -118,14 +127,6 @@ export async function runKernel(connectionFile: string, options: KernelOptions =
       }
     });
   });
-  // A bind failure of the control thread is handled at `await ready` below.
-  ready.catch(() => {});
-  try {
-    await channels.bind();
-  } catch (error) {
-    throw new KernelStartError((error as Error).message);
-  }
-  channels.serve();
   await ready;
 
   await Promise.race([channels.firstAnswer, delay(FIRST_REQUEST_WAIT_MS)]);
