@@ -1,12 +1,11 @@
 // Per-kernel profile of one training step of the reference CNN on wasm (development aid).
-import * as tf from "@tensorflow/tfjs";
-import { registerWasmKernels } from "../../lib/backend/wasm/register.js";
-import { installGradientFixes } from "../../lib/backend/gradients.js";
+// The backend starts as the kernel starts it (tensorcell's kernels, TENSORCELL_THREADS or every core up to 8).
+// Run: [TENSORCELL_THREADS=N] npx vite-node bench/train/profile-cnn.ts [backend=wasm]
+import { initBackend, tf } from "../../lib/backend/index.js";
 import { referenceCnn } from "./reference-cnn.js";
 
-await import("@tensorflow/tfjs-backend-wasm");
-await tf.setBackend(process.argv[2] ?? "wasm");
-if (process.env.NOFIX !== "1") { registerWasmKernels(); installGradientFixes(); }
+const info = await initBackend(process.argv[2] ?? "wasm");
+console.log(`backend ${info.name}, threads ${info.threads ?? "-"}`);
 const model = referenceCnn();
 const batch = 64;
 const x = tf.randomNormal([batch, 28, 28, 1]);
