@@ -12,8 +12,8 @@ import { parentPort, workerData } from "node:worker_threads";
 import * as zmq from "zeromq";
 import { bindChannel } from "./connection.js";
 import type { ControlWorkerData, ToControl, ToMain } from "./thread-messages.js";
-import { decode, encode, WireError } from "../wire/frames.js";
-import { makeHeader, replyType, type Message } from "../wire/message.js";
+import { decode, encodeOutgoing, WireError } from "../wire/frames.js";
+import { replyType, type Message } from "../wire/message.js";
 import { Signer } from "../wire/signer.js";
 
 const config = workerData as ControlWorkerData;
@@ -39,17 +39,7 @@ function toMain(message: ToMain): void {
 }
 
 function reply(request: Message, content: Record<string, unknown>): void {
-  const frames = encode(
-    {
-      identities: request.identities,
-      header: makeHeader(replyType(request.header.msg_type), config.session),
-      parent_header: request.header,
-      metadata: {},
-      content,
-      buffers: [],
-    },
-    signer,
-  );
+  const frames = encodeOutgoing({ msg_type: replyType(request.header.msg_type), content, parent_header: request.header }, request.identities, config.session, signer);
   control.send(frames).catch((error: Error) => log(`send on control failed: ${error.message}`));
 }
 

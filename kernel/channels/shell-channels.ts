@@ -15,8 +15,8 @@ import { createRequire } from "node:module";
 import type * as Zmq from "zeromq";
 import { bindChannel, type Channel, type ConnectionInfo } from "./connection.js";
 import type { IncomingRequest, Outgoing } from "./thread-messages.js";
-import { decode, encode, WireError } from "../wire/frames.js";
-import { makeHeader, replyType, type Header, type Message } from "../wire/message.js";
+import { decode, encodeOutgoing, WireError } from "../wire/frames.js";
+import { replyType, type Header, type Message } from "../wire/message.js";
 import { Signer } from "../wire/signer.js";
 
 // On the first reply's path: an ESM import of this CommonJS package first scans its source
@@ -138,18 +138,7 @@ export class ShellChannels {
   private send(channel: string, socket: Zmq.Writable, out: Outgoing, identities: Buffer[]): void {
     // After shutdown, the busy/idle of the shutdown request itself can still arrive from the control thread.
     if (this.closed) return;
-    const frames = encode(
-      {
-        identities,
-        header: makeHeader(out.msg_type, this.session),
-        parent_header: out.parent_header,
-        metadata: out.metadata ?? {},
-        content: out.content,
-        buffers: (out.buffers ?? []).map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength)),
-      },
-      this.signer,
-    );
-    socket.send(frames).catch((error: Error) => this.log(`send on ${channel} failed: ${error.message}`));
+    socket.send(encodeOutgoing(out, identities, this.session, this.signer)).catch((error: Error) => this.log(`send on ${channel} failed: ${error.message}`));
   }
 
   private reply(request: Message, content: Record<string, unknown>): void {

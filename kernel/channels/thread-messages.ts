@@ -18,13 +18,7 @@ export interface IncomingRequest {
 }
 
 /** An outgoing message body; the channel adds header and signature. */
-export interface Outgoing {
-  msg_type: string;
-  content: unknown;
-  parent_header: Record<string, unknown>;
-  metadata?: Record<string, unknown>;
-  buffers?: Uint8Array[];
-}
+export type Outgoing = import("../wire/frames.js").OutgoingBody;
 
 /** control thread -> main thread. */
 export type ToMain =

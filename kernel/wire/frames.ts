@@ -2,7 +2,7 @@
  * Frames <-> messages: the wire format of the Jupyter protocol.
  *   [identities..., "<IDS|MSG>", signature, header, parent_header, metadata, content, buffers...]
  */
-import { type Header, type Message } from "./message.js";
+import { makeHeader, type Header, type Message } from "./message.js";
 import { type Signer } from "./signer.js";
 
 const DELIMITER = Buffer.from("<IDS|MSG>");
@@ -38,6 +38,30 @@ export function encode(message: Omit<Message<unknown>, "identities"> & { identit
     Buffer.from(JSON.stringify(part ?? {})),
   );
   return [...(message.identities ?? []), DELIMITER, Buffer.from(signer.sign(signed)), ...signed, ...(message.buffers ?? [])];
+}
+
+/** A message this kernel sends, before it has a header: the type, the request it answers, the body. */
+export interface OutgoingBody {
+  msg_type: string;
+  content: unknown;
+  parent_header: Record<string, unknown>;
+  metadata?: Record<string, unknown>;
+  buffers?: Uint8Array[];
+}
+
+/** Frames for a message this kernel sends: a fresh header in `session`, routed to `identities`, signed. */
+export function encodeOutgoing(out: OutgoingBody, identities: Buffer[], session: string, signer: Signer): Buffer[] {
+  return encode(
+    {
+      identities,
+      header: makeHeader(out.msg_type, session),
+      parent_header: out.parent_header,
+      metadata: out.metadata ?? {},
+      content: out.content,
+      buffers: (out.buffers ?? []).map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength)),
+    },
+    signer,
+  );
 }
 
 const FRAME_NAMES = ["header", "parent_header", "metadata", "content"];
