@@ -9,6 +9,7 @@ import { initBackend } from "../../../lib/backend/index.js";
 import { models } from "../../../lib/models/index.js";
 import { readSafetensors, toFloat32 } from "../../../lib/weights/safetensors.js";
 import type { PreprocessConfig } from "../../../lib/weights/preprocess.js";
+import { expectOneLineError } from "./one-line-error.js";
 
 // Expected tensors: timm's create_transform (Pillow 9.4, torchvision 0.14) on 8-bit images,
 // written by tests/fixtures/preprocess/generate.py.
@@ -129,15 +130,6 @@ describe("models.preprocess matches timm's eval transform", () => {
       [() => models.preprocess(42 as never, wide), /the first argument must be a model, a model name or a pretrained config/],
       [() => models.preprocess("resnet20", wide), /"resnet20" has no published pretrained weights/],
     ];
-    for (const [run, message] of cases) {
-      let error: Error | undefined;
-      try {
-        run();
-      } catch (e) {
-        error = e as Error;
-      }
-      expect(error?.message).toMatch(message);
-      expect(error?.message).not.toContain("\n");
-    }
+    for (const [run, message] of cases) expectOneLineError(run, message);
   });
 });

@@ -8,22 +8,12 @@ import { IMAGENET_CLASSES, models } from "../../../lib/models/index.js";
 import { defaultFeatureLayers } from "../../../lib/models/features.js";
 import { writeModelMetadata } from "../../../lib/models/metadata.js";
 import { countTrainableParams } from "../../../lib/models/params.js";
+import { expectOneLineError } from "./one-line-error.js";
 
 beforeAll(async () => {
   await initBackend("wasm");
 });
 
-/** Runs `run`, expecting a one-line error matching `message`. */
-function expectOneLineError(run: () => unknown, message: RegExp): void {
-  let error: Error | undefined;
-  try {
-    run();
-  } catch (e) {
-    error = e as Error;
-  }
-  expect(error?.message).toMatch(message);
-  expect(error?.message).not.toContain("\n");
-}
 
 describe("models.pretrainedConfig", () => {
   it("gives timm's config by name and by model, with the recorded source", () => {
