@@ -20,6 +20,7 @@ import { parseTypeCheckMode } from "./handlers/typecheck.js";
 import { predictBackend } from "../lib/backend/predict.js";
 import type { Session } from "./session.js";
 import { distDir, packageRoot } from "./paths.js";
+import { restoreExtraCaCerts } from "./extra-ca-certs.js";
 
 /** Options of `tensorcell kernel`. */
 export interface KernelOptions {
@@ -130,6 +131,7 @@ export async function runKernel(connectionFile: string, options: KernelOptions =
   await ready;
 
   await Promise.race([channels.firstAnswer, delay(FIRST_REQUEST_WAIT_MS)]);
+  restoreExtraCaCerts((line) => log(line));
   const { startSession } = await import("./session.js");
   session = startSession({
     channels,

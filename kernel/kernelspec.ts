@@ -1,12 +1,14 @@
 /**
  * `tensorcell install` / `uninstall`: the kernelspec Jupyter finds with
  * `jupyter kernelspec list`. kernel.json's argv points at this install's
- * dist/cli.js with the running Node, so it works from any environment.
+ * dist/cli.js with the running Node, so it works from any environment (behind
+ * a POSIX shell that keeps NODE_EXTRA_CA_CERTS out of Node's boot).
  */
 import { execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import { deferringShellPrefix } from "./extra-ca-certs.js";
 import { packageRoot } from "./paths.js";
 
 /** Where to install: the user's data dir, the Python environment's prefix, a given prefix, or the system default. */
@@ -64,7 +66,10 @@ export function kernelJson(displayName: string): Record<string, unknown> {
         : value && typeof value === "object"
           ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fill(v)]))
           : value;
-  return fill(template) as Record<string, unknown>;
+  const spec = fill(template) as Record<string, unknown> & { argv: string[] };
+  // A shell in front moves NODE_EXTRA_CA_CERTS out of Node's boot (extra-ca-certs.ts); Windows has no /bin/sh.
+  if (process.platform !== "win32") spec.argv = [...deferringShellPrefix, ...spec.argv];
+  return spec;
 }
 
 function readVersion(): string {

@@ -1,15 +1,20 @@
-// Per-kernel profile of one training step of the reference CNN on wasm (development aid).
+// Per-kernel profile of one training step of the reference CNN (or a library image model, e.g.
+// resnet20, compiled with SGD momentum as bench/train/models.ts does) on wasm (development aid).
 // The backend starts as the kernel starts it (tensorcell's kernels, TENSORCELL_THREADS or every core up to 8).
-// Run: [TENSORCELL_THREADS=N] npx vite-node bench/train/profile-cnn.ts [backend=wasm]
+// Run: [TENSORCELL_THREADS=N] npx vite-node bench/train/profile-cnn.ts [backend=wasm] [model=reference]
 import { initBackend, tf } from "../../lib/backend/index.js";
 import { referenceCnn } from "./reference-cnn.js";
+import { compiledModel } from "./tfjs-throughput.js";
 
 const info = await initBackend(process.argv[2] ?? "wasm");
 console.log(`backend ${info.name}, threads ${info.threads ?? "-"}`);
-const model = referenceCnn();
+const name = process.argv[3] ?? "reference";
+const model = name === "reference" ? referenceCnn() : compiledModel(name, tf.train.momentum(0.1, 0.9));
 const batch = 64;
-const x = tf.randomNormal([batch, 28, 28, 1]);
-const y = tf.oneHot(tf.randomUniform([batch], 0, 10, "int32"), 10);
+const [, height, width, channels] = model.inputs[0].shape as number[];
+const classes = (model.outputs[0].shape as number[])[1];
+const x = tf.randomNormal([batch, height, width, channels]);
+const y = tf.oneHot(tf.randomUniform([batch], 0, classes, "int32"), classes);
 for (let i = 0; i < 3; i++) await model.trainOnBatch(x, y);
 const steps = 10;
 const c0 = process.cpuUsage();

@@ -45,10 +45,13 @@ export class KernelClient {
   private readonly signer: Signer;
   // shell and stdin share one routing id: the kernel sends input_request to the
   // identity the execute_request came from (jupyter_client does the same).
-  private readonly shell = new zmq.Dealer({ routingId: this.session });
-  private readonly control = new zmq.Dealer();
-  private readonly stdin = new zmq.Dealer({ routingId: this.session });
-  private readonly iopub = new zmq.Subscriber();
+  // libzmq retries a refused connect every reconnectInterval plus a random part of it
+  // (100-200 ms by default); a kernel binds some 70 ms after its process starts, so a
+  // 10 ms interval answers the first request that much sooner (loopback: retries are cheap).
+  private readonly shell = new zmq.Dealer({ routingId: this.session, reconnectInterval: 10 });
+  private readonly control = new zmq.Dealer({ reconnectInterval: 10 });
+  private readonly stdin = new zmq.Dealer({ routingId: this.session, reconnectInterval: 10 });
+  private readonly iopub = new zmq.Subscriber({ reconnectInterval: 10 });
   private readonly senders: Record<"shell" | "control" | "stdin", SerialSender>;
   private readonly replies = new Map<string, Waiter>();
   private readonly iopubListeners = new Map<string, (m: Message) => void>();
@@ -91,20 +94,28 @@ export class KernelClient {
       if (typeof parent === "string") this.iopubListeners.get(parent)?.(m);
     });
     // PUB/SUB joins late: repeat kernel_info until its idle arrives on iopub (what nbclient does).
+    // The idle follows the reply at once when iopub is connected; the first waits after the
+    // reply are short, so an idle lost to a subscription a few ms late does not cost 500 ms.
     const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
+    for (let attempt = 0; Date.now() < deadline; attempt++) {
       const header = makeHeader("kernel_info_request", this.session, "client");
-      const idle = new Promise<boolean>((resolve) => {
-        const timer = setTimeout(() => resolve(false), 500);
-        this.iopubListeners.set(header.msg_id, (m) => {
-          if (m.header.msg_type === "status" && m.content.execution_state === "idle") {
+      let idleSeen = false;
+      let onIdle: (() => void) | undefined;
+      this.iopubListeners.set(header.msg_id, (m) => {
+        if (m.header.msg_type !== "status" || m.content.execution_state !== "idle") return;
+        idleSeen = true;
+        onIdle?.();
+      });
+      const message = await withTimeout(this.send("shell", header, {}), Math.max(1, deadline - Date.now()), "kernel_info_reply");
+      const gotIdle =
+        idleSeen ||
+        (await new Promise<boolean>((resolve) => {
+          const timer = setTimeout(() => resolve(false), Math.min(500, 25 * 2 ** attempt));
+          onIdle = () => {
             clearTimeout(timer);
             resolve(true);
-          }
-        });
-      });
-      const reply = this.send("shell", header, {});
-      const [gotIdle, message] = await Promise.all([idle, withTimeout(reply, Math.max(1, deadline - Date.now()), "kernel_info_reply")]);
+          };
+        }));
       this.iopubListeners.delete(header.msg_id);
       if (gotIdle) return message;
     }

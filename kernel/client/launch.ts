@@ -9,6 +9,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ConnectionInfo } from "../channels/connection.js";
+import { deferExtraCaCerts } from "../extra-ca-certs.js";
 import { distDir } from "../paths.js";
 
 /** A running kernel process and how to reach it. */
@@ -104,7 +105,7 @@ export async function launchKernel(options: LaunchOptions = {}): Promise<Launche
     file: process.execPath,
     args: [...(options.nodeArgs ?? []), options.cliPath ?? defaultCliPath(), "kernel", "-f", connectionFile, ...(options.extraArgs ?? [])],
     cwd: options.cwd,
-    env: { ...process.env, ...options.env },
+    env: deferExtraCaCerts({ ...process.env, ...options.env }),
   };
   if (options.wrap) command = options.wrap(command, { connectionDir: dir, env: { ...options.env } });
   let child: ChildProcess;

@@ -9,6 +9,7 @@ import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { deferringShellPrefix } from "../../kernel/extra-ca-certs.js";
 import { defaultCliPath } from "../../kernel/client/launch.js";
 
 const cli = (args: string[], env: Record<string, string> = {}) =>
@@ -35,7 +36,7 @@ describe("tensorcell CLI", () => {
     const specDir = join(prefix, "share", "jupyter", "kernels", "tc-test");
     const spec = JSON.parse(readFileSync(join(specDir, "kernel.json"), "utf8"));
     expect(spec).toMatchObject({ display_name: "TC Test", language: "typescript", interrupt_mode: "message" });
-    expect(spec.argv).toEqual([process.execPath, defaultCliPath(), "kernel", "-f", "{connection_file}"]);
+    expect(spec.argv).toEqual([...deferringShellPrefix, process.execPath, defaultCliPath(), "kernel", "-f", "{connection_file}"]);
     expect(existsSync(join(specDir, "logo-32x32.png")) && existsSync(join(specDir, "logo-64x64.png"))).toBe(true);
     const listed = spawnSync("/usr/bin/python3", ["-m", "jupyter_client.kernelspecapp", "list", "--json"], {
       encoding: "utf8",
