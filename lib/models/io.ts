@@ -10,6 +10,7 @@ import { mkdir, readFile, rename, stat, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import "../layers/index.js"; // registers tensorcell's custom layers so load() can rebuild them
+import { keepFrozenLayersInInference } from "../weights/freeze.js";
 import { applyQuantization, quantizationOf } from "./quantize.js";
 import { decodeQuantizedWeights, encodeQuantizedArtifacts, int8BytesPerElement } from "./quantize_io.js";
 
@@ -45,6 +46,7 @@ export async function loadModel(dir: string): Promise<tf.LayersModel> {
     const model = await tf.loadLayersModel(fileSystemHandler(dir));
     const quantization = quantizationOf(model);
     if (quantization) applyQuantization(model, quantization);
+    keepFrozenLayersInInference(model);
     return model;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);

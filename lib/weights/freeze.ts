@@ -55,6 +55,16 @@ function refreshCollectedWeights(model: tf.LayersModel): void {
   if (typeof kind.fromConfig === "function") internal.optimizer_ = kind.fromConfig(kind, optimizer.getConfig());
 }
 
+/**
+ * Gives every layer of a loaded model the inference-mode rule of
+ * {@link freezeModel}: a model saved while frozen comes back with its layers'
+ * `trainable: false` (tfjs keeps that in model.json) but not with the rule,
+ * so a fit after loading would update a frozen BatchNorm's statistics.
+ */
+export function keepFrozenLayersInInference(model: tf.LayersModel): void {
+  for (const layer of model.layers) runFrozenInInference(layer);
+}
+
 /** Index in model.layers of the last layer to freeze. */
 function resolveUpTo(model: tf.LayersModel, upTo: string | number | undefined, caller: string): number {
   const count = model.layers.length;
