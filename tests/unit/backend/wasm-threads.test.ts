@@ -3,23 +3,10 @@
 // the fixed count once wasm has started, and nothing left behind by the start.
 import os from "node:os";
 import { afterEach, describe, expect, it } from "vitest";
+import { expectOneLineError, expectOneLineRejection } from "../../helpers/one-line-error.js";
 import { backendInfo, initBackend, MAX_WASM_THREADS, useBackend } from "../../../lib/backend/index.js";
 import { defaultThreadCount, parseThreadCount, resolveThreadRequest, ThreadCountError } from "../../../lib/backend/wasm/thread-count.js";
 import { threadSupportProblem } from "../../../lib/backend/wasm/threaded-build.js";
-
-const oneLine = (error: unknown) => {
-  expect(error).toBeInstanceOf(Error);
-  expect((error as Error).message).not.toContain("\n");
-  return (error as Error).message;
-};
-const refusal = (run: () => unknown) => {
-  try {
-    run();
-  } catch (error) {
-    return oneLine(error);
-  }
-  throw new Error("expected a refusal");
-};
 
 describe("thread count parsing", () => {
   it("accepts whole numbers from numbers and strings", () => {
@@ -29,8 +16,7 @@ describe("thread count parsing", () => {
   });
 
   it.each([0, -1, 1.5, Number.NaN, Infinity, "0", "-2", "1.5", "two", "", "2 threads"])("refuses %s in one line", (value) => {
-    const message = refusal(() => parseThreadCount(value, "TENSORCELL_THREADS"));
-    expect(message).toMatch(/^Invalid thread count .* \(from TENSORCELL_THREADS\): use a whole number from 1 to 8/);
+    expectOneLineError(() => parseThreadCount(value, "TENSORCELL_THREADS"), /^Invalid thread count .* \(from TENSORCELL_THREADS\): use a whole number from 1 to 8/);
   });
 
   it("refuses non-numbers with the ThreadCountError type", () => {
@@ -59,7 +45,7 @@ describe("thread count resolution", () => {
   });
 
   it("refuses a bad TENSORCELL_THREADS in one line naming it", () => {
-    expect(refusal(() => resolveThreadRequest(undefined, "threads", { TENSORCELL_THREADS: "0" }))).toContain('"0" (from TENSORCELL_THREADS)');
+    expectOneLineError(() => resolveThreadRequest(undefined, "threads", { TENSORCELL_THREADS: "0" }), /"0" \(from TENSORCELL_THREADS\)/);
   });
 });
 
@@ -93,8 +79,8 @@ describe("threads on the running wasm backend", () => {
     const running = backendInfo().threads!;
     expect((await useBackend("wasm", { threads: running })).threads).toBe(running);
     const other = running === 1 ? 2 : 1;
-    const error = await useBackend("wasm", { threads: other }).catch((e: unknown) => e);
-    expect(oneLine(error)).toBe(
+    const error = await expectOneLineRejection(useBackend("wasm", { threads: other }), /^The wasm backend already runs with /);
+    expect(error.message).toBe(
       `The wasm backend already runs with ${running} thread${running === 1 ? "" : "s"} and its thread count is fixed once it starts: ` +
         `restart the kernel with TENSORCELL_THREADS=${other} (or tensorcell kernel --threads ${other}) to use ${other}.`,
     );

@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { expectOneLineError } from "../../helpers/one-line-error.js";
 import { DataFileError, data } from "../../../lib/data/index.js";
 import { clearRecordedDataFiles, recordedDataFiles } from "../../../lib/repro/index.js";
 
@@ -77,15 +78,7 @@ describe("loadCsv", () => {
       [() => data.loadCsv(file("mismatch")), /^loadCsv: .*2\.csv: has columns \[x, z\] but .*1\.csv has \[x, y\]/],
     ];
     for (const [load, expected] of cases) {
-      let caught: unknown;
-      try {
-        load();
-      } catch (error) {
-        caught = error;
-      }
-      expect(caught).toBeInstanceOf(DataFileError);
-      expect((caught as Error).message).toMatch(expected);
-      expect((caught as Error).message).not.toContain("\n");
+      expectOneLineError(load, expected, DataFileError);
     }
   });
 });

@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { expectOneLineError } from "../../helpers/one-line-error.js";
 import { DataFileError, data } from "../../../lib/data/index.js";
 import { clearRecordedDataFiles, recordedDataFiles } from "../../../lib/repro/index.js";
 
@@ -82,16 +83,7 @@ describe("loadImages", () => {
       [join(dir, "flat"), /^loadImages: .*two\.png: is 5x3 but the first image is 4x3; pass \{ size: \[height, width\] \}/],
     ];
     for (const [path, expected] of cases) {
-      let caught: unknown;
-      try {
-        data.loadImages(path);
-      } catch (error) {
-        caught = error;
-      }
-      expect(caught).toBeInstanceOf(DataFileError);
-      const message = (caught as Error).message;
-      expect(message).toMatch(expected);
-      expect(message).not.toContain("\n");
+      expectOneLineError(() => data.loadImages(path), expected, DataFileError);
     }
   });
 });

@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { expectOneLineError } from "../../helpers/one-line-error.js";
 import { checkKernel, foreignCellLanguage, NotebookError, parseNotebook, readNotebook, writeNotebook } from "../../../kernel/headless/notebook.js";
 
 const cell = (source: string, metadata: object = {}) => ({ cell_type: "code", metadata, source, outputs: [], execution_count: null });
@@ -9,20 +10,11 @@ const nb = (metadata: object, cells: object[] = []) => JSON.stringify({ nbformat
 
 describe("bad notebook input", () => {
   it("refuses non-JSON, non-notebooks and nbformat 3 with one line each", () => {
-    const one = (text: string) => {
-      try {
-        parseNotebook(text, "x.ipynb");
-      } catch (error) {
-        expect(error).toBeInstanceOf(NotebookError);
-        expect((error as Error).message).not.toContain("\n");
-        return (error as Error).message;
-      }
-      throw new Error("expected a NotebookError");
-    };
-    expect(one("{not json")).toMatch(/not valid JSON/);
-    expect(one("[1,2]")).toMatch(/expected a JSON object/);
-    expect(one(JSON.stringify({ nbformat: 3, worksheets: [] }))).toMatch(/nbformat 3.*nbconvert --to notebook --nbformat 4/);
-    expect(one(JSON.stringify({ nbformat: 4, cells: [{ cell_type: "heading", source: "" }] }))).toMatch(/unknown cell_type "heading"/);
+    const refused = (text: string, message: RegExp) => expectOneLineError(() => parseNotebook(text, "x.ipynb"), message, NotebookError);
+    refused("{not json", /not valid JSON/);
+    refused("[1,2]", /expected a JSON object/);
+    refused(JSON.stringify({ nbformat: 3, worksheets: [] }), /nbformat 3.*nbconvert --to notebook --nbformat 4/);
+    refused(JSON.stringify({ nbformat: 4, cells: [{ cell_type: "heading", source: "" }] }), /unknown cell_type "heading"/);
     expect(() => readNotebook("/nonexistent/x.ipynb")).toThrow(/no such file/);
   });
 

@@ -3,21 +3,11 @@
 // on a graph model and for a graph of another feature width.
 import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
+import { expectOneLineError } from "../../helpers/one-line-error.js";
 import { karateClub, syntheticShapeGraphs } from "../../../lib/data/graphs.js";
 import { models } from "../../../lib/models/index.js";
 
 const graph = karateClub();
-
-function oneLine(action: () => unknown): string {
-  try {
-    action();
-  } catch (error) {
-    const message = (error as Error).message;
-    expect(message).not.toContain("\n");
-    return message;
-  }
-  throw new Error("expected an error");
-}
 
 describe("graph models on the models namespace", () => {
   it("exposes the training, scoring and prediction helpers", () => {
@@ -48,30 +38,30 @@ describe("graph models on the models namespace", () => {
   });
 
   it("gives one-line errors for contradicting or unsupported PyG options", () => {
-    expect(oneLine(() => models.create("gcn", { hidden: 16, hidden_channels: 32 }))).toBe(
+    expect(expectOneLineError(() => models.create("gcn", { hidden: 16, hidden_channels: 32 }), /^models\.create\("gcn"\): hidden_channels gives/).message).toBe(
       'models.create("gcn"): hidden_channels gives hidden 32 but hidden is 16; give one of them.',
     );
-    expect(oneLine(() => models.create("gcn", { num_layers: 3 }))).toBe(
+    expect(expectOneLineError(() => models.create("gcn", { num_layers: 3 }), /^models\.create\("gcn"\): gcn has the 2 layers/).message).toBe(
       'models.create("gcn"): gcn has the 2 layers of its paper\'s setup, so num_layers must be 2; got 3.',
     );
-    expect(oneLine(() => models.create("gcn", { graph, inputShape: [1433] }))).toBe(
+    expect(expectOneLineError(() => models.create("gcn", { graph, inputShape: [1433] }), /^models\.create\("gcn"\): inputShape \[1433\] does not match/).message).toBe(
       'models.create("gcn"): inputShape [1433] does not match the graph\'s 34 features per node; leave inputShape out to take it from the graph.',
     );
-    expect(oneLine(() => models.create("gcn", { in_channels: 0 }))).toMatch(/in_channels must be a positive integer/);
-    expect(oneLine(() => models.create("gcn", { graph: 5 as never }))).toMatch(/option graph must be a graph with node features/);
-    expect(oneLine(() => models.create("resnet18", { hidden_channels: 4 }))).toMatch(/unknown option "hidden_channels"/);
+    expectOneLineError(() => models.create("gcn", { in_channels: 0 }), /in_channels must be a positive integer/);
+    expectOneLineError(() => models.create("gcn", { graph: 5 as never }), /option graph must be a graph with node features/);
+    expectOneLineError(() => models.create("resnet18", { hidden_channels: 4 }), /unknown option "hidden_channels"/);
   });
 
   it("makes fit, evaluate and predict of a graph model point to the helpers", () => {
     const gcn = models.create("gcn", { graph });
-    expect(oneLine(() => gcn.fit(graph.x, graph.y))).toBe(
+    expect(expectOneLineError(() => gcn.fit(graph.x, graph.y), /^gcn is a graph model: model\.fit /).message).toBe(
       "gcn is a graph model: model.fit splits every input into batches of one length, which nodes and edges do not share; " +
         "train it with models.fitNodeClassifier(model, graph, { epochs: 100 }).",
     );
-    expect(oneLine(() => gcn.predict([graph.x, graph.edgeIndex]))).toMatch(/model\.predict .*predict with models\.predictNodes\(model, graph\)\.$/);
-    expect(oneLine(() => gcn.evaluate(graph.x, graph.y))).toMatch(/score it with models\.evaluateNodes\(model, graph\)\.$/);
+    expectOneLineError(() => gcn.predict([graph.x, graph.edgeIndex]), /model\.predict .*predict with models\.predictNodes\(model, graph\)\.$/);
+    expectOneLineError(() => gcn.evaluate(graph.x, graph.y), /score it with models\.evaluateNodes\(model, graph\)\.$/);
     const gin = models.create("gin_graph");
-    expect(oneLine(() => gin.fit(graph.x, graph.y))).toMatch(/train it with models\.fitGraphClassifier\(model, graphs/);
+    expectOneLineError(() => gin.fit(graph.x, graph.y), /train it with models\.fitGraphClassifier\(model, graphs/);
     const cnn = models.create("lenet5");
     expect(cnn.fit).toBe(tf.LayersModel.prototype.fit); // image models keep tfjs's methods
   });
@@ -80,8 +70,8 @@ describe("graph models on the models namespace", () => {
     const cora = models.create("gcn"); // 1433 features per node
     const expected = "fitNodeClassifier: the model was built for 1433 features per node but the graph has 34; create it with { inputShape: [34] } or { graph }.";
     await expect(models.fitNodeClassifier(cora, graph, { epochs: 1 })).rejects.toThrow(expected);
-    expect(oneLine(() => models.evaluateNodes(cora, graph))).toMatch(/^evaluateNodes: the model was built for 1433 features per node but the graph has 34/);
-    expect(oneLine(() => models.predictNodes(cora, graph))).toMatch(/^predictNodes: the model was built for 1433/);
+    expectOneLineError(() => models.evaluateNodes(cora, graph), /^evaluateNodes: the model was built for 1433 features per node but the graph has 34/);
+    expectOneLineError(() => models.predictNodes(cora, graph), /^predictNodes: the model was built for 1433/);
   });
 
   it("says which helper family a model belongs to", async () => {
@@ -90,7 +80,7 @@ describe("graph models on the models namespace", () => {
       "fitNodeClassifier needs a node classifier with inputs [x, edge_index] (gcn, gat, graphsage, gin, appnp, dagnn); " +
         "gin_graph has inputs [x, edge_index, batch]; it classifies whole graphs: use models.fitGraphClassifier / evaluateGraphs / predictGraphs.",
     );
-    expect(oneLine(() => models.evaluateNodes(models.create("gcn", { graph }), {} as never))).toBe(
+    expect(expectOneLineError(() => models.evaluateNodes(models.create("gcn", { graph }), {} as never), /^evaluateNodes: the second argument must be a graph/).message).toBe(
       "evaluateNodes: the second argument must be a graph with x and edgeIndex tensors (e.g. data.karateClub()).",
     );
   });

@@ -8,6 +8,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { expectOneLineRejection } from "../../helpers/one-line-error.js";
 import { hubCachePath } from "../../../lib/weights/cache.js";
 import { locateWeights, parseHubSource, WeightsError } from "../../../lib/weights/hub.js";
 import { formatBytes, streamProgress } from "../../../lib/weights/progress.js";
@@ -24,13 +25,9 @@ let cache: string;
 const savedEnv: Record<string, string | undefined> = {};
 const weights = goodWeights();
 
-/** Expects a rejection with a one-line WeightsError; returns its message. */
+/** Expects a rejection with a one-line WeightsError; returns its message, which each test checks. */
 async function failure(promise: Promise<unknown>): Promise<string> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
-  expect(error).toBeInstanceOf(WeightsError);
-  const message = (error as Error).message;
-  expect(message).not.toContain("\n");
-  return message;
+  return (await expectOneLineRejection(promise, /\S/, WeightsError)).message;
 }
 
 beforeAll(async () => {

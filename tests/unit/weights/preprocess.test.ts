@@ -9,7 +9,7 @@ import { initBackend } from "../../../lib/backend/index.js";
 import { models } from "../../../lib/models/index.js";
 import { readSafetensors, toFloat32 } from "../../../lib/weights/safetensors.js";
 import type { PreprocessConfig } from "../../../lib/weights/preprocess.js";
-import { expectOneLineError } from "./one-line-error.js";
+import { expectOneLineError } from "../../helpers/one-line-error.js";
 
 // Expected tensors: timm's create_transform (Pillow 9.4, torchvision 0.14) on 8-bit images,
 // written by tests/fixtures/preprocess/generate.py.

@@ -15,6 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
+import { expectOneLineError } from "../../helpers/one-line-error.js";
 import { initBackend } from "../../../lib/backend/index.js";
 import { buildConvNeXt } from "../../../lib/models/convnext.js";
 import { buildInceptionNeXt, type InceptionNeXtConfig } from "../../../lib/models/inception_next.js";
@@ -162,14 +163,7 @@ describe("bad checkpoints: one line, nothing loaded", () => {
   function expectUntouchedFailure(file: string, message: RegExp): void {
     const model = buildConvNeXt(c.config as { depths: number[]; dims: number[] }, { inputShape: c.inputShape, numClasses: c.numClasses }, c.model);
     const before = snapshot(model);
-    let error: Error | undefined;
-    try {
-      loadTimmStateDict(model, read(file), { source: file, modelName: c.model, family: "convnext" });
-    } catch (caught) {
-      error = caught as Error;
-    }
-    expect(error?.message).toMatch(message);
-    expect(error!.message).not.toContain("\n");
+    expectOneLineError(() => loadTimmStateDict(model, read(file), { source: file, modelName: c.model, family: "convnext" }), message);
     const after = snapshot(model);
     after.forEach((values, i) => expect(Buffer.from(values.buffer).equals(Buffer.from(before[i].buffer))).toBe(true));
     model.dispose();

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { expectOneLineError } from "../../helpers/one-line-error.js";
 import { readSafetensors, SafetensorsError, toFloat32, writeSafetensors } from "../../../lib/weights/safetensors.js";
 
 const fixture = "tests/fixtures/safetensors/torch-written.safetensors";
@@ -48,16 +49,8 @@ describe("safetensors", () => {
       [Buffer.concat([Buffer.from([4, 0, 0, 0, 0, 0, 0, 0]), Buffer.from("nope")]), /header is not JSON/],
     ];
     for (const [bytes, message] of cases) {
-      let error: unknown;
-      try {
-        readSafetensors(bytes, "x.safetensors");
-      } catch (e) {
-        error = e;
-      }
-      expect(error).toBeInstanceOf(SafetensorsError);
-      expect((error as Error).message).toMatch(message);
-      expect((error as Error).message).toMatch(/^x\.safetensors: /);
-      expect((error as Error).message).not.toContain("\n");
+      const error = expectOneLineError(() => readSafetensors(bytes, "x.safetensors"), message, SafetensorsError);
+      expect(error.message).toMatch(/^x\.safetensors: /);
     }
     const header = (json: object) => {
       const text = Buffer.from(JSON.stringify(json));

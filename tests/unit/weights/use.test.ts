@@ -8,7 +8,7 @@ import { IMAGENET_CLASSES, models } from "../../../lib/models/index.js";
 import { defaultFeatureLayers } from "../../../lib/models/features.js";
 import { writeModelMetadata } from "../../../lib/models/metadata.js";
 import { countTrainableParams } from "../../../lib/models/params.js";
-import { expectOneLineError } from "./one-line-error.js";
+import { expectOneLineError } from "../../helpers/one-line-error.js";
 
 beforeAll(async () => {
   await initBackend("wasm");
