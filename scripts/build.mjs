@@ -28,3 +28,18 @@ await build({
   // Bundled ESM has no `require`; some dependencies' CJS interop expects one.
   banner: { js: "import { createRequire as __tcCreateRequire } from 'node:module'; const require = __tcCreateRequire(import.meta.url);" },
 });
+
+// tensorcell's own wasm SIMD kernels (AssemblyScript sources in lib/backend/wasm/asm/),
+// compiled to dist/asm/: imported shared memory, no runtime, no data segments.
+const asc = (await import("assemblyscript/asc")).default;
+for (const name of ["conv-filter-grad"]) {
+  const { error, stderr } = await asc.main([
+    `lib/backend/wasm/asm/${name}.ts`, "-o", `dist/asm/${name}.wasm`, "-O3",
+    "--runtime", "stub", "--use", "abort=", "--enable", "simd", "--enable", "threads",
+    "--importMemory", "--sharedMemory", "--initialMemory", "1", "--maximumMemory", "65536",
+  ]);
+  if (error) {
+    console.error(stderr.toString());
+    throw new Error(`asc could not compile lib/backend/wasm/asm/${name}.ts: ${error.message}`);
+  }
+}

@@ -133,10 +133,14 @@ describe("wasm threads in separate processes", () => {
       const x = decode(a[name]!);
       const y = decode(b[name]!);
       expect(y.length, name).toBe(x.length);
-      // Equal up to float reassociation (the builds measured here agree bit for bit).
+      // Equal up to float reassociation: XNNPACK's results agree bit for bit here; the filter
+      // gradient sums each thread's images first, so its sums are associated differently.
+      // Measured against the output's largest value, as reassociation errors scale with it.
+      const scale = x.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+      expect(scale, name).toBeGreaterThan(0);
       let worst = 0;
-      for (let i = 0; i < x.length; i++) worst = Math.max(worst, Math.abs(x[i]! - y[i]!) / (1e-6 + Math.abs(x[i]!)));
-      expect(worst, name).toBeLessThan(1e-4);
+      for (let i = 0; i < x.length; i++) worst = Math.max(worst, Math.abs(x[i]! - y[i]!) / scale);
+      expect(worst, name).toBeLessThan(1e-5);
     }
   });
 

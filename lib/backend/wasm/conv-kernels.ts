@@ -14,7 +14,10 @@
  *   KHxKW shifted products of x and dy, each reduced over batch and space.
  */
 import * as tf from "@tensorflow/tfjs";
+import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
+import { FilterGradPool } from "./filter-grad-pool.js";
 import { asTensor, explicitPadding, insertZerosBetweenPixels, pair } from "./kernel-helpers.js";
+import { wasmThreadCount } from "./threads.js";
 
 type Pad = "valid" | "same" | number | tf.backend_util.ExplicitPadding;
 type RoundingMode = "floor" | "round" | "ceil" | undefined;
@@ -182,6 +185,34 @@ export function depthwiseBackpropFilter(
   });
 }
 
+/** The filter-gradient threads, made at the first gradient (null when dist/asm was not built). */
+let filterGradPool: FilterGradPool | null | undefined;
+
+/**
+ * Conv2DBackpropFilter of float32 NHWC tensors on every wasm thread with
+ * tensorcell's SIMD kernel (filter-grad-pool.ts); null when that kernel is not
+ * available, so the caller uses the XNNPACK composition.
+ */
+function filterGradientOnThreads(
+  x: tf.TensorInfo, dy: tf.TensorInfo, a: ConvBackpropFilterAttrs, backend: BackendWasm,
+): tf.TensorInfo | null {
+  if (x.dtype !== "float32" || dy.dtype !== "float32" || (a.dataFormat ?? "NHWC") !== "NHWC") return null;
+  filterGradPool ??= FilterGradPool.create(wasmThreadCount());
+  const size = (shape: number[]) => shape.reduce((product, d) => product * d, 1);
+  if (!filterGradPool || !filterGradPool.fits(size(x.shape), size(dy.shape), size(a.filterShape))) return null;
+  const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], a.filterShape, pair(a.strides), 1, a.pad, a.dimRoundingMode);
+  const out = backend.makeOutput(a.filterShape, "float32");
+  // Views are taken after the allocation: growing the heap detaches earlier ones.
+  const heap = (t: tf.TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
+  filterGradPool.filterGradient(heap(x), heap(dy), {
+    batch: info.batchSize, inHeight: info.inHeight, inWidth: info.inWidth, inChannels: info.inChannels,
+    outHeight: info.outHeight, outWidth: info.outWidth, outChannels: info.outChannels,
+    filterHeight: info.filterHeight, filterWidth: info.filterWidth, strideHeight: info.strideHeight, strideWidth: info.strideWidth,
+    dilationHeight: info.dilationHeight, dilationWidth: info.dilationWidth, padTop: info.padInfo.top, padLeft: info.padInfo.left,
+  }, heap(out));
+  return out;
+}
+
 /** The original wasm Conv2DBackpropInput, used when the fast path does not apply. */
 let nativeConv2dBackpropInput: tf.KernelConfig | undefined;
 
@@ -193,8 +224,10 @@ export function convGradientKernels(): tf.KernelConfig[] {
     {
       kernelName: "Conv2DBackpropFilter",
       backendName: "wasm",
-      kernelFunc: ({ inputs, attrs }) => {
+      kernelFunc: ({ inputs, attrs, backend }) => {
         const a = attrs as unknown as ConvBackpropFilterAttrs;
+        const onThreads = filterGradientOnThreads(inputs.x as tf.TensorInfo, inputs.dy as tf.TensorInfo, a, backend as BackendWasm);
+        if (onThreads) return onThreads;
         return tf.tidy(() => {
           const x = toNhwc(asTensor(inputs.x), a.dataFormat);
           const dy = toNhwc(asTensor(inputs.dy), a.dataFormat);

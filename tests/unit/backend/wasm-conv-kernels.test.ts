@@ -34,6 +34,12 @@ const conv2dCases: { name: string; x: number[]; f: number[]; strides: number | [
   { name: "4x4 stride 4 valid (ViT patch 4)", x: [2, 16, 16, 3], f: [4, 4, 3, 8], strides: 4, pad: "valid" },
   { name: "3x3 explicit pads", x: [1, 7, 7, 2], f: [3, 3, 2, 3], strides: 1, pad: [[0, 0], [2, 0], [1, 2], [0, 0]] },
   { name: "3x3 explicit pad wider than the filter (fallback)", x: [1, 6, 6, 2], f: [3, 3, 2, 2], strides: 1, pad: [[0, 0], [3, 3], [0, 4], [0, 0]] },
+  // Shapes that take the SIMD filter gradient's register-blocked loop (input channels even,
+  // output channels a multiple of 16); 3 images, so 2 threads split them unevenly.
+  { name: "3x3 stride 1 same, 4 -> 16 channels (blocked)", x: [3, 10, 9, 4], f: [3, 3, 4, 16], strides: 1, pad: "same" },
+  { name: "3x3 stride 2 same, 6 -> 32 channels (blocked)", x: [3, 9, 11, 6], f: [3, 3, 6, 32], strides: 2, pad: "same" },
+  { name: "3x3 explicit pads, 2 -> 16 channels (blocked)", x: [3, 7, 8, 2], f: [3, 3, 2, 16], strides: [2, 1], pad: [[0, 0], [2, 0], [1, 2], [0, 0]] },
+  { name: "1x1 stride 2, 8 -> 48 channels (blocked)", x: [3, 8, 8, 8], f: [1, 1, 8, 48], strides: 2, pad: "valid" },
 ];
 
 describe("Conv2D gradients on wasm", () => {

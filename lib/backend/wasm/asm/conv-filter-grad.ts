@@ -1,0 +1,96 @@
+// AssemblyScript source (compiled by scripts/build.mjs with asc to dist/asm/conv-filter-grad.wasm;
+// excluded from the TypeScript project). One worker's share of a Conv2D filter gradient:
+//   acc[ky,kx,c,o] = sum over images n in [nBegin, nEnd) and output pixels (oy, ox) of
+//                    x[n, oy*sh + ky*dh - pt, ox*sw + kx*dw - pl, c] * dy[n, oy, ox, o]
+// float32, NHWC, raw byte offsets into the shared memory the caller imports. Each worker
+// sums into its own acc, so the positions (the long reduction) are split between threads
+// and every thread's acc stays in its core's cache; the caller adds the accs up.
+
+/** Valid output columns [lo, hi) for one filter column: 0 <= ox*sw + off < w. */
+@inline function columnsFrom(off: i32, sw: i32): i32 {
+  return off >= 0 ? 0 : (-off + sw - 1) / sw;
+}
+@inline function columnsTo(off: i32, sw: i32, w: i32, ow: i32): i32 {
+  if (w - off <= 0) return 0;
+  const hi = (w - off + sw - 1) / sw;
+  return hi < ow ? hi : ow;
+}
+
+export function filterGradient(
+  x: usize, dy: usize, acc: usize,
+  nBegin: i32, nEnd: i32,
+  h: i32, w: i32, ci: i32,
+  oh: i32, ow: i32, co: i32,
+  kh: i32, kw: i32,
+  sh: i32, sw: i32, dh: i32, dw: i32, pt: i32, pl: i32,
+): void {
+  const rowBytes = <usize>co << 2;
+  memory.fill(acc, 0, <usize>(kh * kw * ci) * rowBytes);
+  const blocked = (co & 15) == 0 && (ci & 1) == 0;
+  for (let n = nBegin; n < nEnd; n++) {
+    for (let oy = 0; oy < oh; oy++) {
+      // One output row at a time: its dy (ow*co floats) stays in cache while every
+      // (filter tap, 2 input channels, 16 output channels) block sums over it in registers.
+      const dyRowStart = dy + ((<usize>((n * oh + oy) * ow) * <usize>co) << 2);
+      for (let ky = 0; ky < kh; ky++) {
+        const iy = oy * sh + ky * dh - pt;
+        if (iy < 0 || iy >= h) continue;
+        const xLine = x + ((<usize>((n * h + iy) * w) * <usize>ci) << 2);
+        for (let kx = 0; kx < kw; kx++) {
+          const off = kx * dw - pl;
+          const lo = columnsFrom(off, sw);
+          const hi = columnsTo(off, sw, w, ow);
+          if (lo >= hi) continue;
+          const tapAcc = acc + <usize>((ky * kw + kx) * ci) * rowBytes;
+          if (blocked) {
+            for (let c = 0; c < ci; c += 2) {
+              for (let o = 0; o < co; o += 16) {
+                const a0 = tapAcc + <usize>c * rowBytes + (<usize>o << 2);
+                const a1 = a0 + rowBytes;
+                let s00 = v128.load(a0), s01 = v128.load(a0, 16), s02 = v128.load(a0, 32), s03 = v128.load(a0, 48);
+                let s10 = v128.load(a1), s11 = v128.load(a1, 16), s12 = v128.load(a1, 32), s13 = v128.load(a1, 48);
+                for (let ox = lo; ox < hi; ox++) {
+                  const d = dyRowStart + ((<usize>(ox * co + o)) << 2);
+                  const xp = xLine + ((<usize>((ox * sw + off) * ci + c)) << 2);
+                  const x0 = f32x4.splat(load<f32>(xp));
+                  const x1 = f32x4.splat(load<f32>(xp, 4));
+                  const d0 = v128.load(d), d1 = v128.load(d, 16), d2 = v128.load(d, 32), d3 = v128.load(d, 48);
+                  s00 = f32x4.add(s00, f32x4.mul(x0, d0));
+                  s01 = f32x4.add(s01, f32x4.mul(x0, d1));
+                  s02 = f32x4.add(s02, f32x4.mul(x0, d2));
+                  s03 = f32x4.add(s03, f32x4.mul(x0, d3));
+                  s10 = f32x4.add(s10, f32x4.mul(x1, d0));
+                  s11 = f32x4.add(s11, f32x4.mul(x1, d1));
+                  s12 = f32x4.add(s12, f32x4.mul(x1, d2));
+                  s13 = f32x4.add(s13, f32x4.mul(x1, d3));
+                }
+                v128.store(a0, s00); v128.store(a0, s01, 16); v128.store(a0, s02, 32); v128.store(a0, s03, 48);
+                v128.store(a1, s10); v128.store(a1, s11, 16); v128.store(a1, s12, 32); v128.store(a1, s13, 48);
+              }
+            }
+          } else {
+            for (let ox = lo; ox < hi; ox++) {
+              const d = dyRowStart + ((<usize>(ox * co)) << 2);
+              const xp = xLine + ((<usize>((ox * sw + off) * ci)) << 2);
+              let accRow = tapAcc;
+              for (let c = 0; c < ci; c++) {
+                const value = load<f32>(xp + (<usize>c << 2));
+                const s = f32x4.splat(value);
+                let j = 0;
+                for (; j + 4 <= co; j += 4) {
+                  const at = accRow + (<usize>j << 2);
+                  v128.store(at, f32x4.add(v128.load(at), f32x4.mul(s, v128.load(d + (<usize>j << 2)))));
+                }
+                for (; j < co; j++) {
+                  const at = accRow + (<usize>j << 2);
+                  store<f32>(at, load<f32>(at) + value * load<f32>(d + (<usize>j << 2)));
+                }
+                accRow += rowBytes;
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
