@@ -7,9 +7,9 @@ import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { arch, cpus, platform, release } from "node:os";
 import { dirname, join, parse } from "node:path";
-import { fileURLToPath } from "node:url";
 import { recordedDataFiles, sha256Hex, type DataFileRecord } from "./datafiles.js";
 import { currentSeed } from "./seed.js";
+import { tensorcellInstallDir } from "../install-dir.js";
 import { wasmThreadCount } from "../backend/wasm/threads.js";
 
 /** A package-lock.json found on disk and its hash. */
@@ -41,20 +41,6 @@ export interface EnvironmentInfo {
 }
 
 const require = createRequire(import.meta.url);
-
-/** The folder holding tensorcell's package.json: searched upward from this module (works from lib/ and from dist/). */
-function findInstallDir(): string | null {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (true) {
-    const candidate = join(dir, "package.json");
-    if (existsSync(candidate)) {
-      const manifest = JSON.parse(readFileSync(candidate, "utf8")) as { name?: string };
-      if (manifest.name === "tensorcell") return dir;
-    }
-    if (dir === parse(dir).root) return null;
-    dir = dirname(dir);
-  }
-}
 
 function lockfileIn(dir: string | null): LockfileRecord | null {
   if (dir === null) return null;
@@ -100,7 +86,7 @@ function backendVersion(name: string): string | null {
  * after training to include all data files.
  */
 export function environmentInfo(): EnvironmentInfo {
-  const installDir = findInstallDir();
+  const installDir = tensorcellInstallDir();
   const version =
     installDir === null
       ? "unknown"

@@ -18,9 +18,9 @@
  * computation).
  */
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, join, parse } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { Worker } from "node:worker_threads";
+import { tensorcellInstallDir } from "../../install-dir.js";
 
 /** Geometry of one filter gradient (NHWC, float32); the names follow tfjs's Conv2DInfo. */
 export interface FilterGradGeometry {
@@ -92,18 +92,11 @@ for (;;) {
 }
 `;
 
-/** dist/asm/conv-filter-grad.wasm of this install, found upward from this module (works from lib/ and from dist/); null when not built. */
+/** dist/asm/conv-filter-grad.wasm of this install; null when it was not built. */
 function wasmFile(): string | null {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (true) {
-    const manifest = join(dir, "package.json");
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, "utf8")) as { name?: string }).name === "tensorcell") {
-      const file = join(dir, "dist", "asm", "conv-filter-grad.wasm");
-      return existsSync(file) ? file : null;
-    }
-    if (dir === parse(dir).root) return null;
-    dir = dirname(dir);
-  }
+  const root = tensorcellInstallDir();
+  const file = root === null ? null : join(root, "dist", "asm", "conv-filter-grad.wasm");
+  return file !== null && existsSync(file) ? file : null;
 }
 
 /** The threads and the shared memory of the filter-gradient kernel. */
