@@ -13,9 +13,10 @@
  *
  * Threads: the calling thread plus (wasm thread count - 1) worker threads that
  * share one WebAssembly.Memory with it and wait on Atomics between calls. The
- * workers are unref'd, so they never keep a process alive. x and dy are copied
- * from tfjs's heap into that memory (a few ms per call, far less than the
- * computation).
+ * workers are unref'd, so they never keep a process alive. With tfjs's threaded
+ * build that memory is tfjs's own heap, so the kernel reads x and dy where they
+ * are; with the one-thread build (whose heap is not shared) x and dy are copied
+ * into a memory of the pool's own.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -99,49 +100,78 @@ function wasmFile(): string | null {
   return file !== null && existsSync(file) ? file : null;
 }
 
+/** Where a call's tensors lie in the kernel's memory (byte offsets) and how the batch is shared out. */
+interface Placement {
+  xAt: number;
+  dyAt: number;
+  /** `shares` accumulators of KH*KW*Ci*Co floats, one after the other. */
+  accAt: number;
+  shares: number;
+}
+
 /** The threads and the shared memory of the filter-gradient kernel. */
 export class FilterGradPool {
-  private readonly memory: SharedWasmMemory;
   private readonly run: FilterGradientExport;
   private readonly words: Int32Array;
   private readonly workers: Worker[] = [];
   private generation = 0;
 
-  private constructor(module: object, readonly threads: number) {
-    this.memory = new wasmApi.Memory({ initial: 1, maximum: 65536, shared: true });
-    this.run = new wasmApi.Instance(module, { env: { memory: this.memory } }).exports.filterGradient as FilterGradientExport;
+  /**
+   * `memory` is tfjs's own heap (the threaded build's shared memory: the kernel reads x
+   * and dy where they lie) or, when `inPlace` is false, a memory of the pool's own
+   * that each call copies x and dy into (the one-thread build's heap is not shared).
+   */
+  private constructor(module: object, readonly threads: number, private readonly memory: SharedWasmMemory, readonly inPlace: boolean) {
+    this.run = new wasmApi.Instance(module, { env: { memory } }).exports.filterGradient as FilterGradientExport;
     const control = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT * SLOT * Math.max(1, threads - 1));
     this.words = new Int32Array(control);
     for (let slot = 0; slot < threads - 1; slot++) {
-      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory: this.memory, control, slot } });
+      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, control, slot } });
       worker.unref();
       this.workers.push(worker);
     }
   }
 
-  /** A pool of `threads` threads (the caller included), or null when the module was not built. */
-  static create(threads: number): FilterGradPool | null {
+  /**
+   * A pool of `threads` threads (the caller included) working in `heap` when that is a
+   * shared memory (tfjs's threaded build), else in a memory of its own; null when the
+   * module was not built.
+   */
+  static create(threads: number, heap?: { buffer: ArrayBufferLike }): FilterGradPool | null {
     const file = wasmFile();
     if (!file) return null;
-    return new FilterGradPool(new wasmApi.Module(readFileSync(file)), Math.max(1, Math.floor(threads)));
+    const module = new wasmApi.Module(readFileSync(file));
+    const shared = heap !== undefined && heap.buffer instanceof SharedArrayBuffer;
+    const memory = shared ? (heap as SharedWasmMemory) : new wasmApi.Memory({ initial: 1, maximum: 65536, shared: true });
+    return new FilterGradPool(module, Math.max(1, Math.floor(threads)), memory, shared);
   }
 
-  /** Whether one call with these sizes fits the kernel's memory (4 GiB at most). */
+  /** Whether one copying call with these sizes fits the pool's own memory (4 GiB at most). */
   fits(xFloats: number, dyFloats: number, accFloats: number): boolean {
-    return layout(xFloats, dyFloats, accFloats, this.threads).end <= MAX_BYTES;
+    return this.inPlace || layout(xFloats, dyFloats, accFloats, this.threads).end <= MAX_BYTES;
+  }
+
+  /** How many threads share a batch of `batch` images (each needs its own accumulator). */
+  sharesFor(batch: number): number {
+    return Math.min(this.threads, batch);
   }
 
   /**
-   * The filter gradient [KH, KW, Ci, Co] of x [N, H, W, Ci] and dy [N, OH, OW, Co]
+   * In place (tfjs's shared heap): the filter gradient of the x and dy at the given byte
+   * offsets, summed into `out` from the per-thread accumulators at `accAt`
+   * (sharesFor(batch) * KH*KW*Ci*Co floats of scratch the caller allocated in the heap).
+   */
+  filterGradientAt(xAt: number, dyAt: number, accAt: number, g: FilterGradGeometry, out: Float32Array): void {
+    this.compute({ xAt, dyAt, accAt, shares: this.sharesFor(g.batch) }, g, out);
+  }
+
+  /**
+   * Copying: the filter gradient [KH, KW, Ci, Co] of x [N, H, W, Ci] and dy [N, OH, OW, Co]
    * (row-major float32), written into `out`.
    */
   filterGradient(x: Float32Array, dy: Float32Array, g: FilterGradGeometry, out: Float32Array): void {
     const accFloats = g.filterHeight * g.filterWidth * g.inChannels * g.outChannels;
-    const shares = Math.min(this.threads, g.batch);
-    if (shares === 0 || x.length === 0 || dy.length === 0) {
-      out.fill(0);
-      return;
-    }
+    const shares = this.sharesFor(g.batch);
     const { xAt, dyAt, accAt, end } = layout(x.length, dy.length, accFloats, shares);
     if (end > MAX_BYTES) throw new RangeError(`the filter gradient needs ${end} bytes, more than a 32-bit wasm memory holds`);
     const have = this.memory.buffer.byteLength;
@@ -149,6 +179,15 @@ export class FilterGradPool {
     const buffer = this.memory.buffer;
     new Float32Array(buffer, xAt, x.length).set(x);
     new Float32Array(buffer, dyAt, dy.length).set(dy);
+    this.compute({ xAt, dyAt, accAt, shares }, g, out);
+  }
+
+  private compute({ xAt, dyAt, accAt, shares }: Placement, g: FilterGradGeometry, out: Float32Array): void {
+    const accFloats = g.filterHeight * g.filterWidth * g.inChannels * g.outChannels;
+    if (shares === 0 || g.outHeight === 0 || g.outWidth === 0) {
+      out.fill(0);
+      return;
+    }
     const common = [g.inHeight, g.inWidth, g.inChannels, g.outHeight, g.outWidth, g.outChannels, g.filterHeight, g.filterWidth,
       g.strideHeight, g.strideWidth, g.dilationHeight, g.dilationWidth, g.padTop, g.padLeft];
     const range = (share: number) => [Math.floor((g.batch * share) / shares), Math.floor((g.batch * (share + 1)) / shares)];
