@@ -198,27 +198,21 @@ function filterGradientOnThreads(
 ): tf.TensorInfo | null {
   if (x.dtype !== "float32" || dy.dtype !== "float32" || (a.dataFormat ?? "NHWC") !== "NHWC") return null;
   filterGradPool ??= FilterGradPool.create(wasmThreadCount(), (backend as unknown as { wasm: { wasmMemory?: { buffer: ArrayBufferLike } } }).wasm.wasmMemory);
-  const size = (shape: number[]) => shape.reduce((product, d) => product * d, 1);
-  const accFloats = size(a.filterShape);
-  if (!filterGradPool || !filterGradPool.fits(size(x.shape), size(dy.shape), accFloats)) return null;
+  const { sizeFromShape } = tf.util;
+  const accFloats = sizeFromShape(a.filterShape);
+  if (!filterGradPool || !filterGradPool.fits(sizeFromShape(x.shape), sizeFromShape(dy.shape), accFloats)) return null;
   const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], a.filterShape, pair(a.strides), 1, a.pad, a.dimRoundingMode);
-  const geometry = {
-    batch: info.batchSize, inHeight: info.inHeight, inWidth: info.inWidth, inChannels: info.inChannels,
-    outHeight: info.outHeight, outWidth: info.outWidth, outChannels: info.outChannels,
-    filterHeight: info.filterHeight, filterWidth: info.filterWidth, strideHeight: info.strideHeight, strideWidth: info.strideWidth,
-    dilationHeight: info.dilationHeight, dilationWidth: info.dilationWidth, padTop: info.padInfo.top, padLeft: info.padInfo.left,
-  };
   const out = backend.makeOutput(a.filterShape, "float32");
   // Views and offsets are taken after every allocation: growing the heap detaches earlier views.
   const heap = (t: tf.TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
   if (!filterGradPool.inPlace) {
-    filterGradPool.filterGradient(heap(x), heap(dy), geometry, heap(out));
+    filterGradPool.filterGradient(heap(x), heap(dy), info, heap(out));
     return out;
   }
   const scratch = backend.makeOutput([Math.max(1, filterGradPool.sharesFor(info.batchSize)) * accFloats], "float32");
   try {
     const at = (t: tf.TensorInfo) => backend.getMemoryOffset(t.dataId);
-    filterGradPool.filterGradientAt(at(x), at(dy), at(scratch), geometry, heap(out));
+    filterGradPool.filterGradientAt(at(x), at(dy), at(scratch), info, heap(out));
   } finally {
     backend.disposeData(scratch.dataId);
   }

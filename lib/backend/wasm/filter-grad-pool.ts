@@ -21,26 +21,13 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
+import type * as tf from "@tensorflow/tfjs";
 import { tensorcellInstallDir } from "../../install-dir.js";
 
-/** Geometry of one filter gradient (NHWC, float32); the names follow tfjs's Conv2DInfo. */
-export interface FilterGradGeometry {
-  batch: number;
-  inHeight: number;
-  inWidth: number;
-  inChannels: number;
-  outHeight: number;
-  outWidth: number;
-  outChannels: number;
-  filterHeight: number;
-  filterWidth: number;
-  strideHeight: number;
-  strideWidth: number;
-  dilationHeight: number;
-  dilationWidth: number;
-  padTop: number;
-  padLeft: number;
-}
+/** Geometry of one filter gradient (NHWC, float32): tfjs's own description of the convolution. */
+type FilterGradGeometry = Pick<tf.backend_util.Conv2DInfo,
+  "batchSize" | "inHeight" | "inWidth" | "inChannels" | "outHeight" | "outWidth" | "outChannels" | "filterHeight" | "filterWidth" |
+  "strideHeight" | "strideWidth" | "dilationHeight" | "dilationWidth" | "padInfo">;
 
 type FilterGradientExport = (
   x: number, dy: number, acc: number, nBegin: number, nEnd: number,
@@ -162,7 +149,7 @@ export class FilterGradPool {
    * (sharesFor(batch) * KH*KW*Ci*Co floats of scratch the caller allocated in the heap).
    */
   filterGradientAt(xAt: number, dyAt: number, accAt: number, g: FilterGradGeometry, out: Float32Array): void {
-    this.compute({ xAt, dyAt, accAt, shares: this.sharesFor(g.batch) }, g, out);
+    this.compute({ xAt, dyAt, accAt, shares: this.sharesFor(g.batchSize) }, g, out);
   }
 
   /**
@@ -171,7 +158,7 @@ export class FilterGradPool {
    */
   filterGradient(x: Float32Array, dy: Float32Array, g: FilterGradGeometry, out: Float32Array): void {
     const accFloats = g.filterHeight * g.filterWidth * g.inChannels * g.outChannels;
-    const shares = this.sharesFor(g.batch);
+    const shares = this.sharesFor(g.batchSize);
     const { xAt, dyAt, accAt, end } = layout(x.length, dy.length, accFloats, shares);
     if (end > MAX_BYTES) throw new RangeError(`the filter gradient needs ${end} bytes, more than a 32-bit wasm memory holds`);
     const have = this.memory.buffer.byteLength;
@@ -189,8 +176,8 @@ export class FilterGradPool {
       return;
     }
     const common = [g.inHeight, g.inWidth, g.inChannels, g.outHeight, g.outWidth, g.outChannels, g.filterHeight, g.filterWidth,
-      g.strideHeight, g.strideWidth, g.dilationHeight, g.dilationWidth, g.padTop, g.padLeft];
-    const range = (share: number) => [Math.floor((g.batch * share) / shares), Math.floor((g.batch * (share + 1)) / shares)];
+      g.strideHeight, g.strideWidth, g.dilationHeight, g.dilationWidth, g.padInfo.top, g.padInfo.left];
+    const range = (share: number) => [Math.floor((g.batchSize * share) / shares), Math.floor((g.batchSize * (share + 1)) / shares)];
     const generation = ++this.generation;
     for (let share = 1; share < shares; share++) {
       const base = (share - 1) * SLOT;
