@@ -39,7 +39,8 @@ interface ParityModel {
   unit: string;
   batch: number;
   plan: (steps: number) => StepPlan;
-  torch: (plan: StepPlan, threads: number, graphFile: string) => TorchResult | undefined;
+  /** The PyTorch run with the same plan, thread count and batch (`batch` above). */
+  torch: (run: { plan: StepPlan; threads: number; batch: number; graphFile: string }) => TorchResult | undefined;
 }
 
 const MODELS: Record<string, ParityModel> = {
@@ -48,28 +49,28 @@ const MODELS: Record<string, ParityModel> = {
     unit: "img/s",
     batch: 64,
     plan: (steps) => ({ warmup: 2, train: 4 * steps, infer: 4 * steps }),
-    torch: (plan, threads) => torchCnn(64, plan.train, plan.infer, threads),
+    torch: ({ plan, threads, batch }) => torchCnn(batch, plan.train, plan.infer, threads),
   },
   resnet20: {
     title: "ResNet-20 (CIFAR, 269,722 params), 32x32x3, SGD momentum 0.9, batch 64",
     unit: "img/s",
     batch: 64,
     plan: (steps) => ({ warmup: 1, train: steps, infer: steps }),
-    torch: (plan, threads) => torchResnet20(64, plan.train, plan.infer, threads),
+    torch: ({ plan, threads, batch }) => torchResnet20(batch, plan.train, plan.infer, threads),
   },
   vit: {
     title: "ViT-Ti/4 (vit_tiny_patch4_32, 5,362,762 params), 32x32x3, Adam 1e-3, batch 16",
     unit: "img/s",
     batch: 16,
     plan: (steps) => ({ warmup: 1, train: steps, infer: steps }),
-    torch: (plan, threads) => torchVit(16, plan.train, plan.infer, threads),
+    torch: ({ plan, threads, batch }) => torchVit(batch, plan.train, plan.infer, threads),
   },
   gcn: {
     title: "GCN (1433-16-7) on syntheticCitationGraph({ seed: 0 }), 2,708 nodes; train = epochs/s (step + test evaluation), infer = full-graph passes/s",
     unit: "per s",
     batch: 1,
     plan: (steps) => ({ warmup: 2, train: 4 * steps, infer: 4 * steps }),
-    torch: (plan, threads, graphFile) => torchGcnFile(graphFile, plan.train, plan.infer, threads),
+    torch: ({ plan, threads, graphFile }) => torchGcnFile(graphFile, plan.train, plan.infer, threads),
   },
 };
 
@@ -79,15 +80,16 @@ async function child(key: string, steps: number): Promise<void> {
   const { benchGcn, benchImageModel, compiledModel } = await import("../train/tfjs-throughput.js");
   const info = await initBackend("wasm");
   if (info.name !== "wasm") throw new Error(`wasm backend unavailable (${info.reason})`);
-  const plan = MODELS[key]!.plan(steps);
+  const model = MODELS[key]!;
+  const plan = model.plan(steps);
   let measured: Measured;
   if (key === "cnn") {
     const { referenceCnn } = await import("../train/reference-cnn.js");
-    measured = await benchImageModel(referenceCnn(), 64, plan);
+    measured = await benchImageModel(referenceCnn(), model.batch, plan);
   } else if (key === "resnet20") {
-    measured = await benchImageModel(compiledModel("resnet20", tf.train.momentum(0.1, 0.9)), 64, plan);
+    measured = await benchImageModel(compiledModel("resnet20", tf.train.momentum(0.1, 0.9)), model.batch, plan);
   } else if (key === "vit") {
-    measured = await benchImageModel(compiledModel("vit_tiny_patch4_32", tf.train.adam(1e-3)), 16, plan);
+    measured = await benchImageModel(compiledModel("vit_tiny_patch4_32", tf.train.adam(1e-3)), model.batch, plan);
   } else {
     const { disposeGraph, syntheticCitationGraph } = await import("../../lib/data/graphs.js");
     const graph = syntheticCitationGraph({ seed: 0 });
@@ -173,7 +175,7 @@ function benchModel(key: string, settings: Setting[], runOrder: Setting[], round
         versions.tfjs ??= `tfjs ${result.tfjs} wasm (simd ${result.simd})`;
         measured = result;
       } else {
-        const result = model.torch(plan, setting.threads, graphFile);
+        const result = model.torch({ plan, threads: setting.threads, batch: model.batch, graphFile });
         if (!result) throw new Error("PyTorch reference failed (see the line above); install python3-torch.");
         if (result.version) versions.torch ??= `PyTorch ${result.version}`;
         measured = result;
