@@ -30,16 +30,20 @@ await build({
 });
 
 // tensorcell's own wasm SIMD kernels (AssemblyScript sources in lib/backend/wasm/asm/),
-// compiled to dist/asm/: imported shared memory, no runtime, no data segments.
+// compiled to dist/asm/ twice: kernels.wasm imports a shared memory (tfjs's threaded build
+// and the worker threads), kernels-local.wasm a plain one (tfjs's one-thread build). No
+// runtime, no data segments.
 const asc = (await import("assemblyscript/asc")).default;
-for (const name of ["conv-filter-grad"]) {
+for (const [output, memoryFlags] of [
+  ["kernels", ["--enable", "threads", "--sharedMemory", "--maximumMemory", "65536"]],
+  ["kernels-local", []],
+]) {
   const { error, stderr } = await asc.main([
-    `lib/backend/wasm/asm/${name}.ts`, "-o", `dist/asm/${name}.wasm`, "-O3",
-    "--runtime", "stub", "--use", "abort=", "--enable", "simd", "--enable", "threads",
-    "--importMemory", "--sharedMemory", "--initialMemory", "1", "--maximumMemory", "65536",
+    "lib/backend/wasm/asm/kernels.ts", "-o", `dist/asm/${output}.wasm`, "-O3",
+    "--runtime", "stub", "--use", "abort=", "--enable", "simd", "--importMemory", "--initialMemory", "1", ...memoryFlags,
   ]);
   if (error) {
     console.error(stderr.toString());
-    throw new Error(`asc could not compile lib/backend/wasm/asm/${name}.ts: ${error.message}`);
+    throw new Error(`asc could not compile lib/backend/wasm/asm/kernels.ts into ${output}.wasm: ${error.message}`);
   }
 }

@@ -36,3 +36,11 @@ const rows = [...byKernel.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 
 let total = 0; for (const [, v] of byKernel) total += v.ms;
 console.log(`kernels: ${profile.kernels.length}, summed kernel ms ${total.toFixed(1)}`);
 for (const [k, v] of rows) console.log(v.ms.toFixed(2).padStart(8), String(v.n).padStart(4), k);
+// Totals by kernel name (nested kernels, e.g. fusedConv2d__op around FusedConv2D, count in both).
+const byName = new Map<string, { ms: number; n: number }>();
+for (const [key, v] of byKernel) {
+  const e = byName.get(key.split(" ")[0]!) ?? { ms: 0, n: 0 };
+  e.ms += v.ms; e.n += v.n; byName.set(key.split(" ")[0]!, e);
+}
+console.log("by kernel name:");
+for (const [k, v] of [...byName.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 25)) console.log(v.ms.toFixed(2).padStart(8), String(v.n).padStart(5), k);

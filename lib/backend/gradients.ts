@@ -91,6 +91,43 @@ function batchNormGradientsBroadcastEach(
 }
 
 /**
+ * Sum and Mean: tfjs-core broadcasts dy to x's shape by multiplying with
+ * `tf.ones(x.shape)`, which fills a JavaScript array element by element and
+ * uploads it (16 ms per 64x32x32x16 batch-norm layer's two means on wasm: the
+ * largest single cost of a ResNet-20 step, bench/train/op-costs.ts). A Fill
+ * kernel makes the same ones in the backend. Values are unchanged: dy * 1 is
+ * exact, and for Mean (dy / n) * 1 equals tfjs's (dy * 1) / n.
+ */
+export const sumGradient: tf.GradConfig = {
+  kernelName: "Sum",
+  inputsToSave: ["x"],
+  gradFunc: (dy, saved, attrs) => {
+    const [x] = saved;
+    const expanded = expandReducedAxes(dy as tf.Tensor, x.shape, (attrs as unknown as { axis: number | number[] }).axis);
+    return { x: () => tf.mul(expanded, tf.fill(x.shape, 1)) };
+  },
+};
+
+/** Mean: see sumGradient. */
+export const meanGradient: tf.GradConfig = {
+  kernelName: "Mean",
+  inputsToSave: ["x"],
+  gradFunc: (dy, saved, attrs) => {
+    const [x] = saved;
+    const axis = (attrs as unknown as { axis: number | number[] }).axis;
+    const reducedSize = tf.util.parseAxisParam(axis, x.shape).reduce((size, a) => size * x.shape[a]!, 1);
+    return { x: () => tf.mul(tf.div(expandReducedAxes(dy as tf.Tensor, x.shape, axis), reducedSize), tf.fill(x.shape, 1)) };
+  },
+};
+
+/** dy of a reduction reshaped to x's rank, with size 1 along the reduced axes. */
+function expandReducedAxes(dy: tf.Tensor, xShape: number[], axis: number | number[]): tf.Tensor {
+  const expandedShape = xShape.slice();
+  for (const a of tf.util.parseAxisParam(axis, xShape)) expandedShape[a] = 1;
+  return tf.reshape(dy, expandedShape);
+}
+
+/**
  * Conv2D: tfjs-core refuses gradients of dilated convolutions ("dilation rates
  * greater than 1 are not yet supported in gradients"). With dilation d (stride
  * 1, as tfjs requires one of them to be 1) both gradients are ordinary convs:
@@ -173,7 +210,7 @@ function dilatedFilterGradient(
 let installed = false;
 
 /**
- * Installs the gradient overrides (Tile, dilated Conv2D, FusedBatchNorm) once per process.
+ * Installs the gradient overrides (Tile, dilated Conv2D, FusedBatchNorm, Sum, Mean) once per process.
  * Call after tfjs is loaded; initBackend() does it for you.
  */
 export function installGradientFixes(): void {
@@ -181,6 +218,8 @@ export function installGradientFixes(): void {
   tf.registerGradient(tileGradient);
   tf.registerGradient(conv2dGradient);
   tf.registerGradient(fusedBatchNormGradient);
+  tf.registerGradient(sumGradient);
+  tf.registerGradient(meanGradient);
   installed = true;
 }
 

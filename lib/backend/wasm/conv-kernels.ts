@@ -15,7 +15,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
-import { FilterGradPool } from "./filter-grad-pool.js";
+import { filterGradientOnThreads } from "./filter-gradient.js";
+import { kernelPoolFor } from "./kernel-pool.js";
 import { asTensor, explicitPadding, insertZerosBetweenPixels, pair } from "./kernel-helpers.js";
 import { wasmThreadCount } from "./threads.js";
 
@@ -185,38 +186,17 @@ export function depthwiseBackpropFilter(
   });
 }
 
-/** The filter-gradient threads, made at the first gradient (null when dist/asm was not built). */
-let filterGradPool: FilterGradPool | null | undefined;
-
 /**
  * Conv2DBackpropFilter of float32 NHWC tensors on every wasm thread with
- * tensorcell's SIMD kernel (filter-grad-pool.ts); null when that kernel is not
+ * tensorcell's SIMD kernel (filter-gradient.ts); null when that kernel is not
  * available, so the caller uses the XNNPACK composition.
  */
-function filterGradientOnThreads(
-  x: tf.TensorInfo, dy: tf.TensorInfo, a: ConvBackpropFilterAttrs, backend: BackendWasm,
-): tf.TensorInfo | null {
+function filterGradientOnPool(x: tf.TensorInfo, dy: tf.TensorInfo, a: ConvBackpropFilterAttrs, backend: BackendWasm): tf.TensorInfo | null {
   if (x.dtype !== "float32" || dy.dtype !== "float32" || (a.dataFormat ?? "NHWC") !== "NHWC") return null;
-  filterGradPool ??= FilterGradPool.create(wasmThreadCount(), (backend as unknown as { wasm: { wasmMemory?: { buffer: ArrayBufferLike } } }).wasm.wasmMemory);
-  const { sizeFromShape } = tf.util;
-  const accFloats = sizeFromShape(a.filterShape);
-  if (!filterGradPool || !filterGradPool.fits(sizeFromShape(x.shape), sizeFromShape(dy.shape), accFloats)) return null;
+  const pool = kernelPoolFor(backend, wasmThreadCount());
+  if (!pool) return null;
   const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], a.filterShape, pair(a.strides), 1, a.pad, a.dimRoundingMode);
-  const out = backend.makeOutput(a.filterShape, "float32");
-  // Views and offsets are taken after every allocation: growing the heap detaches earlier views.
-  const heap = (t: tf.TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
-  if (!filterGradPool.inPlace) {
-    filterGradPool.filterGradient(heap(x), heap(dy), info, heap(out));
-    return out;
-  }
-  const scratch = backend.makeOutput([Math.max(1, filterGradPool.sharesFor(info.batchSize)) * accFloats], "float32");
-  try {
-    const at = (t: tf.TensorInfo) => backend.getMemoryOffset(t.dataId);
-    filterGradPool.filterGradientAt(at(x), at(dy), at(scratch), info, heap(out));
-  } finally {
-    backend.disposeData(scratch.dataId);
-  }
-  return out;
+  return filterGradientOnThreads(pool, backend, x, dy, info);
 }
 
 /** The original wasm Conv2DBackpropInput, used when the fast path does not apply. */
@@ -232,7 +212,7 @@ export function convGradientKernels(): tf.KernelConfig[] {
       backendName: "wasm",
       kernelFunc: ({ inputs, attrs, backend }) => {
         const a = attrs as unknown as ConvBackpropFilterAttrs;
-        const onThreads = filterGradientOnThreads(inputs.x as tf.TensorInfo, inputs.dy as tf.TensorInfo, a, backend as BackendWasm);
+        const onThreads = filterGradientOnPool(inputs.x as tf.TensorInfo, inputs.dy as tf.TensorInfo, a, backend as BackendWasm);
         if (onThreads) return onThreads;
         return tf.tidy(() => {
           const x = toNhwc(asTensor(inputs.x), a.dataFormat);

@@ -2,7 +2,8 @@
  * Registers tensorcell's extra kernels for tfjs-backend-wasm: the ones wasm
  * lacks for training (Conv2DBackpropFilter, DepthwiseConv2dNativeBackprop*,
  * UnsortedSegmentSum) and faster versions of Conv2DBackpropInput, BatchMatMul
- * (transposed operands), Sum/Mean (leading axes) and MaxPoolGrad.
+ * (transposed operands), Sum/Mean (leading axes), MaxPoolGrad, FusedBatchNorm,
+ * per-channel Add/Sub/Multiply/RealDiv, and copy-free Identity and Cast.
  */
 import * as tf from "@tensorflow/tfjs";
 import { convGradientKernels } from "./conv-kernels.js";
@@ -10,6 +11,8 @@ import { segmentKernels } from "./segment-kernels.js";
 import { matMulKernels } from "./matmul-kernels.js";
 import { reduceKernels } from "./reduce-kernels.js";
 import { poolKernels } from "./pool-kernels.js";
+import { channelKernels } from "./channel-kernels.js";
+import { identityKernels } from "./identity-kernels.js";
 
 /** What registration did: kernels wasm lacked, and wasm kernels replaced by faster ones. */
 export interface WasmKernelRegistration {
@@ -29,7 +32,7 @@ let registration: WasmKernelRegistration | undefined;
 export function registerWasmKernels(): WasmKernelRegistration {
   if (registration) return registration;
   const result: WasmKernelRegistration = { added: [], replaced: [] };
-  for (const config of [...convGradientKernels(), ...matMulKernels(), ...reduceKernels(), ...poolKernels(), ...segmentKernels()]) {
+  for (const config of [...convGradientKernels(), ...matMulKernels(), ...reduceKernels(), ...poolKernels(), ...segmentKernels(), ...channelKernels(), ...identityKernels()]) {
     if (tf.getKernel(config.kernelName, "wasm")) {
       tf.unregisterKernel(config.kernelName, "wasm");
       result.replaced.push(config.kernelName);

@@ -1,11 +1,12 @@
-// MaxPoolGrad on wasm (tensorcell's JavaScript kernel over the wasm heap)
-// against the cpu backend: pool sizes, strides (overlapping windows too),
-// paddings, ties (first maximum wins, as on cpu), NaN and -Infinity windows.
+// MaxPoolGrad on wasm (tensorcell's SIMD kernel on the wasm threads) against
+// the cpu backend: pool sizes, strides (overlapping windows too), paddings,
+// channel counts that use the 4-lane loop, the scalar tail and both, batches
+// split unevenly between threads, ties (first maximum wins, as on cpu), NaN
+// and -Infinity windows.
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { expectWasmMatchesCpu, runOn, seeded, setUpWasm } from "./helpers.js";
 import { backendInfo } from "../../../lib/backend/index.js";
-import { maxPoolGradNhwc } from "../../../lib/backend/wasm/pool-kernels.js";
 
 beforeAll(setUpWasm);
 
@@ -28,6 +29,9 @@ const cases: { name: string; x: number[]; size: [number, number]; strides: [numb
   { name: "3x3 stride 1 same (overlapping)", x: [1, 6, 7, 3], size: [3, 3], strides: [1, 1], pad: "same" },
   { name: "2x3 strides [1,2] valid", x: [2, 7, 9, 2], size: [2, 3], strides: [1, 2], pad: "valid" },
   { name: "3x3 stride 2, explicit pad 1", x: [2, 8, 8, 3], size: [3, 3], strides: [2, 2], pad: 1 },
+  { name: "2x2 stride 2, 32 channels (4-lane loop), 3 images split between threads", x: [3, 12, 12, 32], size: [2, 2], strides: [2, 2], pad: "valid" },
+  { name: "3x3 stride 2 same, 6 channels (4 lanes and a tail of 2), overlapping", x: [3, 9, 10, 6], size: [3, 3], strides: [2, 2], pad: "same" },
+  { name: "3x3 stride 1 same, 8 channels, overlapping", x: [2, 7, 6, 8], size: [3, 3], strides: [1, 1], pad: "same" },
 ];
 
 describe("MaxPoolGrad on wasm", () => {
@@ -43,9 +47,10 @@ describe("MaxPoolGrad on wasm", () => {
 
   it("ties: the first maximum in row-major window order gets the gradient, as on cpu", async () => {
     // Values from {0, 1, 2}: most windows hold several equal maxima.
-    const values = Array.from({ length: 2 * 6 * 6 * 3 }, (_, i) => (i * 7 + ((i * i) >> 3)) % 3);
+    // 7 channels: the 4-lane loop and the scalar tail both meet ties.
+    const values = Array.from({ length: 2 * 6 * 6 * 7 }, (_, i) => (i * 7 + ((i * i) >> 3)) % 3);
     for (const [size, strides] of [[[2, 2], [2, 2]], [[3, 3], [1, 1]]] as [[number, number], [number, number]][]) {
-      const compute = () => poolWithGradient(tf.tensor4d(values, [2, 6, 6, 3]), size, strides, "same", true);
+      const compute = () => poolWithGradient(tf.tensor4d(values, [2, 6, 6, 7]), size, strides, "same", true);
       const [, wasmDx] = await runOn("wasm", compute);
       const [, cpuDx] = await runOn("cpu", compute);
       await tf.setBackend("wasm");
@@ -55,24 +60,33 @@ describe("MaxPoolGrad on wasm", () => {
   });
 
   it("windows of NaN or -Infinity get no gradient; NaN never wins over a number (as on cpu)", async () => {
-    // One image, one channel, 2x2 windows: [NaN NaN; NaN NaN], [-Inf -Inf; -Inf -Inf], [NaN 3; 5 NaN], [1 1; 1 1].
-    const x = [NaN, NaN, -Infinity, -Infinity, NaN, NaN, -Infinity, -Infinity, NaN, 3, 1, 1, 5, NaN, 1, 1];
+    // One image, 2x2 windows: [NaN NaN; NaN NaN], [-Inf -Inf; -Inf -Inf], [NaN 3; 5 NaN], [1 1; 1 1].
+    // Channel c holds the pattern times (c + 1): 5 channels run the 4-lane loop and the scalar tail.
+    const pattern = [NaN, NaN, -Infinity, -Infinity, NaN, NaN, -Infinity, -Infinity, NaN, 3, 1, 1, 5, NaN, 1, 1];
+    const channels = 5;
+    const x = pattern.flatMap((v) => Array.from({ length: channels }, (_, c) => v * (c + 1)));
     const compute = () => {
-      const input = tf.tensor4d(x, [1, 4, 4, 1]);
-      return tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(t as tf.Tensor4D, 2, 2, "valid"), tf.tensor4d([10, 20, 30, 40], [1, 2, 2, 1]))))(input);
+      const input = tf.tensor4d(x, [1, 4, 4, channels]);
+      const weights = tf.tensor4d([10, 20, 30, 40].flatMap((v) => Array(channels).fill(v)), [1, 2, 2, channels]);
+      return tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(t as tf.Tensor4D, 2, 2, "valid"), weights)))(input);
     };
     const [wasmDx] = await runOn("wasm", compute);
     const [cpuDx] = await runOn("cpu", compute);
     await tf.setBackend("wasm");
     expect(Array.from(wasmDx.values)).toEqual(Array.from(cpuDx.values));
-    expect(Array.from(wasmDx.values)).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 40, 0, 30, 0, 0, 0]);
+    const expected = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 40, 0, 30, 0, 0, 0].flatMap((v) => Array(channels).fill(v));
+    expect(Array.from(wasmDx.values)).toEqual(expected);
   });
 
-  it("maxPoolGradNhwc accumulates overlapping windows into the shared pixel", () => {
-    // 1x3 input [1, 5, 2], windows of width 2 at stride 1: both windows pick the 5.
-    const info = tf.backend_util.computePool2DInfo([1, 1, 3, 1], [1, 2], [1, 1], 1, "valid");
-    const dx = new Float32Array(3);
-    maxPoolGradNhwc(new Float32Array([1, 5, 2]), new Float32Array([0.5, 0.25]), dx, info);
-    expect(Array.from(dx)).toEqual([0, 0.75, 0]);
+  it("overlapping windows that pick the same pixel add their gradients there", async () => {
+    // 1x3 input [1, 5, 2] in 4 channels, windows of width 2 at stride 1: both windows pick the 5.
+    const compute = () => {
+      const input = tf.tensor4d([1, 5, 2].flatMap((v) => [v, v, v, v]), [1, 1, 3, 4]);
+      const weights = tf.tensor4d([0.5, 0.5, 0.5, 0.5, 0.25, 0.25, 0.25, 0.25], [1, 1, 2, 4]);
+      return tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(t as tf.Tensor4D, [1, 2], 1, "valid"), weights)))(input);
+    };
+    const [dx] = await runOn("wasm", compute);
+    await tf.setBackend("wasm");
+    expect(Array.from(dx.values)).toEqual([0, 0, 0, 0, 0.75, 0.75, 0.75, 0.75, 0, 0, 0, 0]);
   });
 });

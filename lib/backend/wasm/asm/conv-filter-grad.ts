@@ -1,4 +1,4 @@
-// AssemblyScript source (compiled by scripts/build.mjs with asc to dist/asm/conv-filter-grad.wasm;
+// AssemblyScript source (compiled by scripts/build.mjs into dist/asm/kernels.wasm;
 // excluded from the TypeScript project). One worker's share of a Conv2D filter gradient:
 //   acc[ky,kx,c,o] = sum over images n in [nBegin, nEnd) and output pixels (oy, ox) of
 //                    x[n, oy*sh + ky*dh - pt, ox*sw + kx*dw - pl, c] * dy[n, oy, ox, o]

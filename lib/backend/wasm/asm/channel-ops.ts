@@ -1,0 +1,56 @@
+// AssemblyScript source (compiled by scripts/build.mjs into dist/asm/kernels.wasm;
+// excluded from the TypeScript project). Per-channel elementwise kernels over a float32
+// tensor seen as rows of `period` floats, `period` a multiple of 4 (the caller repeats a
+// C-float channel vector until its length is one): each thread takes rows [rowBegin, rowEnd).
+// Byte offsets into the shared memory the caller imports.
+
+/** out = (x - mean) * k + offset, channel by channel: a batch norm with k = scale / sqrt(variance + epsilon). */
+export function channelAffine(
+  x: usize, mean: usize, k: usize, offset: usize, out: usize,
+  rowBegin: i32, rowEnd: i32, period: i32,
+): void {
+  const rowBytes = <usize>period << 2;
+  for (let row = rowBegin; row < rowEnd; row++) {
+    const from = x + <usize>row * rowBytes;
+    const to = out + <usize>row * rowBytes;
+    for (let at: usize = 0; at < rowBytes; at += 16) {
+      const centred = f32x4.sub(v128.load(from + at), v128.load(mean + at));
+      v128.store(to + at, f32x4.add(f32x4.mul(centred, v128.load(k + at)), v128.load(offset + at)));
+    }
+  }
+}
+
+/** Operations of channelBinary, numbered as the caller passes them. */
+const ADD = 0;
+const SUB = 1;
+const MUL = 2;
+const DIV = 3;
+
+/**
+ * out = x (op) v channel by channel, or v (op) x when `channelFirst` is 1 (for SUB and DIV):
+ * op 0 add, 1 subtract, 2 multiply, 3 divide.
+ */
+export function channelBinary(
+  x: usize, v: usize, out: usize,
+  rowBegin: i32, rowEnd: i32, period: i32, op: i32, channelFirst: i32,
+): void {
+  const rowBytes = <usize>period << 2;
+  for (let row = rowBegin; row < rowEnd; row++) {
+    const from = x + <usize>row * rowBytes;
+    const to = out + <usize>row * rowBytes;
+    // One loop per operation, so the choice is made once per row, not per vector.
+    if (op == ADD) {
+      for (let at: usize = 0; at < rowBytes; at += 16) v128.store(to + at, f32x4.add(v128.load(from + at), v128.load(v + at)));
+    } else if (op == MUL) {
+      for (let at: usize = 0; at < rowBytes; at += 16) v128.store(to + at, f32x4.mul(v128.load(from + at), v128.load(v + at)));
+    } else if (op == SUB && channelFirst == 0) {
+      for (let at: usize = 0; at < rowBytes; at += 16) v128.store(to + at, f32x4.sub(v128.load(from + at), v128.load(v + at)));
+    } else if (op == SUB) {
+      for (let at: usize = 0; at < rowBytes; at += 16) v128.store(to + at, f32x4.sub(v128.load(v + at), v128.load(from + at)));
+    } else if (op == DIV && channelFirst == 0) {
+      for (let at: usize = 0; at < rowBytes; at += 16) v128.store(to + at, f32x4.div(v128.load(from + at), v128.load(v + at)));
+    } else {
+      for (let at: usize = 0; at < rowBytes; at += 16) v128.store(to + at, f32x4.div(v128.load(v + at), v128.load(from + at)));
+    }
+  }
+}

@@ -1,0 +1,166 @@
+/**
+ * Per-channel elementwise kernels for wasm with tensorcell's SIMD kernels
+ * (lib/backend/wasm/asm/channel-ops.ts) on every wasm thread: FusedBatchNorm,
+ * and Add / Sub / Multiply / RealDiv of a tensor and a vector along its last
+ * axis (a [C] or [1, ..., 1, C] operand; the shape of every batch-norm
+ * gradient's per-channel term).
+ *
+ * Why: tfjs-backend-wasm's FusedBatchNorm is a scalar loop with a square root
+ * and a division per element (4.6 ms for ResNet-20's 64x32x32x16 activation,
+ * where a same-shape Multiply takes 0.3 ms), and XNNPACK's broadcasting
+ * arithmetic over a 16-float inner axis takes 1.2-3.6 ms for the same size.
+ * Measured with bench/train/op-costs.ts.
+ *
+ * Results: batch norm is (x - mean) * k + offset in float32 with
+ * k = scale / sqrt(variance + epsilon) rounded once per channel (the native
+ * kernel divides per element), so values can differ from it by float32
+ * rounding. The arithmetic kernels round exactly as the native ones.
+ * Tensors below MIN_ELEMENTS, other dtypes and other broadcasts use the
+ * native kernels.
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
+import { type KernelPool, kernelPoolFor, runOnTensors, shareOfBatch } from "./kernel-pool.js";
+import { wasmThreadCount } from "./threads.js";
+
+/** Below this many elements the native kernels are fast enough and the setup is overhead. */
+const MIN_ELEMENTS = 4096;
+/** About this many elements per thread, so small tensors do not pay for waking threads. */
+const ELEMENTS_PER_SHARE = 32768;
+
+/**
+ * The row length, in floats, of a C-float channel vector repeated until it is a multiple
+ * of 4 (the SIMD width); null when a tensor of `size` floats is not whole rows of it.
+ */
+export function channelPeriod(channels: number, size: number): number | null {
+  const period = channels % 4 === 0 ? channels : channels % 2 === 0 ? channels * 2 : channels * 4;
+  return size % period === 0 ? period : null;
+}
+
+/** `vectors` (each C floats, or 1 float for all channels) repeated to `period` floats, one after another, into `into`. */
+function repeatVectors(vectors: ArrayLike<number>[], channels: number, period: number, into: Float32Array): void {
+  vectors.forEach((vector, v) => {
+    for (let i = 0; i < period; i++) into[v * period + i] = vector.length === 1 ? vector[0]! : vector[i % channels]!;
+  });
+}
+
+/**
+ * Runs a channel kernel over `x` (float32, rows of `period`) with the per-channel
+ * `vectors`, each repeated to `period` floats in a heap scratch tensor; the output
+ * has x's shape.
+ */
+function runChannelKernel(
+  pool: KernelPool, backend: BackendWasm, kernel: "channelAffine" | "channelBinary", x: tf.TensorInfo,
+  vectors: ArrayLike<number>[], channels: number, period: number, extraArgs: number[],
+): tf.TensorInfo {
+  const size = tf.util.sizeFromShape(x.shape);
+  const rows = size / period;
+  const shares = Math.max(1, Math.min(pool.threads, Math.round(size / ELEMENTS_PER_SHARE), rows));
+  const scratch = backend.makeOutput([vectors.length * period], "float32");
+  const out = backend.makeOutput(x.shape, "float32");
+  try {
+    repeatVectors(vectors, channels, period, backend.typedArrayFromHeap(scratch) as Float32Array);
+    runOnTensors(pool, backend, kernel, { read: [x, scratch], written: [out] }, shares, ([xAt, vAt, outAt], share) => {
+      const vectorAt = vectors.map((_, v) => vAt! + v * period * 4);
+      return [xAt!, ...vectorAt, outAt!, ...shareOfBatch(rows, shares, share), period, ...extraArgs];
+    });
+    return out;
+  } finally {
+    backend.disposeData(scratch.dataId);
+  }
+}
+
+/** Values of a float32 tensor's data in the heap. */
+function heapValues(backend: BackendWasm, t: tf.TensorInfo): Float32Array {
+  return backend.typedArrayFromHeap(t) as Float32Array;
+}
+
+interface BatchNormAttrs {
+  varianceEpsilon: number;
+}
+
+/** FusedBatchNorm on the pool, or null when the native kernel should run. */
+function batchNormOnPool(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap; backend: unknown }): tf.TensorInfo | null {
+  const { x, mean, variance, offset, scale } = args.inputs;
+  const backend = args.backend as BackendWasm;
+  if (!x || !mean || !variance || x.shape.length === 0) return null;
+  const channels = x.shape[x.shape.length - 1]!;
+  const size = tf.util.sizeFromShape(x.shape);
+  const params = [mean, variance, offset, scale].filter((t): t is tf.TensorInfo => t !== undefined);
+  const perChannel = (t: tf.TensorInfo) => t.dtype === "float32" && [1, channels].includes(tf.util.sizeFromShape(t.shape));
+  const period = channelPeriod(channels, size);
+  if (x.dtype !== "float32" || size < MIN_ELEMENTS || period === null || !params.every(perChannel)) return null;
+  const pool = kernelPoolFor(backend, wasmThreadCount());
+  if (!pool) return null;
+  const epsilon = (args.attrs as unknown as BatchNormAttrs).varianceEpsilon;
+  const at = (values: Float32Array | null, c: number, fallback: number) => (values === null ? fallback : values[values.length === 1 ? 0 : c]!);
+  const meanValues = heapValues(backend, mean);
+  const varianceValues = heapValues(backend, variance);
+  const scaleValues = scale ? heapValues(backend, scale) : null;
+  const offsetValues = offset ? heapValues(backend, offset) : null;
+  const k = new Float32Array(channels);
+  const m = new Float32Array(channels);
+  const o = new Float32Array(channels);
+  for (let c = 0; c < channels; c++) {
+    k[c] = at(scaleValues, c, 1) / Math.sqrt(at(varianceValues, c, 0) + epsilon);
+    m[c] = at(meanValues, c, 0);
+    o[c] = at(offsetValues, c, 0);
+  }
+  return runChannelKernel(pool, backend, "channelAffine", x, [m, k, o], channels, period, []);
+}
+
+/** The channel kernel's number for each arithmetic kernel (asm/channel-ops.ts). */
+const BINARY_OPS = { Add: 0, Sub: 1, Multiply: 2, RealDiv: 3 } as const;
+type BinaryKernel = keyof typeof BINARY_OPS;
+
+/** Whether `v` is a vector along the last axis of `full`: shape [C] or [1, ..., 1, C] of no higher rank, C > 1. */
+function isChannelVector(v: tf.TensorInfo, full: tf.TensorInfo): boolean {
+  const channels = full.shape[full.shape.length - 1];
+  if (channels === undefined || channels < 2 || v.shape.length > full.shape.length) return false;
+  return v.shape[v.shape.length - 1] === channels && v.shape.slice(0, -1).every((d) => d === 1);
+}
+
+/** A binary kernel of a tensor and a channel vector on the pool, or null when the native kernel should run. */
+function channelBinaryOnPool(kernel: BinaryKernel, args: { inputs: tf.NamedTensorInfoMap; backend: unknown }): tf.TensorInfo | null {
+  const { a, b } = args.inputs;
+  const backend = args.backend as BackendWasm;
+  if (!a || !b || a.dtype !== "float32" || b.dtype !== "float32") return null;
+  const channelFirst = isChannelVector(a, b) && !isChannelVector(b, a);
+  const [full, vector] = channelFirst ? [b, a] : [a, b];
+  if (!isChannelVector(vector, full)) return null;
+  const channels = full.shape[full.shape.length - 1]!;
+  const size = tf.util.sizeFromShape(full.shape);
+  const period = channelPeriod(channels, size);
+  if (size < MIN_ELEMENTS || period === null) return null;
+  const pool = kernelPoolFor(backend, wasmThreadCount());
+  if (!pool) return null;
+  // A copy: the view would detach when the outputs grow the heap.
+  const vectorValues = heapValues(backend, vector).slice();
+  return runChannelKernel(pool, backend, "channelBinary", full, [vectorValues], channels, period, [BINARY_OPS[kernel], channelFirst ? 1 : 0]);
+}
+
+/** Kernel configs for 'wasm': FusedBatchNorm and per-channel Add/Sub/Multiply/RealDiv on the SIMD kernels, the native kernels otherwise. */
+export function channelKernels(): tf.KernelConfig[] {
+  const configs: tf.KernelConfig[] = [];
+  const batchNorm = tf.getKernel("FusedBatchNorm", "wasm");
+  if (batchNorm) {
+    configs.push({
+      kernelName: "FusedBatchNorm",
+      backendName: "wasm",
+      // The native kernels' setup binds their wasm functions; it must run when the backend initialises.
+      setupFunc: batchNorm.setupFunc,
+      kernelFunc: (args) => batchNormOnPool(args) ?? batchNorm.kernelFunc(args),
+    });
+  }
+  for (const kernelName of Object.keys(BINARY_OPS) as BinaryKernel[]) {
+    const native = tf.getKernel(kernelName, "wasm");
+    if (!native) continue;
+    configs.push({
+      kernelName,
+      backendName: "wasm",
+      setupFunc: native.setupFunc,
+      kernelFunc: (args) => channelBinaryOnPool(kernelName, args) ?? native.kernelFunc(args),
+    });
+  }
+  return configs;
+}
