@@ -22,7 +22,7 @@ import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { tensorcellInstallDir } from "../../install-dir.js";
 
 /** The kernels dist/asm/kernels.wasm exports, in the order workers are told them by. */
-const KERNELS = ["filterGradient", "maxPoolGradient", "channelAffine", "channelBinary"] as const;
+const KERNELS = ["filterGradient", "maxPoolGradient", "avgPoolGradient", "channelAffine", "channelBinary"] as const;
 /** One of tensorcell's wasm SIMD kernels. */
 export type KernelName = (typeof KERNELS)[number];
 

@@ -3,7 +3,8 @@
  * lacks for training (Conv2DBackpropFilter, DepthwiseConv2dNativeBackprop*,
  * UnsortedSegmentSum) and faster versions of Conv2DBackpropInput, BatchMatMul
  * (transposed operands), Sum/Mean (leading axes), MaxPoolGrad, FusedBatchNorm,
- * per-channel Add/Sub/Multiply/RealDiv, and copy-free Identity and Cast.
+ * AvgPoolGrad, per-channel Add/Sub/Multiply/RealDiv, Slice, and copy-free
+ * Identity and Cast.
  */
 import * as tf from "@tensorflow/tfjs";
 import { convGradientKernels } from "./conv-kernels.js";
@@ -13,6 +14,7 @@ import { reduceKernels } from "./reduce-kernels.js";
 import { poolKernels } from "./pool-kernels.js";
 import { channelKernels } from "./channel-kernels.js";
 import { identityKernels } from "./identity-kernels.js";
+import { sliceKernels } from "./slice-kernel.js";
 
 /** What registration did: kernels wasm lacked, and wasm kernels replaced by faster ones. */
 export interface WasmKernelRegistration {
@@ -32,7 +34,7 @@ let registration: WasmKernelRegistration | undefined;
 export function registerWasmKernels(): WasmKernelRegistration {
   if (registration) return registration;
   const result: WasmKernelRegistration = { added: [], replaced: [] };
-  for (const config of [...convGradientKernels(), ...matMulKernels(), ...reduceKernels(), ...poolKernels(), ...segmentKernels(), ...channelKernels(), ...identityKernels()]) {
+  for (const config of [...convGradientKernels(), ...matMulKernels(), ...reduceKernels(), ...poolKernels(), ...segmentKernels(), ...channelKernels(), ...identityKernels(), ...sliceKernels()]) {
     if (tf.getKernel(config.kernelName, "wasm")) {
       tf.unregisterKernel(config.kernelName, "wasm");
       result.replaced.push(config.kernelName);

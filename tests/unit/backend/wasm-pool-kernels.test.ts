@@ -1,14 +1,24 @@
-// MaxPoolGrad on wasm (tensorcell's SIMD kernel on the wasm threads) against
-// the cpu backend: pool sizes, strides (overlapping windows too), paddings,
-// channel counts that use the 4-lane loop, the scalar tail and both, batches
-// split unevenly between threads, ties (first maximum wins, as on cpu), NaN
-// and -Infinity windows.
+// MaxPoolGrad and AvgPoolGrad on wasm (tensorcell's SIMD kernels on the wasm
+// threads) against the cpu backend: pool sizes, strides (overlapping windows
+// too), paddings, channel counts that use the 4-lane loop, the scalar tail and
+// both, batches split unevenly between threads; for max pooling also ties
+// (first maximum wins, as on cpu), NaN and -Infinity windows. The pool's run()
+// is watched, so a case that silently fell back to the native kernel fails.
 import * as tf from "@tensorflow/tfjs";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { expectWasmMatchesCpu, runOn, seeded, setUpWasm } from "./helpers.js";
 import { backendInfo } from "../../../lib/backend/index.js";
+import { KernelPool } from "../../../lib/backend/wasm/kernel-pool.js";
 
 beforeAll(setUpWasm);
+afterEach(() => vi.restoreAllMocks());
+
+/** The SIMD kernels `compute` runs on wasm, in order. */
+function simdKernelsRunBy(compute: () => void): string[] {
+  const run = vi.spyOn(KernelPool.prototype, "run");
+  tf.tidy(compute);
+  return run.mock.calls.map((call) => call[0]);
+}
 
 type Pad = "valid" | "same" | number;
 
@@ -42,6 +52,7 @@ describe("MaxPoolGrad on wasm", () => {
   for (const c of cases) {
     it(`${c.name}: forward and gradient match cpu`, async () => {
       await expectWasmMatchesCpu(() => poolWithGradient(seeded(c.x, 11) as tf.Tensor4D, c.size, c.strides, c.pad), 1e-6, 1e-6);
+      expect(simdKernelsRunBy(() => poolWithGradient(seeded(c.x, 11) as tf.Tensor4D, c.size, c.strides, c.pad))).toEqual(["maxPoolGradient"]);
     });
   }
 
@@ -89,4 +100,27 @@ describe("MaxPoolGrad on wasm", () => {
     await tf.setBackend("wasm");
     expect(Array.from(dx.values)).toEqual([0, 0, 0, 0, 0.75, 0.75, 0.75, 0.75, 0, 0, 0, 0]);
   });
+});
+
+describe("AvgPoolGrad on wasm", () => {
+  it("is tensorcell's kernel (listed as replaced)", () => {
+    expect(backendInfo().kernelsReplaced).toContain("AvgPoolGrad");
+  });
+
+  const avgCases = [
+    ...cases,
+    { name: "1x1 stride 2 valid (ResNet-20's subsampling shortcut), 16 channels", x: [3, 8, 8, 16], size: [1, 1], strides: [2, 2], pad: "valid" },
+  ] as typeof cases;
+  for (const c of avgCases) {
+    it(`${c.name}: forward and gradient match cpu, on the SIMD kernel`, async () => {
+      const compute = () => {
+        const x = seeded(c.x, 13) as tf.Tensor4D;
+        const pool = (t: tf.Tensor) => tf.avgPool(t as tf.Tensor4D, c.size, c.strides, c.pad);
+        const r = seeded(pool(x).shape, 17);
+        return [pool(x), tf.grad((t: tf.Tensor) => tf.sum(tf.mul(pool(t), r)))(x)];
+      };
+      await expectWasmMatchesCpu(compute, 1e-6, 1e-6);
+      expect(simdKernelsRunBy(compute)).toEqual(["avgPoolGradient"]);
+    });
+  }
 });

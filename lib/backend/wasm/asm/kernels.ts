@@ -1,5 +1,5 @@
 // AssemblyScript entry of tensorcell's wasm SIMD kernels: scripts/build.mjs compiles it
 // to dist/asm/kernels.wasm, which kernel-pool.ts runs on every wasm thread.
 export { filterGradient } from "./conv-filter-grad";
-export { maxPoolGradient } from "./max-pool-grad";
+export { avgPoolGradient, maxPoolGradient } from "./pool-grad";
 export { channelAffine, channelBinary } from "./channel-ops";

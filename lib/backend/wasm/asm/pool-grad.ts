@@ -1,0 +1,144 @@
+// AssemblyScript source (compiled by scripts/build.mjs into dist/asm/kernels.wasm;
+// excluded from the TypeScript project). One worker's share of a pooling input gradient:
+// dx[n] for images n in [nBegin, nEnd). float32, NHWC, byte offsets. Images are
+// independent, so shares of images never write the same dx, and every thread count
+// gives the same bits.
+
+/** First in-bounds window row (or column): the corner stepped by the dilation until it is >= 0. */
+@inline function firstInside(corner: i32, dilation: i32): i32 {
+  let at = corner;
+  while (at < 0) at += dilation;
+  return at;
+}
+
+/**
+ * MaxPool: every window adds its dy to the position of its first strictly largest x
+ * (scan order: row by row, column by column; NaN never wins; a window of only
+ * NaN / -Infinity gets no gradient), as tfjs's cpu kernel picks it.
+ */
+export function maxPoolGradient(
+  x: usize, dy: usize, dx: usize,
+  nBegin: i32, nEnd: i32,
+  h: i32, w: i32, c: i32,
+  oh: i32, ow: i32,
+  kh: i32, kw: i32,
+  sh: i32, sw: i32, dh: i32, dw: i32, pt: i32, pl: i32,
+): void {
+  const pixelBytes = <usize>c << 2;
+  const imageBytes = <usize>(h * w) * pixelBytes;
+  if (nEnd <= nBegin) return;
+  memory.fill(dx + <usize>nBegin * imageBytes, 0, <usize>(nEnd - nBegin) * imageBytes);
+  const lanes = c & ~3;
+  const minusInfinity = f32x4.splat(-Infinity);
+  for (let n = nBegin; n < nEnd; n++) {
+    const xImage = x + <usize>n * imageBytes;
+    const dxImage = dx + <usize>n * imageBytes;
+    for (let oy = 0; oy < oh; oy++) {
+      // The window's in-bounds rows [r0, r1) and columns, in steps of the dilation.
+      const rowCorner = oy * sh - pt;
+      const r0 = firstInside(rowCorner, dh);
+      const r1 = min(rowCorner + kh, h);
+      for (let ox = 0; ox < ow; ox++) {
+        const colCorner = ox * sw - pl;
+        const c0 = firstInside(colCorner, dw);
+        const c1 = min(colCorner + kw, w);
+        const dyPixel = dy + <usize>((n * oh + oy) * ow + ox) * pixelBytes;
+        for (let d = 0; d < lanes; d += 4) {
+          const lane = <usize>d << 2;
+          let best = minusInfinity;
+          for (let r = r0; r < r1; r += dh) {
+            for (let col = c0; col < c1; col += dw) {
+              const v = v128.load(xImage + <usize>(r * w + col) * pixelBytes + lane);
+              best = v128.bitselect(v, best, f32x4.gt(v, best));
+            }
+          }
+          // Only a value above -Infinity ever wins; then the first position equal to it.
+          const gradient = v128.and(v128.load(dyPixel + lane), f32x4.gt(best, minusInfinity));
+          let taken = i32x4.splat(0);
+          for (let r = r0; r < r1; r += dh) {
+            for (let col = c0; col < c1; col += dw) {
+              const offset = <usize>(r * w + col) * pixelBytes + lane;
+              const first = v128.andnot(f32x4.eq(v128.load(xImage + offset), best), taken);
+              taken = v128.or(taken, first);
+              const at = dxImage + offset;
+              v128.store(at, f32x4.add(v128.load(at), v128.and(gradient, first)));
+            }
+          }
+        }
+        for (let d = lanes; d < c; d++) {
+          const lane = <usize>d << 2;
+          let best: f32 = -Infinity;
+          let at: usize = 0;
+          let found = false;
+          for (let r = r0; r < r1; r += dh) {
+            for (let col = c0; col < c1; col += dw) {
+              const offset = <usize>(r * w + col) * pixelBytes + lane;
+              const v = load<f32>(xImage + offset);
+              if (v > best) {
+                best = v;
+                at = dxImage + offset;
+                found = true;
+              }
+            }
+          }
+          if (found) store<f32>(at, load<f32>(at) + load<f32>(dyPixel + lane));
+        }
+      }
+    }
+  }
+}
+
+/**
+ * AvgPool: every window adds its dy to each of its in-bounds positions, then dx is
+ * scaled by 1 / `area` (the filter's height * width, padding included, as tfjs's cpu
+ * kernel does: it sums the covering windows' dy, then multiplies).
+ */
+export function avgPoolGradient(
+  dy: usize, dx: usize,
+  nBegin: i32, nEnd: i32,
+  h: i32, w: i32, c: i32,
+  oh: i32, ow: i32,
+  kh: i32, kw: i32,
+  sh: i32, sw: i32, dh: i32, dw: i32, pt: i32, pl: i32,
+  area: i32,
+): void {
+  const multiplier = <f32>(1.0 / <f64>area);
+  const pixelBytes = <usize>c << 2;
+  const imageBytes = <usize>(h * w) * pixelBytes;
+  if (nEnd <= nBegin) return;
+  memory.fill(dx + <usize>nBegin * imageBytes, 0, <usize>(nEnd - nBegin) * imageBytes);
+  const lanes = c & ~3;
+  for (let n = nBegin; n < nEnd; n++) {
+    const dxImage = dx + <usize>n * imageBytes;
+    for (let oy = 0; oy < oh; oy++) {
+      const rowCorner = oy * sh - pt;
+      const r0 = firstInside(rowCorner, dh);
+      const r1 = min(rowCorner + kh, h);
+      for (let ox = 0; ox < ow; ox++) {
+        const colCorner = ox * sw - pl;
+        const c0 = firstInside(colCorner, dw);
+        const c1 = min(colCorner + kw, w);
+        const dyPixel = dy + <usize>((n * oh + oy) * ow + ox) * pixelBytes;
+        for (let r = r0; r < r1; r += dh) {
+          for (let col = c0; col < c1; col += dw) {
+            const at = dxImage + <usize>(r * w + col) * pixelBytes;
+            let d = 0;
+            for (; d < lanes; d += 4) {
+              const lane = <usize>d << 2;
+              v128.store(at + lane, f32x4.add(v128.load(at + lane), v128.load(dyPixel + lane)));
+            }
+            for (; d < c; d++) {
+              const lane = <usize>d << 2;
+              store<f32>(at + lane, load<f32>(at + lane) + load<f32>(dyPixel + lane));
+            }
+          }
+        }
+      }
+    }
+    const scale = f32x4.splat(multiplier);
+    const end = dxImage + imageBytes;
+    let at = dxImage;
+    for (; at + 16 <= end; at += 16) v128.store(at, f32x4.mul(v128.load(at), scale));
+    for (; at < end; at += 4) store<f32>(at, load<f32>(at) * multiplier);
+  }
+}
