@@ -47,23 +47,35 @@ const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 type KernelExport = (...args: number[]) => void;
 
-// Runs in each worker: instantiate on the shared memory, then serve calls until the generation is negative.
+/** What a worker writes as its done generation when it fails: its share, if it had claimed one, is lost. */
+const WORKER_FAILED = -1;
+
+// Runs in each worker: instantiate on the shared memory, then serve calls until the generation is
+// negative. An error (a trap in a kernel, a failed instantiation) is written to stderr directly
+// (the main thread may be blocked waiting) and reported through the done word.
 const WORKER_SOURCE = `
 const { workerData } = require("node:worker_threads");
+const { writeSync } = require("node:fs");
 const { module, memory, control, slot, names } = workerData;
-const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
-const kernels = names.map((name) => exports[name]);
 const words = new Int32Array(control);
 const base = slot * ${SLOT};
-let seen = 0;
-for (;;) {
-  Atomics.wait(words, base, seen);
-  seen = Atomics.load(words, base);
-  if (seen < 0) break;
-  if (Atomics.compareExchange(words, base + 2, seen, -seen) !== seen) continue;
-  const a = words.subarray(base + 4, base + 4 + ${MAX_ARGS});
-  kernels[words[base + 3]](a[0] >>> 0, a[1] >>> 0, a[2] >>> 0, a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14], a[15], a[16], a[17], a[18]);
-  Atomics.store(words, base + 1, seen);
+try {
+  const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
+  const kernels = names.map((name) => exports[name]);
+  let seen = 0;
+  for (;;) {
+    Atomics.wait(words, base, seen);
+    seen = Atomics.load(words, base);
+    if (seen < 0) break;
+    if (Atomics.compareExchange(words, base + 2, seen, -seen) !== seen) continue;
+    const a = words.subarray(base + 4, base + 4 + ${MAX_ARGS});
+    kernels[words[base + 3]](a[0] >>> 0, a[1] >>> 0, a[2] >>> 0, a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14], a[15], a[16], a[17], a[18]);
+    Atomics.store(words, base + 1, seen);
+    Atomics.notify(words, base + 1);
+  }
+} catch (error) {
+  try { writeSync(2, "tensorcell: a SIMD kernel worker failed: " + String(error && error.message || error).split("\\n")[0] + "\\n"); } catch {}
+  Atomics.store(words, base + 1, ${WORKER_FAILED});
   Atomics.notify(words, base + 1);
 }
 `;
@@ -139,8 +151,26 @@ export class KernelPool {
         this.kernels[index]!(...argsOf(share));
         continue;
       }
-      const done = base + 1;
-      while (Atomics.load(words, done) !== generation) Atomics.wait(words, done, Atomics.load(words, done));
+      this.waitForShare(base + 1, generation, kernel);
+    }
+  }
+
+  /**
+   * Waits until the worker whose done word is `done` has finished `generation`. A failed
+   * worker is an error (its share was not computed); a wait past a minute writes one line
+   * to stderr, then goes on waiting (the worker may still be writing its share).
+   */
+  private waitForShare(done: number, generation: number, kernel: KernelName): void {
+    const started = performance.now();
+    let reported = false;
+    for (;;) {
+      const now = Atomics.load(this.words, done);
+      if (now === generation) return;
+      if (now === WORKER_FAILED) throw new Error(`tensorcell: a wasm SIMD kernel worker failed during ${kernel} (its error is on stderr); restart the kernel.`);
+      if (Atomics.wait(this.words, done, now, 60_000) === "timed-out" && !reported) {
+        reported = true;
+        process.stderr.write(`tensorcell: ${kernel} has waited ${Math.round((performance.now() - started) / 1000)} s for a wasm SIMD kernel worker; still waiting.\n`);
+      }
     }
   }
 }
