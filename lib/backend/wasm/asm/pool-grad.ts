@@ -4,6 +4,8 @@
 // independent, so shares of images never write the same dx, and every thread count
 // gives the same bits.
 
+const MAX: i32 = 0;
+
 /** First in-bounds window row (or column): the corner stepped by the dilation until it is >= 0. */
 @inline function firstInside(corner: i32, dilation: i32): i32 {
   let at = corner;
@@ -12,105 +14,110 @@
 }
 
 /**
- * MaxPool: every window adds its dy to the position of its first strictly largest x
+ * One max-pooling window: its dy goes to the position of its first strictly largest x
  * (scan order: row by row, column by column; NaN never wins; a window of only
  * NaN / -Infinity gets no gradient), as tfjs's cpu kernel picks it.
  */
-export function maxPoolGradient(
-  x: usize, dy: usize, dx: usize,
-  nBegin: i32, nEnd: i32,
-  h: i32, w: i32, c: i32,
-  oh: i32, ow: i32,
-  kh: i32, kw: i32,
-  sh: i32, sw: i32, dh: i32, dw: i32, pt: i32, pl: i32,
+@inline function maxWindow(
+  xImage: usize, dxImage: usize, dyPixel: usize, c: i32, w: i32, pixelBytes: usize,
+  r0: i32, r1: i32, c0: i32, c1: i32, dh: i32, dw: i32,
 ): void {
-  const pixelBytes = <usize>c << 2;
-  const imageBytes = <usize>(h * w) * pixelBytes;
-  if (nEnd <= nBegin) return;
-  memory.fill(dx + <usize>nBegin * imageBytes, 0, <usize>(nEnd - nBegin) * imageBytes);
   const lanes = c & ~3;
   const minusInfinity = f32x4.splat(-Infinity);
-  for (let n = nBegin; n < nEnd; n++) {
-    const xImage = x + <usize>n * imageBytes;
-    const dxImage = dx + <usize>n * imageBytes;
-    for (let oy = 0; oy < oh; oy++) {
-      // The window's in-bounds rows [r0, r1) and columns, in steps of the dilation.
-      const rowCorner = oy * sh - pt;
-      const r0 = firstInside(rowCorner, dh);
-      const r1 = min(rowCorner + kh, h);
-      for (let ox = 0; ox < ow; ox++) {
-        const colCorner = ox * sw - pl;
-        const c0 = firstInside(colCorner, dw);
-        const c1 = min(colCorner + kw, w);
-        const dyPixel = dy + <usize>((n * oh + oy) * ow + ox) * pixelBytes;
-        for (let d = 0; d < lanes; d += 4) {
-          const lane = <usize>d << 2;
-          let best = minusInfinity;
-          for (let r = r0; r < r1; r += dh) {
-            for (let col = c0; col < c1; col += dw) {
-              const v = v128.load(xImage + <usize>(r * w + col) * pixelBytes + lane);
-              best = v128.bitselect(v, best, f32x4.gt(v, best));
-            }
-          }
-          // Only a value above -Infinity ever wins; then the first position equal to it.
-          const gradient = v128.and(v128.load(dyPixel + lane), f32x4.gt(best, minusInfinity));
-          let taken = i32x4.splat(0);
-          for (let r = r0; r < r1; r += dh) {
-            for (let col = c0; col < c1; col += dw) {
-              const offset = <usize>(r * w + col) * pixelBytes + lane;
-              const first = v128.andnot(f32x4.eq(v128.load(xImage + offset), best), taken);
-              taken = v128.or(taken, first);
-              const at = dxImage + offset;
-              v128.store(at, f32x4.add(v128.load(at), v128.and(gradient, first)));
-            }
-          }
+  for (let d = 0; d < lanes; d += 4) {
+    const lane = <usize>d << 2;
+    let best = minusInfinity;
+    for (let r = r0; r < r1; r += dh) {
+      for (let col = c0; col < c1; col += dw) {
+        const v = v128.load(xImage + <usize>(r * w + col) * pixelBytes + lane);
+        best = v128.bitselect(v, best, f32x4.gt(v, best));
+      }
+    }
+    // Only a value above -Infinity ever wins; then the first position equal to it.
+    const gradient = v128.and(v128.load(dyPixel + lane), f32x4.gt(best, minusInfinity));
+    let taken = i32x4.splat(0);
+    for (let r = r0; r < r1; r += dh) {
+      for (let col = c0; col < c1; col += dw) {
+        const offset = <usize>(r * w + col) * pixelBytes + lane;
+        const first = v128.andnot(f32x4.eq(v128.load(xImage + offset), best), taken);
+        taken = v128.or(taken, first);
+        const at = dxImage + offset;
+        v128.store(at, f32x4.add(v128.load(at), v128.and(gradient, first)));
+      }
+    }
+  }
+  for (let d = lanes; d < c; d++) {
+    const lane = <usize>d << 2;
+    let best: f32 = -Infinity;
+    let at: usize = 0;
+    let found = false;
+    for (let r = r0; r < r1; r += dh) {
+      for (let col = c0; col < c1; col += dw) {
+        const offset = <usize>(r * w + col) * pixelBytes + lane;
+        const v = load<f32>(xImage + offset);
+        if (v > best) {
+          best = v;
+          at = dxImage + offset;
+          found = true;
         }
-        for (let d = lanes; d < c; d++) {
-          const lane = <usize>d << 2;
-          let best: f32 = -Infinity;
-          let at: usize = 0;
-          let found = false;
-          for (let r = r0; r < r1; r += dh) {
-            for (let col = c0; col < c1; col += dw) {
-              const offset = <usize>(r * w + col) * pixelBytes + lane;
-              const v = load<f32>(xImage + offset);
-              if (v > best) {
-                best = v;
-                at = dxImage + offset;
-                found = true;
-              }
-            }
-          }
-          if (found) store<f32>(at, load<f32>(at) + load<f32>(dyPixel + lane));
-        }
+      }
+    }
+    if (found) store<f32>(at, load<f32>(at) + load<f32>(dyPixel + lane));
+  }
+}
+
+/** One average-pooling window: its dy is added to each of its in-bounds positions (scaled per image afterwards). */
+@inline function averageWindow(
+  dxImage: usize, dyPixel: usize, c: i32, w: i32, pixelBytes: usize,
+  r0: i32, r1: i32, c0: i32, c1: i32, dh: i32, dw: i32,
+): void {
+  const lanes = c & ~3;
+  for (let r = r0; r < r1; r += dh) {
+    for (let col = c0; col < c1; col += dw) {
+      const at = dxImage + <usize>(r * w + col) * pixelBytes;
+      let d = 0;
+      for (; d < lanes; d += 4) {
+        const lane = <usize>d << 2;
+        v128.store(at + lane, f32x4.add(v128.load(at + lane), v128.load(dyPixel + lane)));
+      }
+      for (; d < c; d++) {
+        const lane = <usize>d << 2;
+        store<f32>(at + lane, load<f32>(at + lane) + load<f32>(dyPixel + lane));
       }
     }
   }
 }
 
+/** dx of one image times `multiplier`. */
+@inline function scaleImage(dxImage: usize, imageBytes: usize, multiplier: f32): void {
+  const scale = f32x4.splat(multiplier);
+  const end = dxImage + imageBytes;
+  let at = dxImage;
+  for (; at + 16 <= end; at += 16) v128.store(at, f32x4.mul(v128.load(at), scale));
+  for (; at < end; at += 4) store<f32>(at, load<f32>(at) * multiplier);
+}
+
 /**
- * AvgPool: every window adds its dy to each of its in-bounds positions, then dx is
- * scaled by 1 / `area` (the filter's height * width, padding included, as tfjs's cpu
- * kernel does: it sums the covering windows' dy, then multiplies).
+ * Every window of images [nBegin, nEnd) in order (the order of tfjs's cpu kernels, so
+ * overlapping windows sum alike): max pooling (`kind` 0) routes dy to the window's maximum
+ * of x; average pooling routes it to every position, then scales dx by 1 / `area` (the
+ * filter's height * width, padding included, as tfjs's cpu kernel: it sums the covering
+ * windows' dy, then multiplies). dx is zeroed first.
  */
-export function avgPoolGradient(
-  dy: usize, dx: usize,
-  nBegin: i32, nEnd: i32,
-  h: i32, w: i32, c: i32,
-  oh: i32, ow: i32,
-  kh: i32, kw: i32,
-  sh: i32, sw: i32, dh: i32, dw: i32, pt: i32, pl: i32,
-  area: i32,
+function poolGradient(
+  kind: i32, x: usize, dy: usize, dx: usize, nBegin: i32, nEnd: i32,
+  h: i32, w: i32, c: i32, oh: i32, ow: i32, kh: i32, kw: i32,
+  sh: i32, sw: i32, dh: i32, dw: i32, pt: i32, pl: i32, area: i32,
 ): void {
-  const multiplier = <f32>(1.0 / <f64>area);
   const pixelBytes = <usize>c << 2;
   const imageBytes = <usize>(h * w) * pixelBytes;
   if (nEnd <= nBegin) return;
   memory.fill(dx + <usize>nBegin * imageBytes, 0, <usize>(nEnd - nBegin) * imageBytes);
-  const lanes = c & ~3;
   for (let n = nBegin; n < nEnd; n++) {
+    const xImage = x + <usize>n * imageBytes;
     const dxImage = dx + <usize>n * imageBytes;
     for (let oy = 0; oy < oh; oy++) {
+      // The window's in-bounds rows [r0, r1) and columns [c0, c1), in steps of the dilation.
       const rowCorner = oy * sh - pt;
       const r0 = firstInside(rowCorner, dh);
       const r1 = min(rowCorner + kh, h);
@@ -119,26 +126,28 @@ export function avgPoolGradient(
         const c0 = firstInside(colCorner, dw);
         const c1 = min(colCorner + kw, w);
         const dyPixel = dy + <usize>((n * oh + oy) * ow + ox) * pixelBytes;
-        for (let r = r0; r < r1; r += dh) {
-          for (let col = c0; col < c1; col += dw) {
-            const at = dxImage + <usize>(r * w + col) * pixelBytes;
-            let d = 0;
-            for (; d < lanes; d += 4) {
-              const lane = <usize>d << 2;
-              v128.store(at + lane, f32x4.add(v128.load(at + lane), v128.load(dyPixel + lane)));
-            }
-            for (; d < c; d++) {
-              const lane = <usize>d << 2;
-              store<f32>(at + lane, load<f32>(at + lane) + load<f32>(dyPixel + lane));
-            }
-          }
-        }
+        if (kind == MAX) maxWindow(xImage, dxImage, dyPixel, c, w, pixelBytes, r0, r1, c0, c1, dh, dw);
+        else averageWindow(dxImage, dyPixel, c, w, pixelBytes, r0, r1, c0, c1, dh, dw);
       }
     }
-    const scale = f32x4.splat(multiplier);
-    const end = dxImage + imageBytes;
-    let at = dxImage;
-    for (; at + 16 <= end; at += 16) v128.store(at, f32x4.mul(v128.load(at), scale));
-    for (; at < end; at += 4) store<f32>(at, load<f32>(at) * multiplier);
+    if (kind != MAX) scaleImage(dxImage, imageBytes, <f32>(1.0 / <f64>area));
   }
+}
+
+/** MaxPool's input gradient (see poolGradient). */
+export function maxPoolGradient(
+  x: usize, dy: usize, dx: usize, nBegin: i32, nEnd: i32,
+  h: i32, w: i32, c: i32, oh: i32, ow: i32, kh: i32, kw: i32,
+  sh: i32, sw: i32, dh: i32, dw: i32, pt: i32, pl: i32,
+): void {
+  poolGradient(MAX, x, dy, dx, nBegin, nEnd, h, w, c, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl, 1);
+}
+
+/** AvgPool's input gradient (see poolGradient); it reads no x. */
+export function avgPoolGradient(
+  dy: usize, dx: usize, nBegin: i32, nEnd: i32,
+  h: i32, w: i32, c: i32, oh: i32, ow: i32, kh: i32, kw: i32,
+  sh: i32, sw: i32, dh: i32, dw: i32, pt: i32, pl: i32, area: i32,
+): void {
+  poolGradient(1, 0, dy, dx, nBegin, nEnd, h, w, c, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl, area);
 }
