@@ -11,8 +11,9 @@
  * plain memory, which no worker can share: the calling thread alone runs
  * kernels-local.wasm on it.
  *
- * Used by the filter gradient (filter-gradient.ts), MaxPoolGrad (pool-kernels.ts),
- * batch norm and per-channel arithmetic (channel-kernels.ts), all through runOnTensors.
+ * Used by the filter gradient (filter-gradient.ts), MaxPoolGrad and AvgPoolGrad
+ * (pool-kernels.ts), batch norm and per-channel arithmetic (channel-kernels.ts),
+ * all through runOnTensors.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -50,8 +51,8 @@ type KernelExport = (...args: number[]) => void;
 /** What a worker writes as its done generation when it fails: its share, if it had claimed one, is lost. */
 const WORKER_FAILED = -1;
 
-// Runs in each worker: instantiate on the shared memory, then serve calls until the generation is
-// negative. An error (a trap in a kernel, a failed instantiation) is written to stderr directly
+// Runs in each worker: instantiate on the shared memory, then serve calls for the life of the
+// process (the worker is unref'd). An error (a trap in a kernel, a failed instantiation) is written to stderr directly
 // (the main thread may be blocked waiting) and reported through the done word.
 const WORKER_SOURCE = `
 const { workerData } = require("node:worker_threads");
@@ -66,7 +67,6 @@ try {
   for (;;) {
     Atomics.wait(words, base, seen);
     seen = Atomics.load(words, base);
-    if (seen < 0) break;
     if (Atomics.compareExchange(words, base + 2, seen, -seen) !== seen) continue;
     const a = words.subarray(base + 4, base + 4 + ${MAX_ARGS});
     kernels[words[base + 3]](a[0] >>> 0, a[1] >>> 0, a[2] >>> 0, a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14], a[15], a[16], a[17], a[18]);
