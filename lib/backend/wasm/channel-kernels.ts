@@ -20,6 +20,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
+import { existingConfigs, type KernelArgs, withNativeFallback } from "./kernel-helpers.js";
 import { type KernelPool, kernelPoolFor, runOnTensors, shareOfBatch } from "./kernel-pool.js";
 import { wasmThreadCount } from "./threads.js";
 
@@ -80,7 +81,7 @@ interface BatchNormAttrs {
 }
 
 /** FusedBatchNorm on the pool, or null when the native kernel should run. */
-function batchNormOnPool(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap; backend: unknown }): tf.TensorInfo | null {
+function batchNormOnPool(args: KernelArgs): tf.TensorInfo | null {
   const { x, mean, variance, offset, scale } = args.inputs;
   const backend = args.backend as BackendWasm;
   if (!x || !mean || !variance || x.shape.length === 0) return null;
@@ -121,7 +122,7 @@ function isChannelVector(v: tf.TensorInfo, full: tf.TensorInfo): boolean {
 }
 
 /** A binary kernel of a tensor and a channel vector on the pool, or null when the native kernel should run. */
-function channelBinaryOnPool(kernel: BinaryKernel, args: { inputs: tf.NamedTensorInfoMap; backend: unknown }): tf.TensorInfo | null {
+function channelBinaryOnPool(kernel: BinaryKernel, args: KernelArgs): tf.TensorInfo | null {
   const { a, b } = args.inputs;
   const backend = args.backend as BackendWasm;
   if (!a || !b || a.dtype !== "float32" || b.dtype !== "float32") return null;
@@ -141,26 +142,8 @@ function channelBinaryOnPool(kernel: BinaryKernel, args: { inputs: tf.NamedTenso
 
 /** Kernel configs for 'wasm': FusedBatchNorm and per-channel Add/Sub/Multiply/RealDiv on the SIMD kernels, the native kernels otherwise. */
 export function channelKernels(): tf.KernelConfig[] {
-  const configs: tf.KernelConfig[] = [];
-  const batchNorm = tf.getKernel("FusedBatchNorm", "wasm");
-  if (batchNorm) {
-    configs.push({
-      kernelName: "FusedBatchNorm",
-      backendName: "wasm",
-      // The native kernels' setup binds their wasm functions; it must run when the backend initialises.
-      setupFunc: batchNorm.setupFunc,
-      kernelFunc: (args) => batchNormOnPool(args) ?? batchNorm.kernelFunc(args),
-    });
-  }
-  for (const kernelName of Object.keys(BINARY_OPS) as BinaryKernel[]) {
-    const native = tf.getKernel(kernelName, "wasm");
-    if (!native) continue;
-    configs.push({
-      kernelName,
-      backendName: "wasm",
-      setupFunc: native.setupFunc,
-      kernelFunc: (args) => channelBinaryOnPool(kernelName, args) ?? native.kernelFunc(args),
-    });
-  }
-  return configs;
+  return existingConfigs([
+    withNativeFallback("FusedBatchNorm", batchNormOnPool),
+    ...(Object.keys(BINARY_OPS) as BinaryKernel[]).map((kernelName) => withNativeFallback(kernelName, (args) => channelBinaryOnPool(kernelName, args))),
+  ]);
 }

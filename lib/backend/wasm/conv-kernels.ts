@@ -17,7 +17,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { filterGradientOnThreads } from "./filter-gradient.js";
 import { kernelPoolFor } from "./kernel-pool.js";
-import { asTensor, explicitPadding, insertZerosBetweenPixels, pair } from "./kernel-helpers.js";
+import { asTensor, existingConfigs, explicitPadding, insertZerosBetweenPixels, pair, withNativeFallback } from "./kernel-helpers.js";
 import { wasmThreadCount } from "./threads.js";
 
 type Pad = "valid" | "same" | number | tf.backend_util.ExplicitPadding;
@@ -222,13 +222,9 @@ function filterGradientOnPool(x: tf.TensorInfo, dy: tf.TensorInfo, a: ConvBackpr
 }
 
 /** The original wasm Conv2DBackpropInput, used when the fast path does not apply. */
-let nativeConv2dBackpropInput: tf.KernelConfig | undefined;
-
 /** Kernel configs for 'wasm': the conv gradients above, in tfjs's kernel interface. */
 export function convGradientKernels(): tf.KernelConfig[] {
-  nativeConv2dBackpropInput ??= tf.getKernel("Conv2DBackpropInput", "wasm");
-  const native = nativeConv2dBackpropInput;
-  return [
+  return existingConfigs([
     {
       kernelName: "Conv2DBackpropFilter",
       backendName: "wasm",
@@ -244,29 +240,21 @@ export function convGradientKernels(): tf.KernelConfig[] {
         });
       },
     },
-    {
-      kernelName: "Conv2DBackpropInput",
-      backendName: "wasm",
-      // The native kernel's setup binds its wasm function; it must run when the backend initialises.
-      setupFunc: native?.setupFunc,
-      kernelFunc: (args) => {
-        const a = args.attrs as unknown as ConvBackpropInputAttrs;
-        const filterShape = args.inputs.filter?.shape as [number, number, number, number];
-        const inputShape = shapeToNhwc(a.inputShape, a.dataFormat);
-        const info = tf.backend_util.computeConv2DInfo(inputShape, filterShape, pair(a.strides), 1, a.pad, a.dimRoundingMode);
-        if (!transposedConvPadding(info)) {
-          if (!native) throw new Error("tensorcell: wasm has no Conv2DBackpropInput kernel to fall back on; reinstall @tensorflow/tfjs-backend-wasm 4.x.");
-          return native.kernelFunc(args);
-        }
-        return tf.tidy(() => {
-          const dy = toNhwc(asTensor(args.inputs.dy), a.dataFormat);
-          const filter = asTensor<tf.Rank.R4>(args.inputs.filter);
-          const dx = conv2dBackpropInputAsConv(dy, filter, inputShape, pair(a.strides), a.pad, a.dimRoundingMode);
-          if (!dx) throw new Error("tensorcell: Conv2DBackpropInput geometry check disagreed with itself; please report the conv shapes.");
-          return fromNhwc(dx, a.dataFormat);
-        });
-      },
-    },
+    // Geometries the transposed convolution cannot express (negative padding) use the native kernel.
+    withNativeFallback("Conv2DBackpropInput", (args) => {
+      const a = args.attrs as unknown as ConvBackpropInputAttrs;
+      const filterShape = args.inputs.filter?.shape as [number, number, number, number];
+      const inputShape = shapeToNhwc(a.inputShape, a.dataFormat);
+      const info = tf.backend_util.computeConv2DInfo(inputShape, filterShape, pair(a.strides), 1, a.pad, a.dimRoundingMode);
+      if (!transposedConvPadding(info)) return null;
+      return tf.tidy(() => {
+        const dy = toNhwc(asTensor(args.inputs.dy), a.dataFormat);
+        const filter = asTensor<tf.Rank.R4>(args.inputs.filter);
+        const dx = conv2dBackpropInputAsConv(dy, filter, inputShape, pair(a.strides), a.pad, a.dimRoundingMode);
+        if (!dx) throw new Error("tensorcell: Conv2DBackpropInput geometry check disagreed with itself; please report the conv shapes.");
+        return fromNhwc(dx, a.dataFormat);
+      });
+    }),
     {
       kernelName: "DepthwiseConv2dNativeBackpropInput",
       backendName: "wasm",
@@ -293,7 +281,7 @@ export function convGradientKernels(): tf.KernelConfig[] {
         );
       },
     },
-  ];
+  ]);
 }
 
 /**

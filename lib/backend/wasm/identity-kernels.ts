@@ -10,6 +10,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
+import { existingConfigs, withNativeFallback } from "./kernel-helpers.js";
 
 /** The input's own data under a second reference. */
 function shareData(x: tf.TensorInfo, backend: BackendWasm): tf.TensorInfo {
@@ -19,27 +20,15 @@ function shareData(x: tf.TensorInfo, backend: BackendWasm): tf.TensorInfo {
 
 /** Kernel configs for 'wasm': Identity and same-dtype Cast share data; other casts (and strings) use the native kernels. */
 export function identityKernels(): tf.KernelConfig[] {
-  const identity = tf.getKernel("Identity", "wasm");
-  const cast = tf.getKernel("Cast", "wasm");
-  if (!identity || !cast) return [];
-  return [
-    {
-      kernelName: "Identity",
-      backendName: "wasm",
-      kernelFunc: (args) => {
-        const x = args.inputs.x;
-        return x && x.dtype !== "string" ? shareData(x, args.backend as BackendWasm) : identity.kernelFunc(args);
-      },
-    },
-    {
-      kernelName: "Cast",
-      backendName: "wasm",
-      setupFunc: cast.setupFunc,
-      kernelFunc: (args) => {
-        const x = args.inputs.x;
-        const dtype = (args.attrs as { dtype?: tf.DataType } | undefined)?.dtype;
-        return x && x.dtype === dtype && x.dtype !== "string" ? shareData(x, args.backend as BackendWasm) : cast.kernelFunc(args);
-      },
-    },
-  ];
+  return existingConfigs([
+    withNativeFallback("Identity", (args) => {
+      const x = args.inputs.x;
+      return x && x.dtype !== "string" ? shareData(x, args.backend as BackendWasm) : null;
+    }),
+    withNativeFallback("Cast", (args) => {
+      const x = args.inputs.x;
+      const dtype = (args.attrs as { dtype?: tf.DataType } | undefined)?.dtype;
+      return x && x.dtype === dtype && x.dtype !== "string" ? shareData(x, args.backend as BackendWasm) : null;
+    }),
+  ]);
 }

@@ -1,8 +1,37 @@
 /**
- * Small helpers shared by the extra wasm kernels: turning the TensorInfo a
- * kernel receives into a Tensor that tf ops accept, and reading conv geometry.
+ * Small helpers shared by the extra wasm kernels: wrapping a fast path around
+ * tfjs-backend-wasm's own kernel, turning the TensorInfo a kernel receives
+ * into a Tensor that tf ops accept, and reading conv geometry.
  */
 import * as tf from "@tensorflow/tfjs";
+
+/** What a kernel function receives: inputs, attributes and the backend. */
+export type KernelArgs = Parameters<tf.KernelFunc>[0];
+
+/**
+ * A wasm kernel config that runs `fastPath` and, wherever it returns null (a
+ * dtype, shape or build it does not handle), tfjs-backend-wasm's own kernel of
+ * the same name; null when wasm has no such kernel. Build it before it is
+ * registered: afterwards `tf.getKernel` returns the replacement itself.
+ */
+export function withNativeFallback(
+  kernelName: string, fastPath: (args: KernelArgs) => tf.TensorInfo | tf.TensorInfo[] | null,
+): tf.KernelConfig | null {
+  const native = tf.getKernel(kernelName, "wasm");
+  if (!native) return null;
+  return {
+    kernelName,
+    backendName: "wasm",
+    // The native kernel's setup binds its wasm function; it must run when the backend initialises.
+    setupFunc: native.setupFunc,
+    kernelFunc: (args) => fastPath(args) ?? native.kernelFunc(args),
+  };
+}
+
+/** The configs that exist (wasm had the kernels they wrap). */
+export function existingConfigs(configs: (tf.KernelConfig | null)[]): tf.KernelConfig[] {
+  return configs.filter((config): config is tf.KernelConfig => config !== null);
+}
 
 /** The `backend_util.Conv2DInfo` tfjs computes for a convolution (padding, output size, strides). */
 export type ConvGeometry = tf.backend_util.Conv2DInfo;

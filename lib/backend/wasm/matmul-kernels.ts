@@ -8,7 +8,7 @@
  * number of elements that have to be copied.
  */
 import * as tf from "@tensorflow/tfjs";
-import { asTensor } from "./kernel-helpers.js";
+import { asTensor, existingConfigs, withNativeFallback } from "./kernel-helpers.js";
 
 interface BatchMatMulAttrs {
   transposeA: boolean;
@@ -44,25 +44,13 @@ export function matMulWithoutTransposeFlags(a: tf.Tensor, b: tf.Tensor, transpos
   });
 }
 
-/** The original wasm BatchMatMul, used for the un-transposed case. */
-let nativeBatchMatMul: tf.KernelConfig | undefined;
-
-/** Kernel configs for 'wasm': BatchMatMul with a fast path for transposed operands. */
+/** Kernel configs for 'wasm': BatchMatMul with a fast path for transposed operands (the plain case stays native). */
 export function matMulKernels(): tf.KernelConfig[] {
-  nativeBatchMatMul ??= tf.getKernel("BatchMatMul", "wasm");
-  const native = nativeBatchMatMul;
-  if (!native) return [];
-  return [
-    {
-      kernelName: "BatchMatMul",
-      backendName: "wasm",
-      // The native kernel's setup binds its wasm function; it must run when the backend initialises.
-      setupFunc: native?.setupFunc,
-      kernelFunc: (args) => {
-        const { transposeA, transposeB } = args.attrs as unknown as BatchMatMulAttrs;
-        if (!transposeA && !transposeB) return native.kernelFunc(args);
-        return tf.tidy(() => matMulWithoutTransposeFlags(asTensor(args.inputs.a), asTensor(args.inputs.b), transposeA, transposeB));
-      },
-    },
-  ];
+  return existingConfigs([
+    withNativeFallback("BatchMatMul", (args) => {
+      const { transposeA, transposeB } = args.attrs as unknown as BatchMatMulAttrs;
+      if (!transposeA && !transposeB) return null;
+      return tf.tidy(() => matMulWithoutTransposeFlags(asTensor(args.inputs.a), asTensor(args.inputs.b), transposeA, transposeB));
+    }),
+  ]);
 }

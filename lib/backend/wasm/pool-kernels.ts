@@ -19,6 +19,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
+import { existingConfigs, withNativeFallback } from "./kernel-helpers.js";
 import { kernelPoolFor, runOnTensors, shareOfBatch } from "./kernel-pool.js";
 import { wasmThreadCount } from "./threads.js";
 
@@ -31,39 +32,31 @@ interface PoolGradAttrs {
 
 /** One pooling gradient kernel config: the SIMD kernel for float32 inputs, the native one otherwise (or without a dist/asm build). */
 function poolGradKernel(kernelName: "MaxPoolGrad" | "AvgPoolGrad"): tf.KernelConfig | null {
-  const native = tf.getKernel(kernelName, "wasm");
-  if (!native) return null;
-  return {
-    kernelName,
-    backendName: "wasm",
-    // The native kernel's setup binds its wasm function; it must run when the backend initialises.
-    setupFunc: native.setupFunc,
-    kernelFunc: (args) => {
-      const { dy, input } = args.inputs;
-      const backend = args.backend as BackendWasm;
-      const pool = kernelPoolFor(backend, wasmThreadCount());
-      if (!pool || !dy || !input || input.dtype !== "float32" || dy.dtype !== "float32") return native.kernelFunc(args);
-      const a = args.attrs as unknown as PoolGradAttrs;
-      const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode);
-      const dx = backend.makeOutput(input.shape, "float32");
-      const shares = Math.max(1, Math.min(pool.threads, info.batchSize));
-      const geometry = [info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth,
-        info.effectiveFilterHeight, info.effectiveFilterWidth, info.strideHeight, info.strideWidth,
-        info.dilationHeight, info.dilationWidth, info.padInfo.top, info.padInfo.left];
-      if (kernelName === "MaxPoolGrad") {
-        runOnTensors(pool, backend, "maxPoolGradient", { read: [input, dy], written: [dx] }, shares, ([xAt, dyAt, dxAt], share) =>
-          [xAt!, dyAt!, dxAt!, ...shareOfBatch(info.batchSize, shares, share), ...geometry]);
-      } else {
-        // AvgPoolGrad reads only dy; the input gives the shape.
-        runOnTensors(pool, backend, "avgPoolGradient", { read: [dy], written: [dx] }, shares, ([dyAt, dxAt], share) =>
-          [dyAt!, dxAt!, ...shareOfBatch(info.batchSize, shares, share), ...geometry, info.filterHeight * info.filterWidth]);
-      }
-      return dx;
-    },
-  };
+  return withNativeFallback(kernelName, (args) => {
+    const { dy, input } = args.inputs;
+    const backend = args.backend as BackendWasm;
+    const pool = kernelPoolFor(backend, wasmThreadCount());
+    if (!pool || !dy || !input || input.dtype !== "float32" || dy.dtype !== "float32") return null;
+    const a = args.attrs as unknown as PoolGradAttrs;
+    const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode);
+    const dx = backend.makeOutput(input.shape, "float32");
+    const shares = Math.max(1, Math.min(pool.threads, info.batchSize));
+    const geometry = [info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth,
+      info.effectiveFilterHeight, info.effectiveFilterWidth, info.strideHeight, info.strideWidth,
+      info.dilationHeight, info.dilationWidth, info.padInfo.top, info.padInfo.left];
+    if (kernelName === "MaxPoolGrad") {
+      runOnTensors(pool, backend, "maxPoolGradient", { read: [input, dy], written: [dx] }, shares, ([xAt, dyAt, dxAt], share) =>
+        [xAt!, dyAt!, dxAt!, ...shareOfBatch(info.batchSize, shares, share), ...geometry]);
+    } else {
+      // AvgPoolGrad reads only dy; the input gives the shape.
+      runOnTensors(pool, backend, "avgPoolGradient", { read: [dy], written: [dx] }, shares, ([dyAt, dxAt], share) =>
+        [dyAt!, dxAt!, ...shareOfBatch(info.batchSize, shares, share), ...geometry, info.filterHeight * info.filterWidth]);
+    }
+    return dx;
+  });
 }
 
 /** Kernel configs for 'wasm': MaxPoolGrad and AvgPoolGrad with tensorcell's SIMD kernels. */
 export function poolKernels(): tf.KernelConfig[] {
-  return [poolGradKernel("MaxPoolGrad"), poolGradKernel("AvgPoolGrad")].filter((k): k is tf.KernelConfig => k !== null);
+  return existingConfigs([poolGradKernel("MaxPoolGrad"), poolGradKernel("AvgPoolGrad")]);
 }

@@ -9,7 +9,7 @@
  * fresh [P, C] operand on every call.
  */
 import * as tf from "@tensorflow/tfjs";
-import { asTensor } from "./kernel-helpers.js";
+import { asTensor, existingConfigs, withNativeFallback } from "./kernel-helpers.js";
 
 interface ReduceAttrs {
   axis: number | number[];
@@ -39,26 +39,17 @@ export function reduceLeadingAxesByPooling(x: tf.Tensor, leading: number, keepDi
 }
 
 function reduceKernel(kernelName: "Sum" | "Mean"): tf.KernelConfig | null {
-  const native = tf.getKernel(kernelName, "wasm");
-  if (!native) return null;
-  return {
-    kernelName,
-    backendName: "wasm",
-    // The native kernel's setup binds its wasm function; it must run when the backend initialises.
-    setupFunc: native?.setupFunc,
-    kernelFunc: (args) => {
-      const { axis, keepDims } = args.attrs as unknown as ReduceAttrs;
-      const x = args.inputs.x;
-      if (!x) return native.kernelFunc(args);
-      const leading = leadingReducedAxes(axis, x.shape.length);
-      const size = x.shape.reduce((p, q) => p * q, 1);
-      if (x.dtype !== "float32" || leading === 0 || size < MIN_ELEMENTS_FOR_POOLING) return native.kernelFunc(args);
-      return tf.tidy(() => reduceLeadingAxesByPooling(asTensor(x), leading, keepDims, kernelName === "Mean"));
-    },
-  };
+  return withNativeFallback(kernelName, (args) => {
+    const { axis, keepDims } = args.attrs as unknown as ReduceAttrs;
+    const x = args.inputs.x;
+    if (!x || x.dtype !== "float32") return null;
+    const leading = leadingReducedAxes(axis, x.shape.length);
+    if (leading === 0 || tf.util.sizeFromShape(x.shape) < MIN_ELEMENTS_FOR_POOLING) return null;
+    return tf.tidy(() => reduceLeadingAxesByPooling(asTensor(x), leading, keepDims, kernelName === "Mean"));
+  });
 }
 
 /** Kernel configs for 'wasm': Sum and Mean with a pooling path for leading-axis reductions. */
 export function reduceKernels(): tf.KernelConfig[] {
-  return [reduceKernel("Sum"), reduceKernel("Mean")].filter((k): k is tf.KernelConfig => k !== null);
+  return existingConfigs([reduceKernel("Sum"), reduceKernel("Mean")]);
 }

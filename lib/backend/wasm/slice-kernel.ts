@@ -9,6 +9,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
+import { existingConfigs, withNativeFallback } from "./kernel-helpers.js";
 
 interface SliceAttrs {
   begin: number | number[];
@@ -46,20 +47,13 @@ function sliceOnHeap(backend: BackendWasm, x: tf.TensorInfo, begin: number[], si
 
 /** Kernel config for 'wasm': Slice on the heap (strings use the native kernel). */
 export function sliceKernels(): tf.KernelConfig[] {
-  const native = tf.getKernel("Slice", "wasm");
-  if (!native) return [];
-  return [
-    {
-      kernelName: "Slice",
-      backendName: "wasm",
-      setupFunc: native.setupFunc,
-      kernelFunc: (args) => {
-        const x = args.inputs.x;
-        if (!x || x.dtype === "string" || x.dtype === "complex64" || x.shape.length === 0) return native.kernelFunc(args);
-        const a = args.attrs as unknown as SliceAttrs;
-        const [begin, size] = tf.slice_util.parseSliceParams(x as tf.Tensor, a.begin, a.size);
-        return sliceOnHeap(args.backend as BackendWasm, x, begin, size);
-      },
-    },
-  ];
+  return existingConfigs([
+    withNativeFallback("Slice", (args) => {
+      const x = args.inputs.x;
+      if (!x || x.dtype === "string" || x.dtype === "complex64" || x.shape.length === 0) return null;
+      const a = args.attrs as unknown as SliceAttrs;
+      const [begin, size] = tf.slice_util.parseSliceParams(x as tf.Tensor, a.begin, a.size);
+      return sliceOnHeap(args.backend as BackendWasm, x, begin, size);
+    }),
+  ]);
 }
