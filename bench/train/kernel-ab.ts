@@ -5,12 +5,15 @@
  * rounds (on, off, off, on, ...) inside one process, so the machine's drift
  * between processes (up to 1.3x here) does not enter the ratio.
  *
- * Toggled: FusedBatchNorm, per-channel Add/Sub/Multiply/RealDiv, MaxPoolGrad,
- * AvgPoolGrad, Slice, Identity, Cast (lib/backend/wasm/) and the Sum/Mean
- * gradients (lib/backend/gradients.ts). Not toggled (always on): the filter
- * gradient, the Conv2DBackpropInput composition, BatchMatMul, Sum/Mean pooling.
+ * Toggled, by default: FusedBatchNorm, per-channel Add/Sub/Multiply/RealDiv,
+ * MaxPoolGrad, AvgPoolGrad, Slice, Identity, Cast (lib/backend/wasm/) and the
+ * Sum/Mean gradients (lib/backend/gradients.ts); with a comma-separated list of
+ * kernel names as the last argument, those kernels alone (e.g.
+ * Conv2D,FusedConv2D for the Winograd convolutions). Not toggled (always on):
+ * the filter gradient, the Conv2DBackpropInput composition, BatchMatMul,
+ * Sum/Mean pooling.
  *
- * Run: [TENSORCELL_THREADS=N] npx vite-node bench/train/kernel-ab.ts [model=resnet20|reference] [rounds=4] [steps=3]
+ * Run: [TENSORCELL_THREADS=N] npx vite-node bench/train/kernel-ab.ts [model=resnet20|reference] [rounds=4] [steps=3] [kernels]
  */
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
@@ -18,8 +21,9 @@ import { initBackend } from "../../lib/backend/index.js";
 import { referenceCnn } from "./reference-cnn.js";
 import { compiledModel } from "./tfjs-throughput.js";
 
-const TOGGLED_KERNELS = ["FusedBatchNorm", "Add", "Sub", "Multiply", "RealDiv", "MaxPoolGrad", "AvgPoolGrad", "Slice", "Identity", "Cast"];
-const TOGGLED_GRADIENTS = ["Sum", "Mean"];
+const chosenKernels = process.argv[5]?.split(",");
+const TOGGLED_KERNELS = chosenKernels ?? ["FusedBatchNorm", "Add", "Sub", "Multiply", "RealDiv", "MaxPoolGrad", "AvgPoolGrad", "Slice", "Identity", "Cast"];
+const TOGGLED_GRADIENTS = chosenKernels ? [] : ["Sum", "Mean"];
 
 // tfjs's own configs, captured before initBackend registers tensorcell's.
 const tfjsKernels = new Map(TOGGLED_KERNELS.map((name) => [name, tf.getKernel(name, "wasm")!]));
@@ -68,7 +72,7 @@ const infer = async () => {
   out.dispose();
 };
 
-console.log(`${name}, batch ${batch}, wasm ${info.threads} thread(s), ${rounds} rounds of ${steps} timed steps per setting`);
+console.log(`${name}, batch ${batch}, wasm ${info.threads} thread(s), ${rounds} rounds of ${steps} timed steps per setting; toggled: ${[...TOGGLED_KERNELS, ...TOGGLED_GRADIENTS.map((g) => `${g} gradient`)].join(", ")}`);
 const results = { on: { train: [] as number[], infer: [] as number[] }, off: { train: [] as number[], infer: [] as number[] } };
 for (let round = 0; round < rounds; round++) {
   for (const on of round % 2 === 0 ? [true, false] : [false, true]) {

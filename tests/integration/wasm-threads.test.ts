@@ -133,7 +133,7 @@ describe("wasm threads in separate processes", () => {
       const x = decode(a[name]!);
       const y = decode(b[name]!);
       expect(y.length, name).toBe(x.length);
-      // Equal up to float reassociation: XNNPACK's results agree bit for bit here; the filter
+      // Equal up to float reassociation: XNNPACK's and the Winograd results agree bit for bit; the filter
       // gradient sums each thread's images first, so its sums are associated differently.
       // Measured against the output's largest value, as reassociation errors scale with it.
       const scale = x.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
@@ -142,8 +142,11 @@ describe("wasm threads in separate processes", () => {
       for (let i = 0; i < x.length; i++) worst = Math.max(worst, Math.abs(x[i]! - y[i]!) / scale);
       expect(worst, name).toBeLessThan(1e-5);
     }
-    // The max-pool gradient splits images, never windows: the same bits at every thread count.
+    // The max-pool gradient splits images, never windows, and the Winograd conv rows of whole
+    // tiles: the same bits at every thread count.
     expect(b.maxPoolGradient).toBe(a.maxPoolGradient);
+    expect(b.conv2d).toBe(a.conv2d);
+    expect(b.conv2dInputGradient).toBe(a.conv2dInputGradient);
   });
 
   it("clamps 99 to 8 with a one-line note", async () => {

@@ -21,13 +21,13 @@
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { existingConfigs, type KernelArgs, withNativeFallback } from "./kernel-helpers.js";
-import { type KernelPool, kernelPoolFor, runOnTensors, shareOfBatch } from "./kernel-pool.js";
+import { chunkCount, type KernelPool, kernelPoolFor, runChunksOnTensors } from "./kernel-pool.js";
 import { wasmThreadCount } from "./threads.js";
 
 /** Below this many elements the native kernels are fast enough and the setup is overhead. */
 const MIN_ELEMENTS = 4096;
-/** About this many elements per thread, so small tensors do not pay for waking threads. */
-const ELEMENTS_PER_SHARE = 32768;
+/** At least about this many elements per chunk, so small tensors do not pay for waking threads. */
+const ELEMENTS_PER_CHUNK = 32768;
 
 /**
  * The row length, in floats, of a C-float channel vector repeated until it is a multiple
@@ -56,14 +56,16 @@ function runChannelKernel(
 ): tf.TensorInfo {
   const size = tf.util.sizeFromShape(x.shape);
   const rows = size / period;
-  const shares = Math.max(1, Math.min(pool.threads, Math.round(size / ELEMENTS_PER_SHARE), rows));
+  const chunks = chunkCount(pool, rows, Math.round(size / ELEMENTS_PER_CHUNK));
   const scratch = backend.makeOutput([vectors.length * period], "float32");
   const out = backend.makeOutput(x.shape, "float32");
   try {
     repeatVectors(vectors, channels, period, backend.typedArrayFromHeap(scratch) as Float32Array);
-    runOnTensors(pool, backend, kernel, { read: [x, scratch], written: [out] }, shares, ([xAt, vAt, outAt], share) => {
+    // Arguments: x, the vectors, out, rows [begin, end), then the row length and the kernel's own.
+    const work = { total: rows, chunks, rangeAt: vectors.length + 2 };
+    runChunksOnTensors(pool, backend, kernel, { read: [x, scratch], written: [out] }, work, ([xAt, vAt, outAt]) => {
       const vectorAt = vectors.map((_, v) => vAt! + v * period * 4);
-      return [xAt!, ...vectorAt, outAt!, ...shareOfBatch(rows, shares, share), period, ...extraArgs];
+      return [xAt!, ...vectorAt, outAt!, 0, 0, period, ...extraArgs];
     });
     return out;
   } finally {

@@ -23,18 +23,22 @@ import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { tensorcellInstallDir } from "../../install-dir.js";
 
 /** The kernels dist/asm/kernels.wasm exports, in the order workers are told them by. */
-const KERNELS = ["filterGradient", "maxPoolGradient", "avgPoolGradient", "channelAffine", "channelBinary"] as const;
+const KERNELS = ["filterGradient", "maxPoolGradient", "avgPoolGradient", "channelAffine", "channelBinary", "winogradConv3x3", "winogradFilter3x3"] as const;
 /** One of tensorcell's wasm SIMD kernels. */
 export type KernelName = (typeof KERNELS)[number];
 
-/** Most arguments a kernel takes (all i32; byte offsets are passed as unsigned). */
+/** Most arguments a kernel takes (all i32; byte offsets pass as their 32 bits). */
 const MAX_ARGS = 19;
-// Control words per worker: [generation, done generation, ticket, kernel index, MAX_ARGS arguments].
-// The ticket is the generation while the share is on offer and minus it once a thread has
-// claimed it: a worker runs a share only if it claims it first, and the caller claims and
-// runs every share no worker has claimed by the time its own share is done. So a worker
-// that is slow to wake (or still starting) never stalls a call.
-const SLOT = 4 + MAX_ARGS;
+// Control words per worker: [generation, done generation, ticket, kernel index,
+// chunks, total, range argument, scratch argument, scratch bytes per thread, MAX_ARGS arguments].
+// The ticket is the generation while the call is on offer and minus it once a thread has
+// claimed it: a worker joins a call only if it claims it first, and the caller claims (and
+// does the work of) every worker that has not joined by the time its own part is done. So
+// a worker that is slow to wake (or still starting) never stalls a call.
+// A call is either one fixed share per thread (chunks 0) or `chunks` chunks of a range,
+// handed out by the counter word after the last slot to whichever thread is free.
+const SLOT = 9 + MAX_ARGS;
+const ARGS = 9;
 
 // TypeScript's Node typings leave WebAssembly's constructors out (no DOM lib): the part used here.
 interface WasmMemory {
@@ -48,8 +52,26 @@ const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 type KernelExport = (...args: number[]) => void;
 
-/** What a worker writes as its done generation when it fails: its share, if it had claimed one, is lost. */
+/** What a worker writes as its done generation when it fails: its work, if it had joined the call, is lost. */
 const WORKER_FAILED = -1;
+
+/**
+ * Work over a range of `total` units (images, rows) in `chunks` near-equal chunks, each
+ * run by whichever thread is free: chunk [begin, end) goes into arguments `rangeAt` and
+ * `rangeAt + 1`. A kernel that needs scratch memory of its own per thread gets, at
+ * argument `scratch.at`, the given offset plus thread * `scratch.bytesPerThread`.
+ */
+export interface ChunkedWork {
+  total: number;
+  chunks: number;
+  rangeAt: number;
+  scratch?: { at: number; bytesPerThread: number };
+}
+
+/** [begin, end) of chunk `chunk` when `total` units are split into `chunks` near-equal chunks. */
+function chunkRange(total: number, chunks: number, chunk: number): [number, number] {
+  return [Math.floor((total * chunk) / chunks), Math.floor((total * (chunk + 1)) / chunks)];
+}
 
 // Runs in each worker: instantiate on the shared memory, then serve calls for the life of the
 // process (the worker is unref'd). An error (a trap in a kernel, a failed instantiation) is written to stderr directly
@@ -60,6 +82,7 @@ const { writeSync } = require("node:fs");
 const { module, memory, control, slot, names } = workerData;
 const words = new Int32Array(control);
 const base = slot * ${SLOT};
+const counter = words.length - 1;
 try {
   const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
   const kernels = names.map((name) => exports[name]);
@@ -68,8 +91,20 @@ try {
     Atomics.wait(words, base, seen);
     seen = Atomics.load(words, base);
     if (Atomics.compareExchange(words, base + 2, seen, -seen) !== seen) continue;
-    const a = words.subarray(base + 4, base + 4 + ${MAX_ARGS});
-    kernels[words[base + 3]](a[0] >>> 0, a[1] >>> 0, a[2] >>> 0, a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14], a[15], a[16], a[17], a[18]);
+    const kernel = kernels[words[base + 3]];
+    const args = Array.from(words.subarray(base + ${ARGS}, base + ${ARGS + MAX_ARGS}));
+    const chunks = words[base + 4];
+    if (chunks === 0) {
+      kernel(...args);
+    } else {
+      const total = words[base + 5], rangeAt = words[base + 6], scratchAt = words[base + 7];
+      if (scratchAt >= 0) args[scratchAt] += (slot + 1) * words[base + 8];
+      for (let chunk = Atomics.add(words, counter, 1); chunk < chunks; chunk = Atomics.add(words, counter, 1)) {
+        args[rangeAt] = Math.floor((total * chunk) / chunks);
+        args[rangeAt + 1] = Math.floor((total * (chunk + 1)) / chunks);
+        kernel(...args);
+      }
+    }
     Atomics.store(words, base + 1, seen);
     Atomics.notify(words, base + 1);
   }
@@ -103,7 +138,7 @@ export class KernelPool {
   private constructor(module: object, readonly threads: number, memory: WasmMemory) {
     const exports = new wasmApi.Instance(module, { env: { memory } }).exports;
     this.kernels = KERNELS.map((name) => exports[name] as KernelExport);
-    const control = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT * SLOT * Math.max(1, threads - 1));
+    const control = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT * (SLOT * Math.max(1, threads - 1) + 1));
     this.words = new Int32Array(control);
     for (let slot = 0; slot < threads - 1; slot++) {
       const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, control, slot, names: [...KERNELS] } });
@@ -135,32 +170,77 @@ export class KernelPool {
   run(kernel: KernelName, shares: number, argsOf: (share: number) => number[]): void {
     const index = KERNELS.indexOf(kernel);
     const generation = ++this.generation;
-    const words = this.words;
-    for (let share = 1; share < shares; share++) {
-      const base = (share - 1) * SLOT;
-      words[base + 3] = index;
-      words.set(argsOf(share), base + 4);
-      Atomics.store(words, base + 2, generation);
-      Atomics.store(words, base, generation);
-      Atomics.notify(words, base);
-    }
+    for (let share = 1; share < shares; share++) this.offer(share - 1, generation, index, argsOf(share));
     this.kernels[index]!(...argsOf(0));
     for (let share = 1; share < shares; share++) {
-      const base = (share - 1) * SLOT;
-      if (Atomics.compareExchange(words, base + 2, generation, -generation) === generation) {
-        this.kernels[index]!(...argsOf(share));
-        continue;
-      }
-      this.waitForShare(base + 1, generation, kernel);
+      if (this.claimUnjoined(share - 1, generation)) this.kernels[index]!(...argsOf(share));
+      else this.waitForWorker(share - 1, generation, kernel);
     }
   }
 
   /**
-   * Waits until the worker whose done word is `done` has finished `generation`. A failed
-   * worker is an error (its share was not computed); a wait past a minute writes one line
-   * to stderr, then goes on waiting (the worker may still be writing its share).
+   * Runs `kernel` over the chunks of `work` on every thread that is free, the calling
+   * thread included, with the arguments `args` (range and scratch arguments filled in per
+   * chunk and thread). Returns when every chunk has finished. Each chunk is computed
+   * whole by one thread, so the results do not depend on which thread took it.
    */
-  private waitForShare(done: number, generation: number, kernel: KernelName): void {
+  runChunks(kernel: KernelName, work: ChunkedWork, args: number[]): void {
+    const index = KERNELS.indexOf(kernel);
+    const generation = ++this.generation;
+    const helpers = Math.min(this.threads, work.chunks) - 1;
+    Atomics.store(this.words, this.words.length - 1, 0);
+    for (let slot = 0; slot < helpers; slot++) this.offer(slot, generation, index, args, work);
+    const counter = this.words.length - 1;
+    const own = [...args];
+    let failure: unknown;
+    try {
+      for (let chunk = Atomics.add(this.words, counter, 1); chunk < work.chunks; chunk = Atomics.add(this.words, counter, 1)) {
+        [own[work.rangeAt], own[work.rangeAt + 1]] = chunkRange(work.total, work.chunks, chunk);
+        this.kernels[index]!(...own);
+      }
+    } catch (error) {
+      // A trap here: hand out no more chunks, and let the workers finish theirs before the
+      // next call reuses their words.
+      failure = error;
+      Atomics.store(this.words, counter, work.chunks);
+    }
+    // Every chunk is taken: a worker that has not joined has nothing left to do.
+    for (let slot = 0; slot < helpers; slot++) {
+      if (this.claimUnjoined(slot, generation)) continue;
+      try {
+        this.waitForWorker(slot, generation, kernel);
+      } catch (error) {
+        failure ??= error;
+      }
+    }
+    if (failure !== undefined) throw failure;
+  }
+
+  /** Puts a call (kernel `index`, `args`, chunked or one share) in worker `slot`'s words and wakes it. */
+  private offer(slot: number, generation: number, index: number, args: number[], work?: ChunkedWork): void {
+    const base = slot * SLOT;
+    const words = this.words;
+    words[base + 3] = index;
+    words.set([work?.chunks ?? 0, work?.total ?? 0, work?.rangeAt ?? 0, work?.scratch?.at ?? -1, work?.scratch?.bytesPerThread ?? 0], base + 4);
+    words.set(args, base + ARGS);
+    if (args.length < MAX_ARGS) words.fill(0, base + ARGS + args.length, base + ARGS + MAX_ARGS);
+    Atomics.store(words, base + 2, generation);
+    Atomics.store(words, base, generation);
+    Atomics.notify(words, base);
+  }
+
+  /** Claims worker `slot`'s part of call `generation` if the worker has not: true when it was still unclaimed. */
+  private claimUnjoined(slot: number, generation: number): boolean {
+    return Atomics.compareExchange(this.words, slot * SLOT + 2, generation, -generation) === generation;
+  }
+
+  /**
+   * Waits until worker `slot` has finished call `generation`. A failed worker is an error
+   * (its work was not done); a wait past a minute writes one line to stderr, then goes on
+   * waiting (the worker may still be writing its part).
+   */
+  private waitForWorker(slot: number, generation: number, kernel: KernelName): void {
+    const done = slot * SLOT + 1;
     const started = performance.now();
     let reported = false;
     for (;;) {
@@ -177,7 +257,7 @@ export class KernelPool {
 
 /** Images [begin, end) of share `share` when `batch` images are split into `shares` near-equal parts. */
 export function shareOfBatch(batch: number, shares: number, share: number): [number, number] {
-  return [Math.floor((batch * share) / shares), Math.floor((batch * (share + 1)) / shares)];
+  return chunkRange(batch, shares, share);
 }
 
 let pool: KernelPool | null | undefined;
@@ -209,4 +289,24 @@ export function runOnTensors(
 ): void {
   const offsets = [...tensors.read, ...tensors.written].map((t) => backend.getMemoryOffset(t.dataId));
   pool.run(kernel, shares, (share) => argsOf(offsets, share));
+}
+
+/**
+ * Runs `kernel` over the chunks of `work` on `pool` (see KernelPool.runChunks), with
+ * `argsOf` receiving the byte offsets of the `read` then the `written` tensors.
+ */
+export function runChunksOnTensors(
+  pool: KernelPool, backend: BackendWasm, kernel: KernelName, tensors: KernelTensors, work: ChunkedWork,
+  argsOf: (offsets: number[]) => number[],
+): void {
+  pool.runChunks(kernel, work, argsOf([...tensors.read, ...tensors.written].map((t) => backend.getMemoryOffset(t.dataId))));
+}
+
+/** Chunks per thread: enough that a thread slow to start (its core busy) leaves its work to the others. */
+const CHUNKS_PER_THREAD = 4;
+
+/** How many chunks to cut `total` units into on `pool`: a few per thread, at most `limit`, at least 1. */
+export function chunkCount(pool: KernelPool, total: number, limit = total): number {
+  if (pool.threads === 1) return 1;
+  return Math.max(1, Math.min(total, limit, pool.threads * CHUNKS_PER_THREAD));
 }

@@ -20,7 +20,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { existingConfigs, withNativeFallback } from "./kernel-helpers.js";
-import { kernelPoolFor, runOnTensors, shareOfBatch } from "./kernel-pool.js";
+import { chunkCount, kernelPoolFor, runChunksOnTensors } from "./kernel-pool.js";
 import { wasmThreadCount } from "./threads.js";
 
 interface PoolGradAttrs {
@@ -40,17 +40,18 @@ function poolGradKernel(kernelName: "MaxPoolGrad" | "AvgPoolGrad"): tf.KernelCon
     const a = args.attrs as unknown as PoolGradAttrs;
     const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode);
     const dx = backend.makeOutput(input.shape, "float32");
-    const shares = Math.max(1, Math.min(pool.threads, info.batchSize));
+    // Arguments (after the tensors): images [begin, end), then the geometry.
+    const work = (tensorCount: number) => ({ total: info.batchSize, chunks: chunkCount(pool, info.batchSize), rangeAt: tensorCount });
     const geometry = [info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth,
       info.effectiveFilterHeight, info.effectiveFilterWidth, info.strideHeight, info.strideWidth,
       info.dilationHeight, info.dilationWidth, info.padInfo.top, info.padInfo.left];
     if (kernelName === "MaxPoolGrad") {
-      runOnTensors(pool, backend, "maxPoolGradient", { read: [input, dy], written: [dx] }, shares, ([xAt, dyAt, dxAt], share) =>
-        [xAt!, dyAt!, dxAt!, ...shareOfBatch(info.batchSize, shares, share), ...geometry]);
+      runChunksOnTensors(pool, backend, "maxPoolGradient", { read: [input, dy], written: [dx] }, work(3), ([xAt, dyAt, dxAt]) =>
+        [xAt!, dyAt!, dxAt!, 0, 0, ...geometry]);
     } else {
       // AvgPoolGrad reads only dy; the input gives the shape.
-      runOnTensors(pool, backend, "avgPoolGradient", { read: [dy], written: [dx] }, shares, ([dyAt, dxAt], share) =>
-        [dyAt!, dxAt!, ...shareOfBatch(info.batchSize, shares, share), ...geometry, info.filterHeight * info.filterWidth]);
+      runChunksOnTensors(pool, backend, "avgPoolGradient", { read: [dy], written: [dx] }, work(2), ([dyAt, dxAt]) =>
+        [dyAt!, dxAt!, 0, 0, ...geometry, info.filterHeight * info.filterWidth]);
     }
     return dx;
   });

@@ -3,8 +3,8 @@
  * lacks for training (Conv2DBackpropFilter, DepthwiseConv2dNativeBackprop*,
  * UnsortedSegmentSum) and faster versions of Conv2DBackpropInput, BatchMatMul
  * (transposed operands), Sum/Mean (leading axes), MaxPoolGrad, FusedBatchNorm,
- * AvgPoolGrad, per-channel Add/Sub/Multiply/RealDiv, Slice, and copy-free
- * Identity and Cast.
+ * AvgPoolGrad, per-channel Add/Sub/Multiply/RealDiv, Slice, copy-free
+ * Identity and Cast, and Winograd Conv2D/FusedConv2D for 3x3 stride-1 filters.
  */
 import * as tf from "@tensorflow/tfjs";
 import { convGradientKernels } from "./conv-kernels.js";
@@ -15,6 +15,7 @@ import { poolKernels } from "./pool-kernels.js";
 import { channelKernels } from "./channel-kernels.js";
 import { identityKernels } from "./identity-kernels.js";
 import { sliceKernels } from "./slice-kernel.js";
+import { winogradKernels } from "./winograd-conv.js";
 
 /** What registration did: kernels wasm lacked, and wasm kernels replaced by faster ones. */
 export interface WasmKernelRegistration {
@@ -34,7 +35,7 @@ let registration: WasmKernelRegistration | undefined;
 export function registerWasmKernels(): WasmKernelRegistration {
   if (registration) return registration;
   const result: WasmKernelRegistration = { added: [], replaced: [] };
-  for (const config of [...convGradientKernels(), ...matMulKernels(), ...reduceKernels(), ...poolKernels(), ...segmentKernels(), ...channelKernels(), ...identityKernels(), ...sliceKernels()]) {
+  for (const config of [...convGradientKernels(), ...matMulKernels(), ...reduceKernels(), ...poolKernels(), ...segmentKernels(), ...channelKernels(), ...identityKernels(), ...sliceKernels(), ...winogradKernels()]) {
     if (tf.getKernel(config.kernelName, "wasm")) {
       tf.unregisterKernel(config.kernelName, "wasm");
       result.replaced.push(config.kernelName);

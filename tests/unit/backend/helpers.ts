@@ -3,8 +3,9 @@
  * run the same computation on two backends, compare with tolerances.
  */
 import * as tf from "@tensorflow/tfjs";
-import { expect } from "vitest";
+import { expect, vi } from "vitest";
 import { initBackend } from "../../../lib/backend/index.js";
+import { KernelPool } from "../../../lib/backend/wasm/kernel-pool.js";
 
 /** Loads the wasm backend through initBackend (kernels registered before the backend initialises, as in the kernel). */
 export async function setUpWasm(): Promise<void> {
@@ -66,4 +67,20 @@ export async function expectWasmMatchesCpu(compute: () => tf.Tensor | tf.Tensor[
 /** A tensor with deterministic pseudo-random values. */
 export function seeded(shape: number[], seed: number): tf.Tensor {
   return tf.tensor(randomValues(shape.reduce((a, b) => a * b, 1), seed), shape);
+}
+
+/**
+ * Runs `compute` on wasm and returns tensorcell's SIMD kernels it ran on the kernel pool,
+ * by name, in order (fixed shares and chunked calls alike): a case that silently fell back
+ * to a native kernel shows up as a missing name.
+ */
+export function simdKernelsRunBy(compute: () => void): string[] {
+  const spies = [vi.spyOn(KernelPool.prototype, "run"), vi.spyOn(KernelPool.prototype, "runChunks")];
+  try {
+    tf.tidy(compute);
+    const calls = spies.flatMap((spy) => spy.mock.calls.map((call, i) => ({ name: call[0], order: spy.mock.invocationCallOrder[i]! })));
+    return calls.sort((a, b) => a.order - b.order).map((call) => call.name);
+  } finally {
+    for (const spy of spies) spy.mockRestore();
+  }
 }

@@ -6,10 +6,9 @@
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { expectWasmMatchesCpu, runOn, seeded, setUpWasm } from "./helpers.js";
+import { expectWasmMatchesCpu, runOn, seeded, setUpWasm, simdKernelsRunBy } from "./helpers.js";
 import { backendInfo } from "../../../lib/backend/index.js";
 import { meanGradient, sumGradient } from "../../../lib/backend/gradients.js";
-import { KernelPool } from "../../../lib/backend/wasm/kernel-pool.js";
 import { channelPeriod } from "../../../lib/backend/wasm/channel-kernels.js";
 
 // Captured before initBackend installs the overrides (vitest runs each file in its own process).
@@ -18,15 +17,6 @@ const tfjsMeanGradient = tf.getGradient("Mean");
 
 beforeAll(setUpWasm);
 afterEach(() => vi.restoreAllMocks());
-
-/** Runs `compute` on wasm and returns the SIMD kernels it ran, by name, in order. */
-function simdKernelsRunBy(compute: () => void): string[] {
-  const run = vi.spyOn(KernelPool.prototype, "run");
-  tf.tidy(compute);
-  const names = run.mock.calls.map((call) => call[0]);
-  run.mockRestore();
-  return names;
-}
 
 /** Positive values in [0.5, 1.5). */
 function positive(shape: number[], seed: number): tf.Tensor {

@@ -6,19 +6,11 @@
 // is watched, so a case that silently fell back to the native kernel fails.
 import * as tf from "@tensorflow/tfjs";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { expectWasmMatchesCpu, runOn, seeded, setUpWasm } from "./helpers.js";
+import { expectWasmMatchesCpu, runOn, seeded, setUpWasm, simdKernelsRunBy } from "./helpers.js";
 import { backendInfo } from "../../../lib/backend/index.js";
-import { KernelPool } from "../../../lib/backend/wasm/kernel-pool.js";
 
 beforeAll(setUpWasm);
 afterEach(() => vi.restoreAllMocks());
-
-/** The SIMD kernels `compute` runs on wasm, in order. */
-function simdKernelsRunBy(compute: () => void): string[] {
-  const run = vi.spyOn(KernelPool.prototype, "run");
-  tf.tidy(compute);
-  return run.mock.calls.map((call) => call[0]);
-}
 
 type Pad = "valid" | "same" | number;
 

@@ -6,6 +6,8 @@
 // sums into its own acc, so the positions (the long reduction) are split between threads
 // and every thread's acc stays in its core's cache; the caller adds the accs up.
 
+import { madd } from "./simd";
+
 /** Valid output columns [lo, hi) for one filter column: 0 <= ox*sw + off < w. */
 @inline function columnsFrom(off: i32, sw: i32): i32 {
   return off >= 0 ? 0 : (-off + sw - 1) / sw;
@@ -55,14 +57,14 @@ export function filterGradient(
                   const x0 = f32x4.splat(load<f32>(xp));
                   const x1 = f32x4.splat(load<f32>(xp, 4));
                   const d0 = v128.load(d), d1 = v128.load(d, 16), d2 = v128.load(d, 32), d3 = v128.load(d, 48);
-                  s00 = f32x4.add(s00, f32x4.mul(x0, d0));
-                  s01 = f32x4.add(s01, f32x4.mul(x0, d1));
-                  s02 = f32x4.add(s02, f32x4.mul(x0, d2));
-                  s03 = f32x4.add(s03, f32x4.mul(x0, d3));
-                  s10 = f32x4.add(s10, f32x4.mul(x1, d0));
-                  s11 = f32x4.add(s11, f32x4.mul(x1, d1));
-                  s12 = f32x4.add(s12, f32x4.mul(x1, d2));
-                  s13 = f32x4.add(s13, f32x4.mul(x1, d3));
+                  s00 = madd(s00, x0, d0);
+                  s01 = madd(s01, x0, d1);
+                  s02 = madd(s02, x0, d2);
+                  s03 = madd(s03, x0, d3);
+                  s10 = madd(s10, x1, d0);
+                  s11 = madd(s11, x1, d1);
+                  s12 = madd(s12, x1, d2);
+                  s13 = madd(s13, x1, d3);
                 }
                 v128.store(a0, s00); v128.store(a0, s01, 16); v128.store(a0, s02, 32); v128.store(a0, s03, 48);
                 v128.store(a1, s10); v128.store(a1, s11, 16); v128.store(a1, s12, 32); v128.store(a1, s13, 48);
