@@ -16,6 +16,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { filterGradientOnThreads } from "./filter-gradient.js";
+import { winogradFilterGradientOnThreads, winogradFits } from "./winograd-conv.js";
 import { kernelPoolFor } from "./kernel-pool.js";
 import { asTensor, existingConfigs, explicitPadding, insertZerosBetweenPixels, pair, withNativeFallback } from "./kernel-helpers.js";
 import { wasmThreadCount } from "./threads.js";
@@ -218,10 +219,10 @@ function filterGradientOnPool(x: tf.TensorInfo, dy: tf.TensorInfo, a: ConvBackpr
   const pool = kernelPoolFor(backend, wasmThreadCount());
   if (!pool) return null;
   const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], a.filterShape, pair(a.strides), 1, a.pad, a.dimRoundingMode);
-  return filterGradientOnThreads(pool, backend, x, dy, info);
+  const winograd = winogradFits(x, a.filterShape, pair(a.strides), [1, 1], a.dataFormat) && info.padInfo.top >= 0 && info.padInfo.left >= 0;
+  return winograd ? winogradFilterGradientOnThreads(pool, backend, x, dy, info) : filterGradientOnThreads(pool, backend, x, dy, info);
 }
 
-/** The original wasm Conv2DBackpropInput, used when the fast path does not apply. */
 /** Kernel configs for 'wasm': the conv gradients above, in tfjs's kernel interface. */
 export function convGradientKernels(): tf.KernelConfig[] {
   return existingConfigs([

@@ -1,6 +1,8 @@
 /**
  * Conv2D filter gradients on every wasm thread, with tensorcell's SIMD kernel
- * `filterGradient` (lib/backend/wasm/asm/conv-filter-grad.ts, run by kernel-pool.ts).
+ * `filterGradient` (lib/backend/wasm/asm/conv-filter-grad.ts, run by
+ * kernel-pool.ts): the convolutions winograd-conv.ts does not take (other
+ * filter sizes, strides, dilations or channel counts).
  *
  * Why: as one XNNPACK convolution (conv-kernels.ts), the filter gradient's long
  * reduction over batch and pixels runs inside each output tile, and every tile

@@ -1,10 +1,11 @@
 /**
- * 3x3, stride-1 convolutions for wasm by Winograd's F(2x2, 3x3) on every wasm
- * thread, with tensorcell's SIMD kernel `winogradConv3x3`
- * (lib/backend/wasm/asm/winograd.ts, run by kernel-pool.ts): Conv2D, and
- * FusedConv2D with an optional per-channel bias and a linear or ReLU
- * activation. The input gradient of a stride-1 3x3 convolution is one of these
- * too (conv-kernels.ts turns it into a Conv2D), so training uses it both ways.
+ * 3x3, stride-1 convolutions for wasm by Winograd's minimal filtering on every
+ * wasm thread, with tensorcell's SIMD kernels (lib/backend/wasm/asm/winograd.ts,
+ * run by kernel-pool.ts): Conv2D, and FusedConv2D with an optional per-channel
+ * bias and a linear or ReLU activation, by F(2x2, 3x3); their filter gradient
+ * by F(3x3, 2x2) (conv-kernels.ts calls it). The input gradient of a stride-1
+ * 3x3 convolution is a Conv2D too (conv-kernels.ts), so a training step uses
+ * the Winograd kernels three times per such layer.
  *
  * Why: XNNPACK's convolution on wasm SIMD (no fused multiply-add, 128-bit
  * vectors) computes 36 products per 2x2 output pixels and channel pair; F(2x2,
@@ -12,14 +13,14 @@
  *
  * Results differ from a direct convolution by float32 rounding (the transforms
  * reassociate sums); every thread count gives the same bits (rows of tiles are
- * split between threads, each tile is computed whole by one). Shapes it does not take (other filter sizes,
- * strides or dilations, Ci not a multiple of 4 or Co not of 16, NCHW, other
- * dtypes or activations) use the native kernels.
+ * split between threads, each tile is computed whole by one). Shapes it does
+ * not take (other filter sizes, strides or dilations, Ci not a multiple of 4
+ * or Co not of 16, NCHW, other dtypes or activations) use the native kernels.
  */
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { existingConfigs, type KernelArgs, pair, withNativeFallback } from "./kernel-helpers.js";
-import { chunkCount, type KernelPool, kernelPoolFor, runChunksOnTensors, runOnTensors } from "./kernel-pool.js";
+import { chunkCount, type KernelPool, kernelPoolFor, runChunksOnTensors, runOnTensors, shareOfBatch } from "./kernel-pool.js";
 import { wasmThreadCount } from "./threads.js";
 
 /** About this many floats of transformed input and products per block of tiles (fits a core's L2 cache). */
@@ -27,10 +28,24 @@ const BLOCK_FLOATS = 32768;
 /** Floats of the kernel's own transform buffer at the start of each thread's scratch. */
 const TRANSFORM_FLOATS = 64;
 
+/**
+ * How the kernels walk `info`'s output: rows of 2x2 tiles over the batch, taken `block`
+ * tiles at a time (an even number: the forward kernel multiplies tiles in pairs), and the
+ * floats of scratch each thread needs for one block.
+ */
+function tiling(info: tf.backend_util.Conv2DInfo): { block: number; threadFloats: number; tileRows: number } {
+  const { inChannels: ci, outChannels: co } = info;
+  const tilesX = Math.ceil(info.outWidth / 2);
+  const block = Math.max(2, Math.min(tilesX + (tilesX % 2), Math.floor(BLOCK_FLOATS / (16 * (ci + co)) / 2) * 2));
+  return { block, threadFloats: TRANSFORM_FLOATS + 16 * block * (ci + co), tileRows: info.batchSize * Math.ceil(info.outHeight / 2) };
+}
+
 /** Whether a conv of these shapes and attributes is one the Winograd kernel computes. */
-function fits(x: tf.TensorInfo, filter: tf.TensorInfo, strides: [number, number], dilations: [number, number], dataFormat: string | undefined): boolean {
-  const [kh, kw, ci, co] = filter.shape;
-  return x.dtype === "float32" && filter.dtype === "float32" && x.shape.length === 4 && (dataFormat ?? "NHWC") === "NHWC"
+export function winogradFits(
+  x: tf.TensorInfo, filterShape: number[], strides: [number, number], dilations: [number, number], dataFormat: string | undefined,
+): boolean {
+  const [kh, kw, ci, co] = filterShape;
+  return x.dtype === "float32" && x.shape.length === 4 && (dataFormat ?? "NHWC") === "NHWC"
     && kh === 3 && kw === 3 && ci! % 4 === 0 && co! % 16 === 0 && x.shape[3] === ci
     && strides[0] === 1 && strides[1] === 1 && dilations[0] === 1 && dilations[1] === 1;
 }
@@ -46,11 +61,7 @@ export function winogradConvOnThreads(
   const { batchSize, inHeight, inWidth, inChannels: ci, outHeight, outWidth, outChannels: co } = info;
   const out = backend.makeOutput([batchSize, outHeight, outWidth, co], "float32");
   if (out.shape.some((d) => d === 0)) return out;
-  const tilesX = Math.ceil(outWidth / 2);
-  // Tiles go through the kernel in pairs: a block is even.
-  const block = Math.max(2, Math.min(tilesX + (tilesX % 2), Math.floor(BLOCK_FLOATS / (16 * (ci + co)) / 2) * 2));
-  const threadFloats = TRANSFORM_FLOATS + 16 * block * (ci + co);
-  const tileRows = batchSize * Math.ceil(outHeight / 2);
+  const { block, threadFloats, tileRows } = tiling(info);
   const threads = Math.min(pool.threads, tileRows);
   // The Winograd-domain filter U[16][Ci][Co] = G g Gᵀ, made anew per call: training gives every step new filters.
   const u = backend.makeOutput([16, ci, co], "float32");
@@ -73,6 +84,35 @@ export function winogradConvOnThreads(
   return out;
 }
 
+/**
+ * The filter gradient [3, 3, Ci, Co] of a 3x3 stride-1 conv (`info`) from float32 NHWC x and
+ * dy, by Winograd's F(3x3, 2x2), on `pool`'s threads. Each thread sums its own share of the
+ * tile rows (fixed shares, so the sums are associated the same way on every run at a given
+ * thread count), then the caller adds the threads' sums up and transforms them.
+ */
+export function winogradFilterGradientOnThreads(
+  pool: KernelPool, backend: BackendWasm, x: tf.TensorInfo, dy: tf.TensorInfo, info: tf.backend_util.Conv2DInfo,
+): tf.TensorInfo {
+  const { inHeight, inWidth, inChannels: ci, outHeight, outWidth, outChannels: co } = info;
+  const out = backend.makeOutput([3, 3, ci, co], "float32");
+  const { block, threadFloats, tileRows } = tiling(info);
+  const shares = Math.max(1, Math.min(pool.threads, tileRows));
+  const accFloats = 16 * ci * co;
+  const acc = backend.makeOutput([shares * accFloats], "float32");
+  const scratch = backend.makeOutput([shares * threadFloats], "float32");
+  try {
+    runOnTensors(pool, backend, "winogradFilterGradient", { read: [x, dy], written: [acc, scratch] }, shares, ([xAt, dyAt, accAt, scratchAt], share) =>
+      [xAt!, dyAt!, accAt! + share * accFloats * 4, scratchAt! + share * threadFloats * 4, ...shareOfBatch(tileRows, shares, share),
+        inHeight, inWidth, ci, outHeight, outWidth, co, info.padInfo.top, info.padInfo.left, block]);
+    runOnTensors(pool, backend, "winogradGradientFilter3x3", { read: [acc], written: [out] }, 1, ([accAt, outAt]) =>
+      [accAt!, shares, accFloats * 4, outAt!, ci * co]);
+  } finally {
+    backend.disposeData(acc.dataId);
+    backend.disposeData(scratch.dataId);
+  }
+  return out;
+}
+
 interface ConvAttrs {
   strides: number | [number, number];
   pad: "valid" | "same" | number | tf.backend_util.ExplicitPadding;
@@ -90,7 +130,7 @@ function convOnPool(args: KernelArgs): tf.TensorInfo | null {
   if (!x || !filter || preluActivationWeights || (activation !== "linear" && activation !== "relu")) return null;
   const strides = pair(a.strides);
   const dilations = pair(a.dilations);
-  if (!fits(x, filter, strides, dilations, a.dataFormat)) return null;
+  if (filter.dtype !== "float32" || !winogradFits(x, filter.shape, strides, dilations, a.dataFormat)) return null;
   const co = filter.shape[3]!;
   if (bias && (bias.dtype !== "float32" || tf.util.sizeFromShape(bias.shape) !== co)) return null;
   const backend = args.backend as BackendWasm;

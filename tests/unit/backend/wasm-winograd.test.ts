@@ -1,5 +1,5 @@
-// Winograd F(2x2, 3x3) Conv2D and FusedConv2D on wasm (tensorcell's SIMD kernel on the
-// kernel pool) against the cpu backend's direct convolution: 'same', 'valid' and explicit
+// Winograd F(2x2, 3x3) Conv2D and FusedConv2D, and the F(3x3, 2x2) filter gradient, on wasm
+// (tensorcell's SIMD kernels on the kernel pool) against the cpu backend's direct convolution: 'same', 'valid' and explicit
 // paddings, odd output sizes (partial tiles), one image split into many tile rows, bias and
 // ReLU, the gradients of a training step (the input gradient is a Winograd conv too), and
 // the shapes that must keep XNNPACK. The pool is watched, so a case that silently fell back
@@ -39,6 +39,15 @@ describe("Winograd convolutions on wasm", () => {
     });
   }
 
+  for (const c of cases) {
+    it(`Conv2DBackpropFilter, ${c.name}: matches cpu`, async () => {
+      const dyShape = tf.tidy(() => tf.conv2d(seeded(c.x, 1) as tf.Tensor4D, seeded(c.filter, 2) as tf.Tensor4D, 1, c.pad).shape);
+      const compute = () => tf.grad((w: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(seeded(c.x, 1) as tf.Tensor4D, w as tf.Tensor4D, 1, c.pad), seeded(dyShape, 3))))(seeded(c.filter, 2));
+      await expectWasmMatchesCpu(compute, RTOL, ATOL_SCALE);
+      expect(simdKernelsRunBy(compute)).toContain("winogradFilterGradient");
+    });
+  }
+
   for (const activation of ["linear", "relu"] as const) {
     it(`FusedConv2D with a bias and ${activation}: matches cpu`, async () => {
       const compute = () => tf.fused.conv2d({
@@ -57,7 +66,7 @@ describe("Winograd convolutions on wasm", () => {
     const gradients = () => tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, "same"), r())))([x(), w()]);
     await expectWasmMatchesCpu(gradients, RTOL, ATOL_SCALE);
     // Forward, then the input gradient (dy with the rotated filter: 32 -> 16 channels), then the filter gradient.
-    expect(simdKernelsRunBy(gradients)).toEqual(["winogradFilter3x3", "winogradConv3x3", "winogradFilter3x3", "winogradConv3x3", "filterGradient"]);
+    expect(simdKernelsRunBy(gradients)).toEqual(["winogradFilter3x3", "winogradConv3x3", "winogradFilter3x3", "winogradConv3x3", "winogradFilterGradient", "winogradGradientFilter3x3"]);
   });
 
   const native: { name: string; compute: () => tf.Tensor }[] = [

@@ -6,7 +6,7 @@
 // sums into its own acc, so the positions (the long reduction) are split between threads
 // and every thread's acc stays in its core's cache; the caller adds the accs up.
 
-import { madd } from "./simd";
+import { sumTwoBySixteen } from "./simd";
 
 /** Valid output columns [lo, hi) for one filter column: 0 <= ox*sw + off < w. */
 @inline function columnsFrom(off: i32, sw: i32): i32 {
@@ -48,26 +48,9 @@ export function filterGradient(
             for (let c = 0; c < ci; c += 2) {
               for (let o = 0; o < co; o += 16) {
                 const a0 = tapAcc + <usize>c * rowBytes + (<usize>o << 2);
-                const a1 = a0 + rowBytes;
-                let s00 = v128.load(a0), s01 = v128.load(a0, 16), s02 = v128.load(a0, 32), s03 = v128.load(a0, 48);
-                let s10 = v128.load(a1), s11 = v128.load(a1, 16), s12 = v128.load(a1, 32), s13 = v128.load(a1, 48);
-                for (let ox = lo; ox < hi; ox++) {
-                  const d = dyRowStart + ((<usize>(ox * co + o)) << 2);
-                  const xp = xLine + ((<usize>((ox * sw + off) * ci + c)) << 2);
-                  const x0 = f32x4.splat(load<f32>(xp));
-                  const x1 = f32x4.splat(load<f32>(xp, 4));
-                  const d0 = v128.load(d), d1 = v128.load(d, 16), d2 = v128.load(d, 32), d3 = v128.load(d, 48);
-                  s00 = madd(s00, x0, d0);
-                  s01 = madd(s01, x0, d1);
-                  s02 = madd(s02, x0, d2);
-                  s03 = madd(s03, x0, d3);
-                  s10 = madd(s10, x1, d0);
-                  s11 = madd(s11, x1, d1);
-                  s12 = madd(s12, x1, d2);
-                  s13 = madd(s13, x1, d3);
-                }
-                v128.store(a0, s00); v128.store(a0, s01, 16); v128.store(a0, s02, 32); v128.store(a0, s03, 48);
-                v128.store(a1, s10); v128.store(a1, s11, 16); v128.store(a1, s12, 32); v128.store(a1, s13, 48);
+                const d = dyRowStart + ((<usize>(lo * co + o)) << 2);
+                const xp = xLine + ((<usize>((lo * sw + off) * ci + c)) << 2);
+                sumTwoBySixteen(a0, a0 + rowBytes, xp, 4, <usize>(sw * ci) << 2, d, <usize>co << 2, hi - lo, false);
               }
             }
           } else {

@@ -3,4 +3,4 @@
 export { filterGradient } from "./conv-filter-grad";
 export { avgPoolGradient, maxPoolGradient } from "./pool-grad";
 export { channelAffine, channelBinary } from "./channel-ops";
-export { winogradConv3x3, winogradFilter3x3 } from "./winograd";
+export { winogradConv3x3, winogradFilter3x3, winogradFilterGradient, winogradGradientFilter3x3 } from "./winograd";

@@ -11,7 +11,7 @@
 // Tiles are taken `block` at a time along one row pair of the output: the block's transformed
 // input V [16][block][Ci] and products M [16][block][Co] stay in cache between the three steps.
 
-import { madd } from "./simd";
+import { sumTwoBySixteen } from "./simd";
 
 /** V[p] = (Bᵀ d B)[p] for the 4x4 input tile at (iy, ix), four channels from c; zeros outside the image. */
 @inline function transformInput(
@@ -48,34 +48,23 @@ import { madd } from "./simd";
   }
 }
 
+/** V[p][t][0..Ci) for the `count` tiles from column tx0 of tile row ty of one image (xImage). */
+@inline function transformInputTiles(
+  xImage: usize, tmp: usize, v: usize, vStride: usize, ty: i32, tx0: i32, count: i32, pt: i32, pl: i32, h: i32, w: i32, ci: i32,
+): void {
+  for (let t = 0; t < count; t++) {
+    const iy = 2 * ty - pt, ix = 2 * (tx0 + t) - pl;
+    for (let c = 0; c < ci; c += 4) {
+      transformInput(xImage + (<usize>c << 2), tmp, v + (<usize>(t * ci + c) << 2), vStride, iy, ix, h, w, ci, w * ci);
+    }
+  }
+}
+
 /** M[p][t][o..o+16) for tiles t and t+1: the channel sums of V[p][t][c] * U[p][c][o..o+16). */
 @inline function multiplyPair(vp: usize, up: usize, mp: usize, ci: i32, co: i32, t: i32, o: i32): void {
-  const coBytes = <usize>co << 2;
-  let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
-  let b0 = f32x4.splat(0), b1 = f32x4.splat(0), b2 = f32x4.splat(0), b3 = f32x4.splat(0);
-  let va = vp + (<usize>(t * ci) << 2);
-  let vb = va + (<usize>ci << 2);
-  let wp = up + (<usize>o << 2);
-  for (let c = 0; c < ci; c++) {
-    const w0 = v128.load(wp), w1 = v128.load(wp, 16), w2 = v128.load(wp, 32), w3 = v128.load(wp, 48);
-    const sa = f32x4.splat(load<f32>(va));
-    const sb = f32x4.splat(load<f32>(vb));
-    a0 = madd(a0, sa, w0);
-    a1 = madd(a1, sa, w1);
-    a2 = madd(a2, sa, w2);
-    a3 = madd(a3, sa, w3);
-    b0 = madd(b0, sb, w0);
-    b1 = madd(b1, sb, w1);
-    b2 = madd(b2, sb, w2);
-    b3 = madd(b3, sb, w3);
-    va += 4;
-    vb += 4;
-    wp += coBytes;
-  }
   const ma = mp + (<usize>(t * co + o) << 2);
-  const mb = ma + coBytes;
-  v128.store(ma, a0); v128.store(ma, a1, 16); v128.store(ma, a2, 32); v128.store(ma, a3, 48);
-  v128.store(mb, b0); v128.store(mb, b1, 16); v128.store(mb, b2, 32); v128.store(mb, b3, 48);
+  const ciBytes = <usize>ci << 2;
+  sumTwoBySixteen(ma, ma + (<usize>co << 2), vp + <usize>t * ciBytes, ciBytes, 4, up + (<usize>o << 2), <usize>co << 2, ci, true);
 }
 
 /** Writes the 2x2 output pixels (Aᵀ m A, plus bias, then ReLU if asked) of one tile, four channels from o. */
@@ -124,38 +113,29 @@ export function winogradConv3x3(
   const mStride = <usize>(block * co) << 2;
   const tilesY = (oh + 1) >> 1;
   const tilesX = (ow + 1) >> 1;
-  const rowFloats = w * ci;
   // Rows of tiles [rowBegin, rowEnd) over the whole batch: row r is tile row r % tilesY of image r / tilesY.
   for (let r = rowBegin; r < rowEnd; r++) {
     const n = r / tilesY, ty = r % tilesY;
-    const xImage = x + (<usize>(n * h) * <usize>rowFloats << 2);
+    const xImage = x + (<usize>(n * h * w) * <usize>ci << 2);
     const outImage = out + (<usize>(n * oh * ow) * <usize>co << 2);
-    {
-      for (let tx0 = 0; tx0 < tilesX; tx0 += block) {
-        const count = min(block, tilesX - tx0);
-        // Pairs of tiles in the product: an odd block's last pair reads one stale tile, never written out.
-        const paired = (count + 1) & ~1;
-        for (let t = 0; t < count; t++) {
-          const iy = 2 * ty - pt, ix = 2 * (tx0 + t) - pl;
-          for (let c = 0; c < ci; c += 4) {
-            const vAt = v + (<usize>(t * ci + c) << 2);
-            transformInput(xImage + (<usize>c << 2), tmp, vAt, vStride, iy, ix, h, w, ci, rowFloats);
-          }
+    for (let tx0 = 0; tx0 < tilesX; tx0 += block) {
+      const count = min(block, tilesX - tx0);
+      // Pairs of tiles in the product: an odd block's last pair reads one stale tile, never written out.
+      const paired = (count + 1) & ~1;
+      transformInputTiles(xImage, tmp, v, vStride, ty, tx0, count, pt, pl, h, w, ci);
+      for (let p = 0; p < 16; p++) {
+        const vp = v + <usize>p * vStride;
+        const up = u + (<usize>(p * ci * co) << 2);
+        const mp = m + <usize>p * mStride;
+        // Output channels outside: U's Ci x 16 column block stays in the L1 cache over the tiles.
+        for (let o = 0; o < co; o += 16) {
+          for (let t = 0; t < paired; t += 2) multiplyPair(vp, up, mp, ci, co, t, o);
         }
-        for (let p = 0; p < 16; p++) {
-          const vp = v + <usize>p * vStride;
-          const up = u + (<usize>(p * ci * co) << 2);
-          const mp = m + <usize>p * mStride;
-          // Output channels outside: U's Ci x 16 column block stays in the L1 cache over the tiles.
-          for (let o = 0; o < co; o += 16) {
-            for (let t = 0; t < paired; t += 2) multiplyPair(vp, up, mp, ci, co, t, o);
-          }
-        }
-        for (let t = 0; t < count; t++) {
-          for (let o = 0; o < co; o += 4) {
-            const b = bias == 0 ? f32x4.splat(0) : v128.load(bias + (<usize>o << 2));
-            transformOutput(m + (<usize>(t * co + o) << 2), mStride, outImage + (<usize>o << 2), 2 * ty, 2 * (tx0 + t), oh, ow, co, b, relu != 0);
-          }
+      }
+      for (let t = 0; t < count; t++) {
+        for (let o = 0; o < co; o += 4) {
+          const b = bias == 0 ? f32x4.splat(0) : v128.load(bias + (<usize>o << 2));
+          transformOutput(m + (<usize>(t * co + o) << 2), mStride, outImage + (<usize>o << 2), 2 * ty, 2 * (tx0 + t), oh, ow, co, b, relu != 0);
         }
       }
     }
@@ -194,5 +174,119 @@ export function winogradFilter3x3(g: usize, u: usize, pairs: i32): void {
       f32x4.mul(f32x4.add(f32x4.sub(g01, g11), g21), half),
       f32x4.mul(f32x4.add(f32x4.sub(g02, g12), g22), half));
     filterRow(to + 12 * stride, stride, g20, g21, g22);
+  }
+}
+
+/** E[p] = (A e Aᵀ)[p] for the 2x2 dy tile at output (oy, ox), four channels; zeros outside the output. */
+@inline function transformGradient(dy: usize, e: usize, eStride: usize, oy: i32, ox: i32, oh: i32, ow: i32, co: i32): void {
+  const zero = f32x4.splat(0);
+  const rowBytes = <usize>(ow * co) << 2;
+  const p = dy + (<usize>(oy * ow + ox) * <usize>co << 2);
+  const right = ox + 1 < ow, below = oy + 1 < oh;
+  const e00 = v128.load(p);
+  const e01 = right ? v128.load(p + (<usize>co << 2)) : zero;
+  const e10 = below ? v128.load(p + rowBytes) : zero;
+  const e11 = right && below ? v128.load(p + rowBytes + (<usize>co << 2)) : zero;
+  // A = [[1, 0], [1, 1], [1, -1], [0, -1]]: rows a_i of A e, then each row's 4 columns.
+  for (let i = 0; i < 4; i++) {
+    const a0 = i == 0 ? e00 : i == 1 ? f32x4.add(e00, e10) : i == 2 ? f32x4.sub(e00, e10) : f32x4.neg(e10);
+    const a1 = i == 0 ? e01 : i == 1 ? f32x4.add(e01, e11) : i == 2 ? f32x4.sub(e01, e11) : f32x4.neg(e11);
+    const at = e + <usize>(i * 4) * eStride;
+    v128.store(at, a0);
+    v128.store(at + eStride, f32x4.add(a0, a1));
+    v128.store(at + 2 * eStride, f32x4.sub(a0, a1));
+    v128.store(at + 3 * eStride, f32x4.neg(a1));
+  }
+}
+
+/**
+ * One thread's share of a 3x3, stride-1 Conv2D filter gradient by Winograd's F(3x3, 2x2),
+ * the transpose of the forward F(2x2, 3x3): dW = Gᵀ [sum over tiles of V ⊙ E] G per channel
+ * pair, with V = Bᵀ d B the forward's input transform and E = A e Aᵀ of the 2x2 dy tile.
+ * This kernel sums V[p][t][c] * E[p][t][o] over the tiles of rows [rowBegin, rowEnd) into
+ * its own acc [16][Ci][Co] (zeroed first); winogradGradientFilter3x3 adds the threads' accs
+ * up and transforms them. dy [N, OH, OW, Co]; scratch as the forward's: 16 * block * (Ci + Co)
+ * floats after the transform buffer; any block size.
+ */
+export function winogradFilterGradient(
+  x: usize, dy: usize, acc: usize, scratch: usize,
+  rowBegin: i32, rowEnd: i32,
+  h: i32, w: i32, ci: i32,
+  oh: i32, ow: i32, co: i32,
+  pt: i32, pl: i32, block: i32,
+): void {
+  const tmp = scratch;
+  const v = scratch + 256;
+  const vStride = <usize>(block * ci) << 2;
+  const e = v + 16 * vStride;
+  const eStride = <usize>(block * co) << 2;
+  const coBytes = <usize>co << 2;
+  memory.fill(acc, 0, <usize>(16 * ci) * coBytes);
+  const tilesY = (oh + 1) >> 1;
+  const tilesX = (ow + 1) >> 1;
+  for (let r = rowBegin; r < rowEnd; r++) {
+    const n = r / tilesY, ty = r % tilesY;
+    const xImage = x + (<usize>(n * h * w) * <usize>ci << 2);
+    const dyImage = dy + (<usize>(n * oh * ow) * <usize>co << 2);
+    for (let tx0 = 0; tx0 < tilesX; tx0 += block) {
+      const count = min(block, tilesX - tx0);
+      transformInputTiles(xImage, tmp, v, vStride, ty, tx0, count, pt, pl, h, w, ci);
+      for (let t = 0; t < count; t++) {
+        for (let o = 0; o < co; o += 4) {
+          transformGradient(dyImage + (<usize>o << 2), e + (<usize>(t * co + o) << 2), eStride, 2 * ty, 2 * (tx0 + t), oh, ow, co);
+        }
+      }
+      // acc[p][c..c+2)[o..o+16) += sum over the block's tiles of V[p][t][c] * E[p][t][o..o+16).
+      for (let p = 0; p < 16; p++) {
+        const vp = v + <usize>p * vStride;
+        const ep = e + <usize>p * eStride;
+        const ap = acc + <usize>(p * ci) * coBytes;
+        for (let c = 0; c < ci; c += 2) {
+          for (let o = 0; o < co; o += 16) {
+            const a0 = ap + <usize>c * coBytes + (<usize>o << 2);
+            sumTwoBySixteen(a0, a0 + coBytes, vp + (<usize>c << 2), 4, <usize>ci << 2, ep + (<usize>o << 2), coBytes, count, false);
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * The filter gradient dW [3, 3, pairs] (pairs = Ci * Co, a multiple of 4) from `threads`
+ * accumulators [16][pairs], `accBytes` apart: their sum M, then Gᵀ M G with
+ * Gᵀ = [[1, ½, ½, 0], [0, ½, -½, 0], [0, ½, ½, 1]].
+ */
+export function winogradGradientFilter3x3(acc: usize, threads: i32, accBytes: usize, out: usize, pairs: i32): void {
+  const stride = <usize>pairs << 2;
+  const half = f32x4.splat(0.5);
+  for (let i = 0; i < pairs; i += 4) {
+    const at = acc + (<usize>i << 2);
+    // Rows first: r[k][j] = (Gᵀ M)[k][j], k < 3, for the 4 columns j; kept in the first thread's acc (read before written).
+    for (let j = 0; j < 4; j++) {
+      let m0 = f32x4.splat(0), m1 = m0, m2 = m0, m3 = m0;
+      for (let s = 0; s < threads; s++) {
+        const col = at + <usize>s * accBytes + <usize>j * stride;
+        m0 = f32x4.add(m0, v128.load(col));
+        m1 = f32x4.add(m1, v128.load(col + 4 * stride));
+        m2 = f32x4.add(m2, v128.load(col + 8 * stride));
+        m3 = f32x4.add(m3, v128.load(col + 12 * stride));
+      }
+      const middle = f32x4.mul(f32x4.add(m1, m2), half);
+      const col = at + <usize>j * stride;
+      v128.store(col, f32x4.add(m0, middle));
+      v128.store(col + 4 * stride, f32x4.mul(f32x4.sub(m1, m2), half));
+      v128.store(col + 8 * stride, f32x4.add(middle, m3));
+    }
+    // Then columns: dW[k][l] = (r Gᵀᵀ)[k][l] = (r G)[k][l].
+    for (let k = 0; k < 3; k++) {
+      const row = at + <usize>(k * 4) * stride;
+      const r0 = v128.load(row), r1 = v128.load(row + stride), r2 = v128.load(row + 2 * stride), r3 = v128.load(row + 3 * stride);
+      const middle = f32x4.mul(f32x4.add(r1, r2), half);
+      const to = out + (<usize>i << 2) + <usize>(k * 3) * stride;
+      v128.store(to, f32x4.add(r0, middle));
+      v128.store(to + stride, f32x4.mul(f32x4.sub(r1, r2), half));
+      v128.store(to + 2 * stride, f32x4.add(middle, r3));
+    }
   }
 }
