@@ -188,9 +188,9 @@ export class KernelPool {
     const index = KERNELS.indexOf(kernel);
     const generation = ++this.generation;
     const helpers = Math.min(this.threads, work.chunks) - 1;
-    Atomics.store(this.words, this.words.length - 1, 0);
-    for (let slot = 0; slot < helpers; slot++) this.offer(slot, generation, index, args, work);
     const counter = this.words.length - 1;
+    Atomics.store(this.words, counter, 0);
+    for (let slot = 0; slot < helpers; slot++) this.offer(slot, generation, index, args, work);
     const own = [...args];
     let failure: unknown;
     try {

@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, test } from "vitest";
 import { initBackend } from "../../../lib/backend/index.js";
 import { data } from "../../../lib/data/index.js";
 import { models } from "../../../lib/models/index.js";
+import { seed, unseed } from "../../../lib/repro/index.js";
 
 beforeAll(async () => {
   await initBackend("wasm");
@@ -39,6 +40,8 @@ describe("CNN-SVM", () => {
   });
 
   test("lenet5 with head svm trains on MNIST with svmLoss", async () => {
+    // Seeded (initial weights, shuffling): unseeded, this short run ended between 0.48 and 0.78 test accuracy.
+    seed(1);
     const train = data.mnist({ split: "train", limit: 512 });
     const test = data.mnist({ split: "test", limit: 256 });
     const net = models.create("lenet5", { inputShape: [28, 28, 1], activation: "relu", head: "svm" });
@@ -54,6 +57,7 @@ describe("CNN-SVM", () => {
     net.dispose();
     train.dispose();
     test.dispose();
+    unseed();
   }, 120_000);
 
   test("bad inputs give one-line errors", () => {
