@@ -219,8 +219,7 @@ function filterGradientOnPool(x: tf.TensorInfo, dy: tf.TensorInfo, a: ConvBackpr
   const pool = kernelPoolFor(backend, wasmThreadCount());
   if (!pool) return null;
   const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], a.filterShape, pair(a.strides), 1, a.pad, a.dimRoundingMode);
-  const winograd = winogradFits(x, a.filterShape, pair(a.strides), [1, 1], a.dataFormat) && info.padInfo.top >= 0 && info.padInfo.left >= 0;
-  return winograd ? winogradFilterGradientOnThreads(pool, backend, x, dy, info) : filterGradientOnThreads(pool, backend, x, dy, info);
+  return winogradFits(x, a.filterShape, info, a.dataFormat) ? winogradFilterGradientOnThreads(pool, backend, x, dy, info) : filterGradientOnThreads(pool, backend, x, dy, info);
 }
 
 /** Kernel configs for 'wasm': the conv gradients above, in tfjs's kernel interface. */

@@ -68,11 +68,6 @@ export interface ChunkedWork {
   scratch?: { at: number; bytesPerThread: number };
 }
 
-/** [begin, end) of chunk `chunk` when `total` units are split into `chunks` near-equal chunks. */
-function chunkRange(total: number, chunks: number, chunk: number): [number, number] {
-  return [Math.floor((total * chunk) / chunks), Math.floor((total * (chunk + 1)) / chunks)];
-}
-
 // Runs in each worker: instantiate on the shared memory, then serve calls for the life of the
 // process (the worker is unref'd). An error (a trap in a kernel, a failed instantiation) is written to stderr directly
 // (the main thread may be blocked waiting) and reported through the done word.
@@ -195,7 +190,7 @@ export class KernelPool {
     let failure: unknown;
     try {
       for (let chunk = Atomics.add(this.words, counter, 1); chunk < work.chunks; chunk = Atomics.add(this.words, counter, 1)) {
-        [own[work.rangeAt], own[work.rangeAt + 1]] = chunkRange(work.total, work.chunks, chunk);
+        [own[work.rangeAt], own[work.rangeAt + 1]] = shareOfBatch(work.total, work.chunks, chunk);
         this.kernels[index]!(...own);
       }
     } catch (error) {
@@ -255,9 +250,12 @@ export class KernelPool {
   }
 }
 
-/** Images [begin, end) of share `share` when `batch` images are split into `shares` near-equal parts. */
+/**
+ * Units [begin, end) of share `share` when `batch` units (images, rows, tile rows) are split
+ * into `shares` near-equal parts; also the chunks of runChunks (the workers compute the same).
+ */
 export function shareOfBatch(batch: number, shares: number, share: number): [number, number] {
-  return chunkRange(batch, shares, share);
+  return [Math.floor((batch * share) / shares), Math.floor((batch * (share + 1)) / shares)];
 }
 
 let pool: KernelPool | null | undefined;

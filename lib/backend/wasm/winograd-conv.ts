@@ -40,14 +40,16 @@ function tiling(info: tf.backend_util.Conv2DInfo): { block: number; threadFloats
   return { block, threadFloats: TRANSFORM_FLOATS + 16 * block * (ci + co), tileRows: info.batchSize * Math.ceil(info.outHeight / 2) };
 }
 
-/** Whether a conv of these shapes and attributes is one the Winograd kernel computes. */
+/** Whether the conv `info` describes (x, a filter of `filterShape`) is one the Winograd kernels compute. */
 export function winogradFits(
-  x: tf.TensorInfo, filterShape: number[], strides: [number, number], dilations: [number, number], dataFormat: string | undefined,
+  x: tf.TensorInfo, filterShape: number[], info: tf.backend_util.Conv2DInfo, dataFormat: string | undefined,
 ): boolean {
   const [kh, kw, ci, co] = filterShape;
   return x.dtype === "float32" && x.shape.length === 4 && (dataFormat ?? "NHWC") === "NHWC"
     && kh === 3 && kw === 3 && ci! % 4 === 0 && co! % 16 === 0 && x.shape[3] === ci
-    && strides[0] === 1 && strides[1] === 1 && dilations[0] === 1 && dilations[1] === 1;
+    && info.strideHeight === 1 && info.strideWidth === 1 && info.dilationHeight === 1 && info.dilationWidth === 1
+    // Padding cannot be negative in the kernel (the tiles start at -pad).
+    && info.padInfo.top >= 0 && info.padInfo.left >= 0;
 }
 
 /**
@@ -128,17 +130,14 @@ function convOnPool(args: KernelArgs): tf.TensorInfo | null {
   const a = args.attrs as unknown as ConvAttrs;
   const activation = a.activation ?? "linear";
   if (!x || !filter || preluActivationWeights || (activation !== "linear" && activation !== "relu")) return null;
-  const strides = pair(a.strides);
-  const dilations = pair(a.dilations);
-  if (filter.dtype !== "float32" || !winogradFits(x, filter.shape, strides, dilations, a.dataFormat)) return null;
-  const co = filter.shape[3]!;
-  if (bias && (bias.dtype !== "float32" || tf.util.sizeFromShape(bias.shape) !== co)) return null;
+  if (filter.dtype !== "float32" || x.shape.length !== 4 || filter.shape.length !== 4 || (a.dataFormat ?? "NHWC") !== "NHWC") return null;
+  const info = tf.backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number], filter.shape as [number, number, number, number], pair(a.strides), pair(a.dilations), a.pad, a.dimRoundingMode);
+  if (!winogradFits(x, filter.shape, info, a.dataFormat)) return null;
+  if (bias && (bias.dtype !== "float32" || tf.util.sizeFromShape(bias.shape) !== info.outChannels)) return null;
   const backend = args.backend as BackendWasm;
   const pool = kernelPoolFor(backend, wasmThreadCount());
   if (!pool) return null;
-  const info = tf.backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number], filter.shape as [number, number, number, number], strides, dilations, a.pad, a.dimRoundingMode);
-  if (info.padInfo.top < 0 || info.padInfo.left < 0) return null;
   return winogradConvOnThreads(pool, backend, x, filter, bias ?? null, info, activation === "relu");
 }
 
