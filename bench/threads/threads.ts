@@ -53,7 +53,7 @@ async function child(key: ModelKey, steps: number): Promise<void> {
   const y = tf.tidy(() => tf.oneHot(tf.randomUniform([BATCH], 0, 10, "int32"), 10));
   const trainStep = async () => void (await model.trainOnBatch(x, y));
   const inferStep = async () => {
-    const out = model.predict(x) as import("@tensorflow/tfjs").Tensor;
+    const out = model.predict(x, { batchSize: BATCH }) as import("@tensorflow/tfjs").Tensor;
     await out.data();
     out.dispose();
   };

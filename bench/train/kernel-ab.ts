@@ -67,7 +67,7 @@ async function time(step: () => Promise<void>): Promise<number> {
 }
 const train = async () => void (await model.trainOnBatch(x, y));
 const infer = async () => {
-  const out = model.predict(x) as tf.Tensor;
+  const out = model.predict(x, { batchSize: batch }) as tf.Tensor;
   await out.data();
   out.dispose();
 };

@@ -1,7 +1,8 @@
 // Per-kernel profile of one training step of the reference CNN (or a library image model, e.g.
 // resnet20, compiled with SGD momentum as bench/train/models.ts does) on wasm (development aid).
 // The backend starts as the kernel starts it (tensorcell's kernels, TENSORCELL_THREADS or every core up to 8).
-// Run: [TENSORCELL_THREADS=N] npx vite-node bench/train/profile-cnn.ts [backend=wasm] [model=reference]
+// With mode=infer, one predict of the batch instead of a training step.
+// Run: [TENSORCELL_THREADS=N] npx vite-node bench/train/profile-cnn.ts [backend=wasm] [model=reference] [mode=train|infer]
 import { initBackend, tf } from "../../lib/backend/index.js";
 import { referenceCnn } from "./reference-cnn.js";
 import { compiledModel } from "./tfjs-throughput.js";
@@ -15,16 +16,20 @@ const [, height, width, channels] = model.inputs[0].shape as number[];
 const classes = (model.outputs[0].shape as number[])[1];
 const x = tf.randomNormal([batch, height, width, channels]);
 const y = tf.oneHot(tf.randomUniform([batch], 0, classes, "int32"), classes);
-for (let i = 0; i < 3; i++) await model.trainOnBatch(x, y);
+const infer = process.argv[4] === "infer";
+const step = infer
+  ? async () => { const out = model.predict(x, { batchSize: batch }) as tf.Tensor; await out.data(); out.dispose(); }
+  : async () => { await model.trainOnBatch(x, y); };
+for (let i = 0; i < 3; i++) await step();
 const steps = 10;
 const c0 = process.cpuUsage();
 let t0 = performance.now();
-for (let i = 0; i < steps; i++) await model.trainOnBatch(x, y);
+for (let i = 0; i < steps; i++) await step();
 let dt = (performance.now() - t0) / steps;
 const cpu = process.cpuUsage(c0);
 const cpuMs = (cpu.user + cpu.system) / 1000 / steps;
-console.log(`trainOnBatch: ${dt.toFixed(1)} ms/step wall (${(batch * 1000 / dt).toFixed(0)} img/s), ${cpuMs.toFixed(1)} ms/step cpu (${(batch * 1000 / cpuMs).toFixed(0)} img/s), sys ${(cpu.system/1000/steps).toFixed(1)}`);
-const profile = await tf.profile(async () => { await model.trainOnBatch(x, y); });
+console.log(`${infer ? "predict" : "trainOnBatch"}: ${dt.toFixed(1)} ms/step wall (${(batch * 1000 / dt).toFixed(0)} img/s), ${cpuMs.toFixed(1)} ms/step cpu (${(batch * 1000 / cpuMs).toFixed(0)} img/s), sys ${(cpu.system/1000/steps).toFixed(1)}`);
+const profile = await tf.profile(step);
 const byKernel = new Map<string, { ms: number; n: number }>();
 for (const k of profile.kernels) {
   const ms = typeof k.kernelTimeMs === "number" ? k.kernelTimeMs : 0;

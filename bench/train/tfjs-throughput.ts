@@ -44,7 +44,9 @@ export function compiledModel(name: string, optimizer: tf.Optimizer): tf.LayersM
 
 /**
  * Image classifier (already compiled): trainOnBatch and predict on one random
- * batch of `batch` images, on the current backend. Disposes the model and its
+ * batch of `batch` images, on the current backend. predict takes the whole batch
+ * in one call (tfjs's default would split it into batches of 32), as the PyTorch
+ * reference's forward pass does. Disposes the model and its
  * optimizer afterwards.
  */
 export async function benchImageModel(model: tf.LayersModel, batch: number, plan: StepPlan): Promise<Measured> {
@@ -56,7 +58,7 @@ export async function benchImageModel(model: tf.LayersModel, batch: number, plan
     await model.trainOnBatch(x, y);
   };
   const inferStep = async () => {
-    const out = model.predict(x) as tf.Tensor;
+    const out = model.predict(x, { batchSize: batch }) as tf.Tensor;
     await out.data();
     out.dispose();
   };

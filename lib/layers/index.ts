@@ -4,6 +4,7 @@
  * "class_name": "LayerScale"), so models that use them save and load.
  */
 export { ChannelLayerNorm, type ChannelLayerNormArgs } from "./layer_norm.js";
+export { batchNormalization, FusedTrainingBatchNorm, trainingBatchNorm } from "./batch_norm.js";
 export { ChannelSlice, type ChannelSliceArgs } from "./channel_slice.js";
 export { ConstantScale, type ConstantScaleArgs } from "./constant_scale.js";
 export { DilatedDepthwiseConv2D, type DilatedDepthwiseConv2DArgs } from "./dilated_depthwise.js";

@@ -6,6 +6,7 @@
  * so strided convolutions get an explicit ZeroPadding2D first.
  */
 import * as tf from "@tensorflow/tfjs";
+import { batchNormalization } from "../layers/batch_norm.js";
 import { headActivationOption, headOutput } from "../layers/vit_blocks.js";
 import { setFeatureLayers, writeModelMetadata } from "./metadata.js";
 import { classifierHeadOption } from "./svm_head.js";
@@ -82,7 +83,7 @@ export function torchConv2d(x: Node, options: TorchConvOptions): Node {
 
 /** BatchNorm2d with PyTorch's defaults (momentum 0.1 = tfjs momentum 0.9, eps 1e-5). */
 export function batchNorm(x: Node, name: string): Node {
-  return apply(tf.layers.batchNormalization({ axis: -1, momentum: 0.9, epsilon: 1e-5, name }), x);
+  return apply(batchNormalization({ axis: -1, momentum: 0.9, epsilon: 1e-5, name }), x);
 }
 
 /** An activation layer ("relu", "gelu", "tanh" ...). */

@@ -13,6 +13,7 @@
  * See graph_inputs.ts for the input layout and graph_training.ts for training.
  */
 import * as tf from "@tensorflow/tfjs";
+import { batchNormalization } from "../layers/batch_norm.js";
 import { GINConv } from "../layers/graph_conv.js";
 import { GlobalGraphPool } from "../layers/graph_pooling.js";
 import { AGGREGATIONS } from "../layers/graph_segment.js";
@@ -58,7 +59,7 @@ export function buildGinGraph(options: GraphModelOptions): tf.LayersModel {
     h = connect(new GINConv({ mlpUnits: [hidden, hidden], name: `conv${layer}` }), [h, edgeIndex]);
     h = connect(tf.layers.activation({ activation: "relu", name: `relu${layer}` }), h);
     // PyTorch's BatchNorm1d defaults: momentum 0.1 (Keras momentum 0.9), eps 1e-5.
-    h = connect(tf.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-5, name: `bn${layer}` }), h);
+    h = connect(batchNormalization({ momentum: 0.9, epsilon: 1e-5, name: `bn${layer}` }), h);
   }
   let g = connect(new GlobalGraphPool({ mode: pooling, name: "pool" }), [h, batch]);
   g = connect(tf.layers.dense({ units: hidden, activation: "relu", name: "fc1" }), g);

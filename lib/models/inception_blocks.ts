@@ -8,6 +8,7 @@
  * average pool (padding is left out of the count).
  */
 import * as tf from "@tensorflow/tfjs";
+import { batchNormalization } from "../layers/batch_norm.js";
 import { activation, apply, type Node, torchConv2d } from "./cnn_blocks.js";
 
 /** BatchNorm eps of the Inception families (timm's norm_eps=1e-3). */
@@ -26,7 +27,7 @@ export interface ConvBnActOptions {
 /** timm's ConvNormAct (conv without bias, BatchNorm eps 1e-3, ReLU); the last layer is named `name`. */
 export function convBnAct(x: Node, filters: number, kernelSize: number | [number, number], name: string, options: ConvBnActOptions = {}): Node {
   const y = torchConv2d(x, { filters, kernelSize, strides: options.strides, padding: options.padding, useBias: false, name: `${name}.conv` });
-  const normed = apply(tf.layers.batchNormalization({ axis: -1, momentum: 0.9, epsilon: INCEPTION_BN_EPS, name: `${name}.bn` }), y);
+  const normed = apply(batchNormalization({ axis: -1, momentum: 0.9, epsilon: INCEPTION_BN_EPS, name: `${name}.bn` }), y);
   return options.act === false ? normed : activation(normed, "relu", name);
 }
 

@@ -34,6 +34,7 @@
  * training by dropPathSchedule / setDropPathProgress (lib/layers/scheduled_drop_path.ts).
  */
 import * as tf from "@tensorflow/tfjs";
+import { batchNormalization } from "../layers/batch_norm.js";
 import { ScheduledDropPath } from "../layers/scheduled_drop_path.js";
 import { activation, add, apply, classifierModel, dense, globalAvgPool, type Node, numberOption, torchConv2d } from "./cnn_blocks.js";
 import { concat } from "./inception_blocks.js";
@@ -81,7 +82,7 @@ class NASNetBuilder {
   }
 
   bn(x: Node, name: string): Node {
-    return apply(tf.layers.batchNormalization({ axis: -1, momentum: 0.9, epsilon: BN_EPS, name }), x);
+    return apply(batchNormalization({ axis: -1, momentum: 0.9, epsilon: BN_EPS, name }), x);
   }
 
   /** timm's ActConvBn: ReLU -> 1x1 conv -> BatchNorm. */

@@ -17,6 +17,7 @@
  * multiplier, as the reference's `scale`; default 1), headActivation, head ("softmax" | "svm": CNN-SVM).
  */
 import * as tf from "@tensorflow/tfjs";
+import { batchNormalization } from "../layers/batch_norm.js";
 import { activation, apply, classifierModel, dense, type Node, numberOption, torchConv2d } from "./cnn_blocks.js";
 import type { ResolvedModelOptions } from "./options.js";
 import { registerModel } from "./registry.js";
@@ -56,7 +57,7 @@ export function buildSimpleNet(options: ResolvedModelOptions): tf.LayersModel {
     conv += 1;
     x = torchConv2d(x, { filters: Math.max(1, Math.round(layer.filters * scale)), kernelSize: layer.kernel, padding: 1, kernelInitializer: xavierRelu(), name: `conv${conv}` });
     // PyTorch BatchNorm2d(momentum=0.05) keeps 95% of the running statistics: tfjs momentum 0.95.
-    x = apply(tf.layers.batchNormalization({ momentum: 0.95, epsilon: 1e-5, name: `bn${conv}` }), x);
+    x = apply(batchNormalization({ momentum: 0.95, epsilon: 1e-5, name: `bn${conv}` }), x);
     x = activation(x, "relu", `relu${conv}`);
   }
   x = apply(tf.layers.globalMaxPooling2d({ name: "global_pool" }), x);

@@ -123,11 +123,38 @@ function isChannelVector(v: tf.TensorInfo, full: tf.TensorInfo): boolean {
   return v.shape[v.shape.length - 1] === channels && v.shape.slice(0, -1).every((d) => d === 1);
 }
 
-/** A binary kernel of a tensor and a channel vector on the pool, or null when the native kernel should run. */
+/**
+ * An elementwise kernel over `inputs` (float32, same shape, a multiple of 4 floats) on the
+ * pool: `kernel` gets their offsets, the output's, the range of 4-float vectors, then
+ * `extraArgs`. Null (run the native kernel) below MIN_ELEMENTS.
+ */
+function elementwiseOnPool(
+  backend: BackendWasm, kernel: "elementwiseBinary" | "relu", inputs: tf.TensorInfo[], extraArgs: number[],
+): tf.TensorInfo | null {
+  const size = tf.util.sizeFromShape(inputs[0]!.shape);
+  if (size < MIN_ELEMENTS || size % 4 !== 0) return null;
+  const pool = kernelPoolFor(backend, wasmThreadCount());
+  if (!pool) return null;
+  const out = backend.makeOutput(inputs[0]!.shape, "float32");
+  const vectors = size / 4;
+  const work = { total: vectors, chunks: chunkCount(pool, vectors, Math.round(size / ELEMENTS_PER_CHUNK)), rangeAt: inputs.length + 1 };
+  runChunksOnTensors(pool, backend, kernel, { read: inputs, written: [out] }, work, (offsets) => [...offsets, 0, 0, ...extraArgs]);
+  return out;
+}
+
+/** Relu of a float32 tensor on the pool, or null when the native kernel should run. */
+function reluOnPool(args: KernelArgs): tf.TensorInfo | null {
+  const { x } = args.inputs;
+  if (!x || x.dtype !== "float32") return null;
+  return elementwiseOnPool(args.backend as BackendWasm, "relu", [x], []);
+}
+
+/** A binary kernel of a tensor and a channel vector, or of two same-shape tensors, on the pool; null when the native kernel should run. */
 function channelBinaryOnPool(kernel: BinaryKernel, args: KernelArgs): tf.TensorInfo | null {
   const { a, b } = args.inputs;
   const backend = args.backend as BackendWasm;
   if (!a || !b || a.dtype !== "float32" || b.dtype !== "float32") return null;
+  if (tf.util.arraysEqual(a.shape, b.shape)) return elementwiseOnPool(backend, "elementwiseBinary", [a, b], [BINARY_OPS[kernel]]);
   const channelFirst = isChannelVector(a, b) && !isChannelVector(b, a);
   const [full, vector] = channelFirst ? [b, a] : [a, b];
   if (!isChannelVector(vector, full)) return null;
@@ -142,10 +169,14 @@ function channelBinaryOnPool(kernel: BinaryKernel, args: KernelArgs): tf.TensorI
   return runChannelKernel(pool, backend, "channelBinary", full, [vectorValues], channels, period, [BINARY_OPS[kernel], channelFirst ? 1 : 0]);
 }
 
-/** Kernel configs for 'wasm': FusedBatchNorm and per-channel Add/Sub/Multiply/RealDiv on the SIMD kernels, the native kernels otherwise. */
+/**
+ * Kernel configs for 'wasm': FusedBatchNorm, Relu, and per-channel or same-shape
+ * Add/Sub/Multiply/RealDiv on the SIMD kernels, the native kernels otherwise.
+ */
 export function channelKernels(): tf.KernelConfig[] {
   return existingConfigs([
     withNativeFallback("FusedBatchNorm", batchNormOnPool),
+    withNativeFallback("Relu", reluOnPool),
     ...(Object.keys(BINARY_OPS) as BinaryKernel[]).map((kernelName) => withNativeFallback(kernelName, (args) => channelBinaryOnPool(kernelName, args))),
   ]);
 }

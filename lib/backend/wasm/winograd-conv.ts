@@ -2,14 +2,19 @@
  * 3x3, stride-1 convolutions for wasm by Winograd's minimal filtering on every
  * wasm thread, with tensorcell's SIMD kernels (lib/backend/wasm/asm/winograd.ts,
  * run by kernel-pool.ts): Conv2D, and FusedConv2D with an optional per-channel
- * bias and a linear or ReLU activation, by F(2x2, 3x3); their filter gradient
- * by F(3x3, 2x2) (conv-kernels.ts calls it). The input gradient of a stride-1
+ * bias and a linear or ReLU activation, by F(4x4, 3x3); their filter gradient
+ * by F(3x3, 4x4) (conv-kernels.ts calls it). The input gradient of a stride-1
  * 3x3 convolution is a Conv2D too (conv-kernels.ts), so a training step uses
  * the Winograd kernels three times per such layer.
  *
  * Why: XNNPACK's convolution on wasm SIMD (no fused multiply-add, 128-bit
- * vectors) computes 36 products per 2x2 output pixels and channel pair; F(2x2,
- * 3x3) computes 16, plus additions to transform tiles in and out.
+ * vectors) computes 144 products per 4x4 output pixels and channel pair; F(4x4,
+ * 3x3) computes 36, plus the transforms of tiles in and out. F(2x2, 3x3) (16
+ * products per 2x2 pixels, 64 per 4x4) was this file's first tile; against
+ * XNNPACK in the same run, F(4x4, 3x3) is 1.08-1.34x faster than it on
+ * ResNet-20's convolutions (bench/README, bench/train/conv-ab.ts). The larger
+ * tile's transforms have coefficients up to 8, so results carry a few more
+ * float32 roundings (about 4e-6 of the largest output at 64 input channels).
  *
  * Results differ from a direct convolution by float32 rounding (the transforms
  * reassociate sums); every thread count gives the same bits (rows of tiles are
@@ -23,21 +28,27 @@ import { existingConfigs, type KernelArgs, pair, withNativeFallback } from "./ke
 import { chunkCount, type KernelPool, kernelPoolFor, runChunksOnTensors, runOnTensors, shareOfBatch } from "./kernel-pool.js";
 import { wasmThreadCount } from "./threads.js";
 
-/** About this many floats of transformed input and products per block of tiles (fits a core's L2 cache). */
-const BLOCK_FLOATS = 32768;
-/** Floats of the kernel's own transform buffer at the start of each thread's scratch. */
-const TRANSFORM_FLOATS = 64;
+/** About this many floats of transformed input and products per block of tiles (a core's L2 cache holds them). */
+const BLOCK_FLOATS = 65536;
+/** At most this many tiles per block: past it, the filter's reuse gains nothing measurable. */
+const MAX_BLOCK = 64;
+/** Floats of the kernel's own transform buffer at the start of each thread's scratch (asm's TRANSFORM_BYTES / 4). */
+const TRANSFORM_FLOATS = 144;
+/** Output pixels per tile side, and points of the Winograd domain per tile (6x6). */
+const TILE = 4;
+const POINTS = 36;
 
 /**
- * How the kernels walk `info`'s output: rows of 2x2 tiles over the batch, taken `block`
- * tiles at a time (an even number: the forward kernel multiplies tiles in pairs), and the
- * floats of scratch each thread needs for one block.
+ * How the kernels walk `info`'s output: the batch's 4x4 tiles (numbered image by image,
+ * row by row), taken `block` at a time (an even number: the forward kernel multiplies
+ * tiles in pairs; a block may span rows and images, so small images still fill one),
+ * and the floats of scratch each thread needs for one block.
  */
-function tiling(info: tf.backend_util.Conv2DInfo): { block: number; threadFloats: number; tileRows: number } {
+function tiling(info: tf.backend_util.Conv2DInfo): { block: number; threadFloats: number; tiles: number } {
   const { inChannels: ci, outChannels: co } = info;
-  const tilesX = Math.ceil(info.outWidth / 2);
-  const block = Math.max(2, Math.min(tilesX + (tilesX % 2), Math.floor(BLOCK_FLOATS / (16 * (ci + co)) / 2) * 2));
-  return { block, threadFloats: TRANSFORM_FLOATS + 16 * block * (ci + co), tileRows: info.batchSize * Math.ceil(info.outHeight / 2) };
+  const tiles = info.batchSize * Math.ceil(info.outHeight / TILE) * Math.ceil(info.outWidth / TILE);
+  const block = Math.max(2, Math.min(MAX_BLOCK, tiles + (tiles % 2), Math.floor(BLOCK_FLOATS / (POINTS * (ci + co)) / 2) * 2));
+  return { block, threadFloats: TRANSFORM_FLOATS + POINTS * block * (ci + co), tiles };
 }
 
 /** Whether the conv `info` describes (x, a filter of `filterShape`) is one the Winograd kernels compute. */
@@ -63,16 +74,16 @@ export function winogradConvOnThreads(
   const { batchSize, inHeight, inWidth, inChannels: ci, outHeight, outWidth, outChannels: co } = info;
   const out = backend.makeOutput([batchSize, outHeight, outWidth, co], "float32");
   if (out.shape.some((d) => d === 0)) return out;
-  const { block, threadFloats, tileRows } = tiling(info);
-  const threads = Math.min(pool.threads, tileRows);
-  // The Winograd-domain filter U[16][Ci][Co] = G g Gᵀ, made anew per call: training gives every step new filters.
-  const u = backend.makeOutput([16, ci, co], "float32");
+  const { block, threadFloats, tiles } = tiling(info);
+  const threads = Math.min(pool.threads, tiles);
+  // The Winograd-domain filter U[36][Ci][Co] = G g Gᵀ, made anew per call: training gives every step new filters.
+  const u = backend.makeOutput([POINTS, ci, co], "float32");
   const scratch = backend.makeOutput([threads * threadFloats], "float32");
   try {
     runOnTensors(pool, backend, "winogradFilter3x3", { read: [filter], written: [u] }, 1, ([gAt, uAt]) => [gAt!, uAt!, ci * co]);
     const read = bias ? [x, u, bias] : [x, u];
-    // Arguments: x, u, bias, out, scratch, rows of tiles [begin, end), then the geometry.
-    const work = { total: tileRows, chunks: chunkCount(pool, tileRows), rangeAt: 5, scratch: { at: 4, bytesPerThread: threadFloats * 4 } };
+    // Arguments: x, u, bias, out, scratch, tiles [begin, end), then the geometry.
+    const work = { total: tiles, chunks: chunkCount(pool, tiles), rangeAt: 5, scratch: { at: 4, bytesPerThread: threadFloats * 4 } };
     runChunksOnTensors(pool, backend, "winogradConv3x3", { read, written: [out, scratch] }, work, (offsets) => {
       const [xAt, uAt] = offsets;
       const [outAt, scratchAt] = offsets.slice(-2);
@@ -88,8 +99,8 @@ export function winogradConvOnThreads(
 
 /**
  * The filter gradient [3, 3, Ci, Co] of a 3x3 stride-1 conv (`info`) from float32 NHWC x and
- * dy, by Winograd's F(3x3, 2x2), on `pool`'s threads. Each thread sums its own share of the
- * tile rows (fixed shares, so the sums are associated the same way on every run at a given
+ * dy, by Winograd's F(3x3, 4x4), on `pool`'s threads. Each thread sums its own share of the
+ * tiles (fixed shares, so the sums are associated the same way on every run at a given
  * thread count), then the caller adds the threads' sums up and transforms them.
  */
 export function winogradFilterGradientOnThreads(
@@ -97,14 +108,14 @@ export function winogradFilterGradientOnThreads(
 ): tf.TensorInfo {
   const { inHeight, inWidth, inChannels: ci, outHeight, outWidth, outChannels: co } = info;
   const out = backend.makeOutput([3, 3, ci, co], "float32");
-  const { block, threadFloats, tileRows } = tiling(info);
-  const shares = Math.max(1, Math.min(pool.threads, tileRows));
-  const accFloats = 16 * ci * co;
+  const { block, threadFloats, tiles } = tiling(info);
+  const shares = Math.max(1, Math.min(pool.threads, tiles));
+  const accFloats = POINTS * ci * co;
   const acc = backend.makeOutput([shares * accFloats], "float32");
   const scratch = backend.makeOutput([shares * threadFloats], "float32");
   try {
     runOnTensors(pool, backend, "winogradFilterGradient", { read: [x, dy], written: [acc, scratch] }, shares, ([xAt, dyAt, accAt, scratchAt], share) =>
-      [xAt!, dyAt!, accAt! + share * accFloats * 4, scratchAt! + share * threadFloats * 4, ...shareOfBatch(tileRows, shares, share),
+      [xAt!, dyAt!, accAt! + share * accFloats * 4, scratchAt! + share * threadFloats * 4, ...shareOfBatch(tiles, shares, share),
         inHeight, inWidth, ci, outHeight, outWidth, co, info.padInfo.top, info.padInfo.left, block]);
     runOnTensors(pool, backend, "winogradGradientFilter3x3", { read: [acc], written: [out] }, 1, ([accAt, outAt]) =>
       [accAt!, shares, accFloats * 4, outAt!, ci * co]);

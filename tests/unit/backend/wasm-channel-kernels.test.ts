@@ -1,5 +1,5 @@
-// tensorcell's per-channel SIMD kernels on wasm (FusedBatchNorm and Add/Sub/
-// Multiply/RealDiv with a channel vector) against the cpu backend, and which
+// tensorcell's per-channel SIMD kernels on wasm (FusedBatchNorm, Relu, and Add/Sub/
+// Multiply/RealDiv with a channel vector or a same-shape tensor) against the cpu backend, and which
 // shapes take them: the pool's run() is watched, so a case that silently fell
 // back to the native kernel fails. Also the copy-free Identity and same-dtype
 // Cast, and the Sum/Mean gradient overrides against tfjs's own.
@@ -25,7 +25,7 @@ function positive(shape: number[], seed: number): tf.Tensor {
 
 describe("per-channel SIMD kernels on wasm", () => {
   it("are tensorcell's kernels (listed as replaced)", () => {
-    expect(backendInfo().kernelsReplaced).toEqual(expect.arrayContaining(["FusedBatchNorm", "Add", "Sub", "Multiply", "RealDiv", "Identity", "Cast"]));
+    expect(backendInfo().kernelsReplaced).toEqual(expect.arrayContaining(["FusedBatchNorm", "Relu", "Add", "Sub", "Multiply", "RealDiv", "Identity", "Cast"]));
   });
 
   it("repeat a channel vector to a multiple of 4 floats, or refuse sizes that are not whole rows", () => {
@@ -82,12 +82,50 @@ describe("per-channel SIMD kernels on wasm", () => {
     }
   }
 
+  /** Same bits on wasm as on cpu, for every output of `compute`. */
+  async function expectSameBitsAsCpu(compute: () => tf.Tensor | tf.Tensor[]): Promise<void> {
+    const wasm = await runOn("wasm", compute);
+    const cpu = await runOn("cpu", compute);
+    await tf.setBackend("wasm");
+    expect(wasm.length).toBe(cpu.length);
+    wasm.forEach((out, i) => {
+      expect(out.shape).toEqual(cpu[i]!.shape);
+      expect(Array.from(out.values)).toEqual(Array.from(cpu[i]!.values));
+    });
+  }
+
+  for (const [name, op] of Object.entries(ops)) {
+    it(`${name} of two same-shape tensors (a multiple of 4 floats): the same bits as cpu, on the SIMD kernel`, async () => {
+      // 24,576 floats: several chunks at 2 threads; values of both signs, and division by numbers near zero.
+      const compute = () => op(seeded([8, 24, 32, 4], 1), seeded([8, 24, 32, 4], 2));
+      await expectSameBitsAsCpu(compute);
+      expect(simdKernelsRunBy(compute)).toEqual(["elementwiseBinary"]);
+    });
+  }
+
+  it("Relu: the same values as cpu (NaN stays NaN), on the SIMD kernel; Relu's gradient too", async () => {
+    const withNaN = () => {
+      const values = seeded([64, 16, 16, 2], 3).dataSync().slice();
+      values[5] = NaN;
+      values[6] = -Infinity;
+      values[7] = Infinity;
+      return tf.relu(tf.tensor(values, [64, 16, 16, 2]));
+    };
+    await expectSameBitsAsCpu(withNaN);
+    expect(simdKernelsRunBy(withNaN)).toEqual(["relu"]);
+    const gradient = () => tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.relu(x), seeded([64, 16, 16, 2], 4))))(seeded([64, 16, 16, 2], 5));
+    await expectSameBitsAsCpu(gradient);
+  });
+
   it("other broadcasts, small tensors and int32 keep the native kernels", async () => {
     const cases = [
       () => tf.mul(seeded([4, 8, 8, 16], 1), seeded([8, 1, 16], 2)), // not a vector along the last axis
       () => tf.mul(seeded([2, 8, 16], 1), seeded([16], 2)), // 256 elements
       () => tf.add(tf.ones([64, 64, 4], "int32"), tf.tensor1d([1, 2, 3, 4], "int32")),
       () => tf.mul(seeded([4, 8, 8, 16], 1), tf.scalar(3)),
+      () => tf.add(seeded([4, 8, 8, 15], 1), seeded([4, 8, 8, 15], 2)), // same shape, not a multiple of 4 floats
+      () => tf.relu(seeded([2, 8, 16], 1)), // 256 elements
+      () => tf.relu(tf.range(-5000, 5000, 1, "int32")),
     ];
     for (const compute of cases) {
       await expectWasmMatchesCpu(compute, 0, 0);

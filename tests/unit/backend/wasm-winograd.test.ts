@@ -1,4 +1,4 @@
-// Winograd F(2x2, 3x3) Conv2D and FusedConv2D, and the F(3x3, 2x2) filter gradient, on wasm
+// Winograd F(4x4, 3x3) Conv2D and FusedConv2D, and the F(3x3, 4x4) filter gradient, on wasm
 // (tensorcell's SIMD kernels on the kernel pool) against the cpu backend's direct convolution: 'same', 'valid' and explicit
 // paddings, odd output sizes (partial tiles), one image split into many tile rows, bias and
 // ReLU, the gradients of a training step (the input gradient is a Winograd conv too), and
@@ -14,15 +14,18 @@ beforeAll(setUpWasm);
 type Pad = "valid" | "same" | tf.backend_util.ExplicitPadding;
 
 // The transforms reassociate each output's sum of 9*Ci products: float32 rounding, relative to the largest output.
+// F(4x4, 3x3)'s transforms have coefficients up to 8: at 64 input channels its worst error was
+// 4e-6 of the largest output (F(2x2, 3x3): under 2e-6), so the absolute part allows 1e-5.
 const RTOL = 1e-4;
-const ATOL_SCALE = 2e-6;
+const ATOL_SCALE = 1e-5;
 
 const cases: { name: string; x: number[]; filter: number[]; pad: Pad }[] = [
   { name: "'same', odd height and width (partial tiles on both edges)", x: [2, 9, 7, 16], filter: [3, 3, 16, 16], pad: "same" },
+  { name: "'same', 6x10 (2 pixels of the last tile row and column)", x: [3, 6, 10, 8], filter: [3, 3, 8, 16], pad: "same" },
   { name: "'valid', 8 -> 32 channels", x: [3, 10, 11, 8], filter: [3, 3, 8, 32], pad: "valid" },
   { name: "explicit uneven padding", x: [2, 9, 7, 8], filter: [3, 3, 8, 32], pad: [[0, 0], [2, 1], [0, 2], [0, 0]] },
   { name: "padding 2 on every side (an input gradient's shape)", x: [2, 6, 6, 4], filter: [3, 3, 4, 16], pad: [[0, 0], [2, 2], [2, 2], [0, 0]] },
-  { name: "one image, 17 tile rows split between threads", x: [1, 33, 17, 4], filter: [3, 3, 4, 16], pad: "same" },
+  { name: "one image, 45 tiles split between threads", x: [1, 33, 17, 4], filter: [3, 3, 4, 16], pad: "same" },
   { name: "ResNet-20 stage 3 (64 channels, 8x8)", x: [4, 8, 8, 64], filter: [3, 3, 64, 64], pad: "same" },
 ];
 
@@ -66,7 +69,8 @@ describe("Winograd convolutions on wasm", () => {
     const gradients = () => tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, "same"), r())))([x(), w()]);
     await expectWasmMatchesCpu(gradients, RTOL, ATOL_SCALE);
     // Forward, then the input gradient (dy with the rotated filter: 32 -> 16 channels), then the filter gradient.
-    expect(simdKernelsRunBy(gradients)).toEqual(["winogradFilter3x3", "winogradConv3x3", "winogradFilter3x3", "winogradConv3x3", "winogradFilterGradient", "winogradGradientFilter3x3"]);
+    // (The loss's same-shape multiplies run on the pool too: only the convolutions' kernels are listed.)
+    expect(simdKernelsRunBy(gradients).filter((k) => k.startsWith("winograd"))).toEqual(["winogradFilter3x3", "winogradConv3x3", "winogradFilter3x3", "winogradConv3x3", "winogradFilterGradient", "winogradGradientFilter3x3"]);
   });
 
   const native: { name: string; compute: () => tf.Tensor }[] = [

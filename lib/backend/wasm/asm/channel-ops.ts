@@ -54,3 +54,26 @@ export function channelBinary(
     }
   }
 }
+
+/**
+ * out = x (op) y element by element, for same-shape tensors: floats [4 * begin, 4 * end)
+ * (the caller's units are vectors of 4 floats). op as channelBinary's.
+ */
+export function elementwiseBinary(x: usize, y: usize, out: usize, begin: i32, end: i32, op: i32): void {
+  const from: usize = <usize>begin << 4, to: usize = <usize>end << 4;
+  if (op == ADD) {
+    for (let at = from; at < to; at += 16) v128.store(out + at, f32x4.add(v128.load(x + at), v128.load(y + at)));
+  } else if (op == SUB) {
+    for (let at = from; at < to; at += 16) v128.store(out + at, f32x4.sub(v128.load(x + at), v128.load(y + at)));
+  } else if (op == MUL) {
+    for (let at = from; at < to; at += 16) v128.store(out + at, f32x4.mul(v128.load(x + at), v128.load(y + at)));
+  } else {
+    for (let at = from; at < to; at += 16) v128.store(out + at, f32x4.div(v128.load(x + at), v128.load(y + at)));
+  }
+}
+
+/** out = max(x, 0) over floats [4 * begin, 4 * end); NaN stays NaN. */
+export function relu(x: usize, out: usize, begin: i32, end: i32): void {
+  const zero = f32x4.splat(0);
+  for (let at: usize = <usize>begin << 4; at < <usize>end << 4; at += 16) v128.store(out + at, f32x4.max(v128.load(x + at), zero));
+}

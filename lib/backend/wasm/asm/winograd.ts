@@ -1,59 +1,80 @@
 // AssemblyScript source (compiled by scripts/build.mjs into dist/asm/kernels.wasm;
 // excluded from the TypeScript project). One thread's share of a 3x3, stride-1 Conv2D by
-// Winograd's minimal filtering F(2x2, 3x3) (Lavin & Gray, 2016): each 2x2 block of output
-// pixels takes 16 multiplies per channel pair instead of 36.
+// Winograd's minimal filtering F(4x4, 3x3) (Lavin & Gray, 2016, interpolation points 0, ±1,
+// ±2, ∞): each 4x4 block of output pixels takes 36 multiplies per channel pair instead of 144.
+//
+//   Bᵀ = [[4, 0, -5, 0, 1, 0], [0, -4, -4, 1, 1, 0], [0, 4, -4, -1, 1, 0],
+//         [0, -2, -1, 2, 1, 0], [0, 2, -1, -2, 1, 0], [0, 4, 0, -5, 0, 1]]
+//   G  = [[¼, 0, 0], [-⅙, -⅙, -⅙], [-⅙, ⅙, -⅙], [1/24, 1/12, ⅙], [1/24, -1/12, ⅙], [0, 0, 1]]
+//   Aᵀ = [[1, 1, 1, 1, 1, 0], [0, 1, -1, 2, -2, 0], [0, 1, 1, 4, 4, 0], [0, 1, -1, 8, -8, 1]]
 //
 // float32, NHWC, raw byte offsets into the memory the caller imports:
 //   x [N, H, W, Ci], out [N, OH, OW, Co], bias [Co] (0: none), u the transformed filter
-//   [16][Ci][Co] (G g Gᵀ per channel pair, worked out by the caller), scratch this thread's
-//   own 16 * block * (Ci + Co) floats. Ci % 4 == 0 and Co % 16 == 0.
-// The caller gives each thread a range of tile rows (2 output rows each) over the whole batch.
-// Tiles are taken `block` at a time along one row pair of the output: the block's transformed
-// input V [16][block][Ci] and products M [16][block][Co] stay in cache between the three steps.
+//   [36][Ci][Co] (G g Gᵀ per channel pair, worked out by the caller), scratch this thread's
+//   own TRANSFORM_BYTES + 36 * block * (Ci + Co) floats. Ci % 4 == 0 and Co % 16 == 0.
+// The caller gives each thread a range of tiles of the batch (4x4 output pixels each).
+// Tiles are taken `block` at a time: the block's transformed input
+// V [36][block][Ci] and products M [36][block][Co] stay in cache between the three steps.
 
 import { sumTwoBySixteen } from "./simd";
 
-/** V[p] = (Bᵀ d B)[p] for the 4x4 input tile at (iy, ix), four channels from c; zeros outside the image. */
+/** Bytes of the transform buffer at the start of each thread's scratch: 36 vectors. */
+const TRANSFORM_BYTES: usize = 576;
+
+/** The six rows of Bᵀ d for a column d0..d5, stored `stride` bytes apart from `at`. */
+@inline function inputRows(at: usize, stride: usize, d0: v128, d1: v128, d2: v128, d3: v128, d4: v128, d5: v128): void {
+  const four = f32x4.splat(4), five = f32x4.splat(5), two = f32x4.splat(2);
+  const p = f32x4.sub(d4, f32x4.mul(four, d2)), q = f32x4.sub(d3, f32x4.mul(four, d1));
+  const r = f32x4.sub(d4, d2), s = f32x4.mul(two, f32x4.sub(d3, d1));
+  v128.store(at, f32x4.add(f32x4.sub(f32x4.mul(four, d0), f32x4.mul(five, d2)), d4));
+  v128.store(at + stride, f32x4.add(p, q));
+  v128.store(at + 2 * stride, f32x4.sub(p, q));
+  v128.store(at + 3 * stride, f32x4.add(r, s));
+  v128.store(at + 4 * stride, f32x4.sub(r, s));
+  v128.store(at + 5 * stride, f32x4.add(f32x4.sub(f32x4.mul(four, d1), f32x4.mul(five, d3)), d5));
+}
+
+/** x's four channels at row iy, column col, or zeros outside the image. */
+@inline function pixelOrZero(p: usize, iy: i32, h: i32, colValid: bool): v128 {
+  return colValid && iy >= 0 && iy < h ? v128.load(p) : f32x4.splat(0);
+}
+
+/** V[p] = (Bᵀ d B)[p] for the 6x6 input tile at (iy, ix), four channels from c; zeros outside the image. */
 @inline function transformInput(
   x: usize, tmp: usize, v: usize, vStride: usize, iy: i32, ix: i32, h: i32, w: i32, ci: i32, rowFloats: i32,
 ): void {
-  // Columns first: t[r][k] = (Bᵀ d)[r] of column k, kept in tmp (16 vectors).
-  for (let k = 0; k < 4; k++) {
+  const rowBytes = <usize>rowFloats << 2;
+  // Columns first: tmp[r][k] = (Bᵀ d)[r] of column k (tmp rows are 6 vectors, 96 bytes).
+  for (let k = 0; k < 6; k++) {
     const col = ix + k;
     const colValid = col >= 0 && col < w;
-    let d0 = f32x4.splat(0), d1 = f32x4.splat(0), d2 = f32x4.splat(0), d3 = f32x4.splat(0);
-    if (colValid) {
-      const p = x + (<usize>(iy * rowFloats + col * ci) << 2);
-      const rowBytes = <usize>rowFloats << 2;
-      if (iy >= 0 && iy < h) d0 = v128.load(p);
-      if (iy + 1 >= 0 && iy + 1 < h) d1 = v128.load(p + rowBytes);
-      if (iy + 2 >= 0 && iy + 2 < h) d2 = v128.load(p + 2 * rowBytes);
-      if (iy + 3 >= 0 && iy + 3 < h) d3 = v128.load(p + 3 * rowBytes);
-    }
-    const at = tmp + (<usize>k << 4);
-    v128.store(at, f32x4.sub(d0, d2));
-    v128.store(at, f32x4.add(d1, d2), 64);
-    v128.store(at, f32x4.sub(d2, d1), 128);
-    v128.store(at, f32x4.sub(d1, d3), 192);
+    const p = x + (<usize>(iy * rowFloats + col * ci) << 2);
+    inputRows(tmp + (<usize>k << 4), 96,
+      pixelOrZero(p, iy, h, colValid), pixelOrZero(p + rowBytes, iy + 1, h, colValid),
+      pixelOrZero(p + 2 * rowBytes, iy + 2, h, colValid), pixelOrZero(p + 3 * rowBytes, iy + 3, h, colValid),
+      pixelOrZero(p + 4 * rowBytes, iy + 4, h, colValid), pixelOrZero(p + 5 * rowBytes, iy + 5, h, colValid));
   }
-  // Then rows: V[r*4 + j] = (t B)[r][j].
-  for (let r = 0; r < 4; r++) {
-    const row = tmp + (<usize>r << 6);
-    const t0 = v128.load(row), t1 = v128.load(row, 16), t2 = v128.load(row, 32), t3 = v128.load(row, 48);
-    const at = v + <usize>(r * 4) * vStride;
-    v128.store(at, f32x4.sub(t0, t2));
-    v128.store(at + vStride, f32x4.add(t1, t2));
-    v128.store(at + 2 * vStride, f32x4.sub(t2, t1));
-    v128.store(at + 3 * vStride, f32x4.sub(t1, t3));
+  // Then rows: V[r*6 + j] = (tmp B)[r][j].
+  for (let r = 0; r < 6; r++) {
+    const row = tmp + <usize>(r * 96);
+    inputRows(v + <usize>(r * 6) * vStride, vStride,
+      v128.load(row), v128.load(row, 16), v128.load(row, 32), v128.load(row, 48), v128.load(row, 64), v128.load(row, 80));
   }
 }
 
-/** V[p][t][0..Ci) for the `count` tiles from column tx0 of tile row ty of one image (xImage). */
+// Tiles are numbered over the whole batch, image by image, row by row: tile g is at tile
+// row (g % perImage) / tilesX, column (g % perImage) % tilesX of image g / perImage.
+
+/** V[p][t][0..Ci) for the `count` tiles of the batch from tile `first`. */
 @inline function transformInputTiles(
-  xImage: usize, tmp: usize, v: usize, vStride: usize, ty: i32, tx0: i32, count: i32, pt: i32, pl: i32, h: i32, w: i32, ci: i32,
+  x: usize, tmp: usize, v: usize, vStride: usize, first: i32, count: i32, tilesY: i32, tilesX: i32,
+  pt: i32, pl: i32, h: i32, w: i32, ci: i32,
 ): void {
+  const perImage = tilesY * tilesX;
   for (let t = 0; t < count; t++) {
-    const iy = 2 * ty - pt, ix = 2 * (tx0 + t) - pl;
+    const tile = first + t, inImage = tile % perImage;
+    const xImage = x + (<usize>((tile / perImage) * h * w) * <usize>ci << 2);
+    const iy = 4 * (inImage / tilesX) - pt, ix = 4 * (inImage % tilesX) - pl;
     for (let c = 0; c < ci; c += 4) {
       transformInput(xImage + (<usize>c << 2), tmp, v + (<usize>(t * ci + c) << 2), vStride, iy, ix, h, w, ci, w * ci);
     }
@@ -67,226 +88,242 @@ import { sumTwoBySixteen } from "./simd";
   sumTwoBySixteen(ma, ma + (<usize>co << 2), vp + <usize>t * ciBytes, ciBytes, 4, up + (<usize>o << 2), <usize>co << 2, ci, true);
 }
 
-/** Writes the 2x2 output pixels (Aᵀ m A, plus bias, then ReLU if asked) of one tile, four channels from o. */
+/** The four rows of Aᵀ m for m0..m5, stored `stride` bytes apart from `at`. */
+@inline function outputRows(at: usize, stride: usize, m0: v128, m1: v128, m2: v128, m3: v128, m4: v128, m5: v128): void {
+  const a = f32x4.add(m1, m2), b = f32x4.sub(m1, m2), c = f32x4.add(m3, m4), d = f32x4.sub(m3, m4);
+  v128.store(at, f32x4.add(f32x4.add(m0, a), c));
+  v128.store(at + stride, f32x4.add(b, f32x4.mul(f32x4.splat(2), d)));
+  v128.store(at + 2 * stride, f32x4.add(a, f32x4.mul(f32x4.splat(4), c)));
+  v128.store(at + 3 * stride, f32x4.add(f32x4.add(b, f32x4.mul(f32x4.splat(8), d)), m5));
+}
+
+/** Writes the in-image pixels of one tile's 4x4 output (Aᵀ m A, plus bias, then ReLU if asked), four channels from o. */
 @inline function transformOutput(
-  m: usize, mStride: usize, out: usize, oy: i32, ox: i32, oh: i32, ow: i32, co: i32, bias: v128, relu: bool,
+  m: usize, mStride: usize, tmp: usize, out: usize, oy: i32, ox: i32, oh: i32, ow: i32, co: i32, bias: v128, relu: bool,
 ): void {
-  // s[0][j] = m0j + m1j + m2j, s[1][j] = m1j - m2j - m3j (m_rj = M[r*4 + j]).
-  let s00 = f32x4.splat(0), s01 = s00, s02 = s00, s03 = s00, s10 = s00, s11 = s00, s12 = s00, s13 = s00;
-  for (let j = 0; j < 4; j++) {
+  // Columns first: tmp[i][j] = (Aᵀ m)[i] of column j (tmp rows are 6 vectors, 96 bytes).
+  for (let j = 0; j < 6; j++) {
     const col = m + <usize>j * mStride;
-    const m0 = v128.load(col), m1 = v128.load(col + 4 * mStride), m2 = v128.load(col + 8 * mStride), m3 = v128.load(col + 12 * mStride);
-    const top = f32x4.add(f32x4.add(m0, m1), m2);
-    const bottom = f32x4.sub(f32x4.sub(m1, m2), m3);
-    if (j == 0) { s00 = top; s10 = bottom; } else if (j == 1) { s01 = top; s11 = bottom; } else if (j == 2) { s02 = top; s12 = bottom; } else { s03 = top; s13 = bottom; }
+    outputRows(tmp + (<usize>j << 4), 96, v128.load(col), v128.load(col + 6 * mStride), v128.load(col + 12 * mStride),
+      v128.load(col + 18 * mStride), v128.load(col + 24 * mStride), v128.load(col + 30 * mStride));
   }
-  let y00 = f32x4.add(f32x4.add(f32x4.add(s00, s01), s02), bias);
-  let y01 = f32x4.add(f32x4.sub(f32x4.sub(s01, s02), s03), bias);
-  let y10 = f32x4.add(f32x4.add(f32x4.add(s10, s11), s12), bias);
-  let y11 = f32x4.add(f32x4.sub(f32x4.sub(s11, s12), s13), bias);
-  if (relu) {
-    const zero = f32x4.splat(0);
-    y00 = f32x4.max(y00, zero); y01 = f32x4.max(y01, zero); y10 = f32x4.max(y10, zero); y11 = f32x4.max(y11, zero);
-  }
-  const rowBytes = <usize>(ow * co) << 2;
-  const p = out + (<usize>(oy * ow + ox) * <usize>co << 2);
-  const right = ox + 1 < ow;
-  v128.store(p, y00);
-  if (right) v128.store(p + (<usize>co << 2), y01);
-  if (oy + 1 < oh) {
-    v128.store(p + rowBytes, y10);
-    if (right) v128.store(p + rowBytes + (<usize>co << 2), y11);
+  // Then rows, in place into tmp's first four vectors of each row: y[i][k] = (tmp A)[i][k].
+  const rows = min(4, oh - oy), cols = min(4, ow - ox);
+  const zero = f32x4.splat(0);
+  const coBytes = <usize>co << 2;
+  for (let i = 0; i < rows; i++) {
+    const row = tmp + <usize>(i * 96);
+    outputRows(row, 16, v128.load(row), v128.load(row, 16), v128.load(row, 32), v128.load(row, 48), v128.load(row, 64), v128.load(row, 80));
+    const p = out + (<usize>((oy + i) * ow + ox) * coBytes);
+    for (let k = 0; k < cols; k++) {
+      let y = f32x4.add(v128.load(row + (<usize>k << 4)), bias);
+      if (relu) y = f32x4.max(y, zero);
+      v128.store(p + <usize>k * coBytes, y);
+    }
   }
 }
 
 export function winogradConv3x3(
   x: usize, u: usize, bias: usize, out: usize, scratch: usize,
-  rowBegin: i32, rowEnd: i32,
+  tileBegin: i32, tileEnd: i32,
   h: i32, w: i32, ci: i32,
   oh: i32, ow: i32, co: i32,
   pt: i32, pl: i32, relu: i32, block: i32,
 ): void {
   const tmp = scratch;
-  const v = scratch + 256;
+  const v = scratch + TRANSFORM_BYTES;
   const vStride = <usize>(block * ci) << 2;
-  const m = v + 16 * vStride;
+  const m = v + 36 * vStride;
   const mStride = <usize>(block * co) << 2;
-  const tilesY = (oh + 1) >> 1;
-  const tilesX = (ow + 1) >> 1;
-  // Rows of tiles [rowBegin, rowEnd) over the whole batch: row r is tile row r % tilesY of image r / tilesY.
-  for (let r = rowBegin; r < rowEnd; r++) {
-    const n = r / tilesY, ty = r % tilesY;
-    const xImage = x + (<usize>(n * h * w) * <usize>ci << 2);
-    const outImage = out + (<usize>(n * oh * ow) * <usize>co << 2);
-    for (let tx0 = 0; tx0 < tilesX; tx0 += block) {
-      const count = min(block, tilesX - tx0);
-      // Pairs of tiles in the product: an odd block's last pair reads one stale tile, never written out.
-      const paired = (count + 1) & ~1;
-      transformInputTiles(xImage, tmp, v, vStride, ty, tx0, count, pt, pl, h, w, ci);
-      for (let p = 0; p < 16; p++) {
-        const vp = v + <usize>p * vStride;
-        const up = u + (<usize>(p * ci * co) << 2);
-        const mp = m + <usize>p * mStride;
-        // Output channels outside: U's Ci x 16 column block stays in the L1 cache over the tiles.
-        for (let o = 0; o < co; o += 16) {
-          for (let t = 0; t < paired; t += 2) multiplyPair(vp, up, mp, ci, co, t, o);
-        }
+  const tilesY = (oh + 3) >> 2, tilesX = (ow + 3) >> 2, perImage = tilesY * tilesX;
+  // Tiles [tileBegin, tileEnd) of the batch, `block` at a time (a block may span rows and images).
+  for (let first = tileBegin; first < tileEnd; first += block) {
+    const count = min(block, tileEnd - first);
+    // Pairs of tiles in the product: an odd block's last pair reads one stale tile, never written out.
+    const paired = (count + 1) & ~1;
+    transformInputTiles(x, tmp, v, vStride, first, count, tilesY, tilesX, pt, pl, h, w, ci);
+    for (let p = 0; p < 36; p++) {
+      const vp = v + <usize>p * vStride;
+      const up = u + (<usize>(p * ci * co) << 2);
+      const mp = m + <usize>p * mStride;
+      // Output channels outside: U's Ci x 16 column block stays in the L1 cache over the tiles.
+      for (let o = 0; o < co; o += 16) {
+        for (let t = 0; t < paired; t += 2) multiplyPair(vp, up, mp, ci, co, t, o);
       }
-      for (let t = 0; t < count; t++) {
-        for (let o = 0; o < co; o += 4) {
-          const b = bias == 0 ? f32x4.splat(0) : v128.load(bias + (<usize>o << 2));
-          transformOutput(m + (<usize>(t * co + o) << 2), mStride, outImage + (<usize>o << 2), 2 * ty, 2 * (tx0 + t), oh, ow, co, b, relu != 0);
-        }
+    }
+    for (let t = 0; t < count; t++) {
+      const tile = first + t, inImage = tile % perImage;
+      const outImage = out + (<usize>((tile / perImage) * oh * ow) * <usize>co << 2);
+      const oy = 4 * (inImage / tilesX), ox = 4 * (inImage % tilesX);
+      for (let o = 0; o < co; o += 4) {
+        const b = bias == 0 ? f32x4.splat(0) : v128.load(bias + (<usize>o << 2));
+        transformOutput(m + (<usize>(t * co + o) << 2), mStride, tmp, outImage + (<usize>o << 2), oy, ox, oh, ow, co, b, relu != 0);
       }
     }
   }
 }
 
-/** Row r of G g (a0, a1, a2) as Winograd row r of U: (a0, (a0+a1+a2)/2, (a0-a1+a2)/2, a2), `stride` bytes apart. */
-@inline function filterRow(at: usize, stride: usize, a0: v128, a1: v128, a2: v128): void {
-  const half = f32x4.splat(0.5);
-  v128.store(at, a0);
-  v128.store(at + stride, f32x4.mul(f32x4.add(f32x4.add(a0, a1), a2), half));
-  v128.store(at + 2 * stride, f32x4.mul(f32x4.add(f32x4.sub(a0, a1), a2), half));
-  v128.store(at + 3 * stride, a2);
+/** Row r of G a for a filter column a0..a2. */
+@inline function filterRow(r: i32, a0: v128, a1: v128, a2: v128): v128 {
+  if (r == 0) return f32x4.mul(a0, f32x4.splat(0.25));
+  if (r == 5) return a2;
+  const sixth = f32x4.splat(1.0 / 6.0);
+  if (r < 3) {
+    // -(a0 ± a1 + a2) / 6
+    const even = f32x4.add(a0, a2);
+    return f32x4.neg(f32x4.mul(r == 1 ? f32x4.add(even, a1) : f32x4.sub(even, a1), sixth));
+  }
+  // (a0/4 + a2) / 6 ± a1/12
+  const outer = f32x4.mul(f32x4.add(f32x4.mul(a0, f32x4.splat(0.25)), a2), sixth);
+  const middle = f32x4.mul(a1, f32x4.splat(1.0 / 12.0));
+  return r == 3 ? f32x4.add(outer, middle) : f32x4.sub(outer, middle);
 }
 
 /**
- * The Winograd-domain filter U[16][pairs] = G g Gᵀ of an HWIO [3, 3, Ci, Co] filter g
- * (pairs = Ci * Co, a multiple of 4), with G = [[1, 0, 0], [½, ½, ½], [½, -½, ½], [0, 0, 1]].
+ * The Winograd-domain filter U[36][pairs] = G g Gᵀ of an HWIO [3, 3, Ci, Co] filter g
+ * (pairs = Ci * Co, a multiple of 4).
  */
 export function winogradFilter3x3(g: usize, u: usize, pairs: i32): void {
   const stride = <usize>pairs << 2;
-  const half = f32x4.splat(0.5);
   for (let i = 0; i < pairs; i += 4) {
     const at = g + (<usize>i << 2);
     const g00 = v128.load(at), g01 = v128.load(at + stride), g02 = v128.load(at + 2 * stride);
     const g10 = v128.load(at + 3 * stride), g11 = v128.load(at + 4 * stride), g12 = v128.load(at + 5 * stride);
     const g20 = v128.load(at + 6 * stride), g21 = v128.load(at + 7 * stride), g22 = v128.load(at + 8 * stride);
     const to = u + (<usize>i << 2);
-    filterRow(to, stride, g00, g01, g02);
-    filterRow(to + 4 * stride, stride,
-      f32x4.mul(f32x4.add(f32x4.add(g00, g10), g20), half),
-      f32x4.mul(f32x4.add(f32x4.add(g01, g11), g21), half),
-      f32x4.mul(f32x4.add(f32x4.add(g02, g12), g22), half));
-    filterRow(to + 8 * stride, stride,
-      f32x4.mul(f32x4.add(f32x4.sub(g00, g10), g20), half),
-      f32x4.mul(f32x4.add(f32x4.sub(g01, g11), g21), half),
-      f32x4.mul(f32x4.add(f32x4.sub(g02, g12), g22), half));
-    filterRow(to + 12 * stride, stride, g20, g21, g22);
+    for (let r = 0; r < 6; r++) {
+      // Row r of G g, then its row of (G g) Gᵀ.
+      const a0 = filterRow(r, g00, g10, g20), a1 = filterRow(r, g01, g11, g21), a2 = filterRow(r, g02, g12, g22);
+      for (let j = 0; j < 6; j++) v128.store(to + <usize>(r * 6 + j) * stride, filterRow(j, a0, a1, a2));
+    }
   }
 }
 
-/** E[p] = (A e Aᵀ)[p] for the 2x2 dy tile at output (oy, ox), four channels; zeros outside the output. */
-@inline function transformGradient(dy: usize, e: usize, eStride: usize, oy: i32, ox: i32, oh: i32, ow: i32, co: i32): void {
+/** The six rows of A e for a dy column e0..e3, stored `stride` bytes apart from `at`. */
+@inline function gradientRows(at: usize, stride: usize, e0: v128, e1: v128, e2: v128, e3: v128): void {
+  const even = f32x4.add(e0, e2), odd = f32x4.add(e1, e3);
+  const even4 = f32x4.add(e0, f32x4.mul(f32x4.splat(4), e2));
+  const odd4 = f32x4.add(f32x4.mul(f32x4.splat(2), e1), f32x4.mul(f32x4.splat(8), e3));
+  v128.store(at, e0);
+  v128.store(at + stride, f32x4.add(even, odd));
+  v128.store(at + 2 * stride, f32x4.sub(even, odd));
+  v128.store(at + 3 * stride, f32x4.add(even4, odd4));
+  v128.store(at + 4 * stride, f32x4.sub(even4, odd4));
+  v128.store(at + 5 * stride, e3);
+}
+
+/** E[p] = (A e Aᵀ)[p] for the 4x4 dy tile at output (oy, ox), four channels; zeros outside the output. */
+@inline function transformGradient(dy: usize, tmp: usize, e: usize, eStride: usize, oy: i32, ox: i32, oh: i32, ow: i32, co: i32): void {
+  const coBytes = <usize>co << 2;
+  const rowBytes = <usize>ow * coBytes;
+  const rows = min(4, oh - oy), cols = min(4, ow - ox);
   const zero = f32x4.splat(0);
-  const rowBytes = <usize>(ow * co) << 2;
-  const p = dy + (<usize>(oy * ow + ox) * <usize>co << 2);
-  const right = ox + 1 < ow, below = oy + 1 < oh;
-  const e00 = v128.load(p);
-  const e01 = right ? v128.load(p + (<usize>co << 2)) : zero;
-  const e10 = below ? v128.load(p + rowBytes) : zero;
-  const e11 = right && below ? v128.load(p + rowBytes + (<usize>co << 2)) : zero;
-  // A = [[1, 0], [1, 1], [1, -1], [0, -1]]: rows a_i of A e, then each row's 4 columns.
-  for (let i = 0; i < 4; i++) {
-    const a0 = i == 0 ? e00 : i == 1 ? f32x4.add(e00, e10) : i == 2 ? f32x4.sub(e00, e10) : f32x4.neg(e10);
-    const a1 = i == 0 ? e01 : i == 1 ? f32x4.add(e01, e11) : i == 2 ? f32x4.sub(e01, e11) : f32x4.neg(e11);
-    const at = e + <usize>(i * 4) * eStride;
-    v128.store(at, a0);
-    v128.store(at + eStride, f32x4.add(a0, a1));
-    v128.store(at + 2 * eStride, f32x4.sub(a0, a1));
-    v128.store(at + 3 * eStride, f32x4.neg(a1));
+  // Columns first: tmp[r][k] = (A e)[r] of dy column k (tmp rows are 4 vectors, 64 bytes).
+  for (let k = 0; k < 4; k++) {
+    const p = dy + (<usize>(oy * ow + ox + k) * coBytes);
+    const inside = k < cols;
+    gradientRows(tmp + (<usize>k << 4), 64,
+      inside ? v128.load(p) : zero,
+      inside && rows > 1 ? v128.load(p + rowBytes) : zero,
+      inside && rows > 2 ? v128.load(p + 2 * rowBytes) : zero,
+      inside && rows > 3 ? v128.load(p + 3 * rowBytes) : zero);
+  }
+  // Then rows: E[r*6 + j] = (tmp Aᵀ)[r][j].
+  for (let r = 0; r < 6; r++) {
+    const row = tmp + <usize>(r * 64);
+    gradientRows(e + <usize>(r * 6) * eStride, eStride, v128.load(row), v128.load(row, 16), v128.load(row, 32), v128.load(row, 48));
   }
 }
 
 /**
- * One thread's share of a 3x3, stride-1 Conv2D filter gradient by Winograd's F(3x3, 2x2),
- * the transpose of the forward F(2x2, 3x3): dW = Gᵀ [sum over tiles of V ⊙ E] G per channel
- * pair, with V = Bᵀ d B the forward's input transform and E = A e Aᵀ of the 2x2 dy tile.
- * This kernel sums V[p][t][c] * E[p][t][o] over the tiles of rows [rowBegin, rowEnd) into
- * its own acc [16][Ci][Co] (zeroed first); winogradGradientFilter3x3 adds the threads' accs
- * up and transforms them. dy [N, OH, OW, Co]; scratch as the forward's: 16 * block * (Ci + Co)
- * floats after the transform buffer; any block size.
+ * One thread's share of a 3x3, stride-1 Conv2D filter gradient by Winograd's F(3x3, 4x4),
+ * the transpose of the forward F(4x4, 3x3): dW = Gᵀ [sum over tiles of V ⊙ E] G per channel
+ * pair, with V = Bᵀ d B the forward's input transform and E = A e Aᵀ of the 4x4 dy tile.
+ * This kernel sums V[p][t][c] * E[p][t][o] over the tiles [tileBegin, tileEnd) into
+ * its own acc [36][Ci][Co] (zeroed first); winogradGradientFilter3x3 adds the threads' accs
+ * up and transforms them. dy [N, OH, OW, Co]; scratch as the forward's: TRANSFORM_BYTES, then
+ * 36 * block * (Ci + Co) floats; any block size.
  */
 export function winogradFilterGradient(
   x: usize, dy: usize, acc: usize, scratch: usize,
-  rowBegin: i32, rowEnd: i32,
+  tileBegin: i32, tileEnd: i32,
   h: i32, w: i32, ci: i32,
   oh: i32, ow: i32, co: i32,
   pt: i32, pl: i32, block: i32,
 ): void {
   const tmp = scratch;
-  const v = scratch + 256;
+  const v = scratch + TRANSFORM_BYTES;
   const vStride = <usize>(block * ci) << 2;
-  const e = v + 16 * vStride;
+  const e = v + 36 * vStride;
   const eStride = <usize>(block * co) << 2;
   const coBytes = <usize>co << 2;
-  memory.fill(acc, 0, <usize>(16 * ci) * coBytes);
-  const tilesY = (oh + 1) >> 1;
-  const tilesX = (ow + 1) >> 1;
-  for (let r = rowBegin; r < rowEnd; r++) {
-    const n = r / tilesY, ty = r % tilesY;
-    const xImage = x + (<usize>(n * h * w) * <usize>ci << 2);
-    const dyImage = dy + (<usize>(n * oh * ow) * <usize>co << 2);
-    for (let tx0 = 0; tx0 < tilesX; tx0 += block) {
-      const count = min(block, tilesX - tx0);
-      transformInputTiles(xImage, tmp, v, vStride, ty, tx0, count, pt, pl, h, w, ci);
-      for (let t = 0; t < count; t++) {
-        for (let o = 0; o < co; o += 4) {
-          transformGradient(dyImage + (<usize>o << 2), e + (<usize>(t * co + o) << 2), eStride, 2 * ty, 2 * (tx0 + t), oh, ow, co);
-        }
+  memory.fill(acc, 0, <usize>(36 * ci) * coBytes);
+  const tilesY = (oh + 3) >> 2, tilesX = (ow + 3) >> 2, perImage = tilesY * tilesX;
+  for (let first = tileBegin; first < tileEnd; first += block) {
+    const count = min(block, tileEnd - first);
+    transformInputTiles(x, tmp, v, vStride, first, count, tilesY, tilesX, pt, pl, h, w, ci);
+    for (let t = 0; t < count; t++) {
+      const tile = first + t, inImage = tile % perImage;
+      const dyImage = dy + (<usize>((tile / perImage) * oh * ow) * <usize>co << 2);
+      const oy = 4 * (inImage / tilesX), ox = 4 * (inImage % tilesX);
+      for (let o = 0; o < co; o += 4) {
+        transformGradient(dyImage + (<usize>o << 2), tmp, e + (<usize>(t * co + o) << 2), eStride, oy, ox, oh, ow, co);
       }
-      // acc[p][c..c+2)[o..o+16) += sum over the block's tiles of V[p][t][c] * E[p][t][o..o+16).
-      for (let p = 0; p < 16; p++) {
-        const vp = v + <usize>p * vStride;
-        const ep = e + <usize>p * eStride;
-        const ap = acc + <usize>(p * ci) * coBytes;
-        for (let c = 0; c < ci; c += 2) {
-          for (let o = 0; o < co; o += 16) {
-            const a0 = ap + <usize>c * coBytes + (<usize>o << 2);
-            sumTwoBySixteen(a0, a0 + coBytes, vp + (<usize>c << 2), 4, <usize>ci << 2, ep + (<usize>o << 2), coBytes, count, false);
-          }
+    }
+    // acc[p][c..c+2)[o..o+16) += sum over the block's tiles of V[p][t][c] * E[p][t][o..o+16).
+    for (let p = 0; p < 36; p++) {
+      const vp = v + <usize>p * vStride;
+      const ep = e + <usize>p * eStride;
+      const ap = acc + <usize>(p * ci) * coBytes;
+      for (let c = 0; c < ci; c += 2) {
+        for (let o = 0; o < co; o += 16) {
+          const a0 = ap + <usize>c * coBytes + (<usize>o << 2);
+          sumTwoBySixteen(a0, a0 + coBytes, vp + (<usize>c << 2), 4, <usize>ci << 2, ep + (<usize>o << 2), coBytes, count, false);
         }
       }
     }
   }
 }
 
+/** The three rows of Gᵀ m for a column m0..m5, stored `stride` bytes apart from `at`. */
+@inline function gradientFilterRows(at: usize, stride: usize, m0: v128, m1: v128, m2: v128, m3: v128, m4: v128, m5: v128): void {
+  const sixth = f32x4.splat(1.0 / 6.0);
+  const a = f32x4.mul(f32x4.add(m1, m2), sixth), b = f32x4.mul(f32x4.sub(m1, m2), sixth);
+  const c = f32x4.mul(f32x4.add(m3, m4), sixth), d = f32x4.mul(f32x4.sub(m3, m4), f32x4.splat(1.0 / 12.0));
+  const quarter = f32x4.splat(0.25);
+  // Gᵀ = [[¼, -⅙, -⅙, 1/24, 1/24, 0], [0, -⅙, ⅙, 1/12, -1/12, 0], [0, -⅙, -⅙, ⅙, ⅙, 1]]
+  v128.store(at, f32x4.add(f32x4.sub(f32x4.mul(m0, quarter), a), f32x4.mul(c, quarter)));
+  v128.store(at + stride, f32x4.add(f32x4.neg(b), d));
+  v128.store(at + 2 * stride, f32x4.add(f32x4.sub(c, a), m5));
+}
+
 /**
  * The filter gradient dW [3, 3, pairs] (pairs = Ci * Co, a multiple of 4) from `threads`
- * accumulators [16][pairs], `accBytes` apart: their sum M, then Gᵀ M G with
- * Gᵀ = [[1, ½, ½, 0], [0, ½, -½, 0], [0, ½, ½, 1]].
+ * accumulators [36][pairs], `accBytes` apart: their sum M, then Gᵀ M G.
  */
 export function winogradGradientFilter3x3(acc: usize, threads: i32, accBytes: usize, out: usize, pairs: i32): void {
   const stride = <usize>pairs << 2;
-  const half = f32x4.splat(0.5);
   for (let i = 0; i < pairs; i += 4) {
     const at = acc + (<usize>i << 2);
-    // Rows first: r[k][j] = (Gᵀ M)[k][j], k < 3, for the 4 columns j; kept in the first thread's acc (read before written).
-    for (let j = 0; j < 4; j++) {
-      let m0 = f32x4.splat(0), m1 = m0, m2 = m0, m3 = m0;
+    // Columns first: r[k][j] = (Gᵀ M)[k][j], k < 3, for the 6 columns j; kept in the first thread's acc (read before written).
+    for (let j = 0; j < 6; j++) {
+      let m0 = f32x4.splat(0), m1 = m0, m2 = m0, m3 = m0, m4 = m0, m5 = m0;
       for (let s = 0; s < threads; s++) {
         const col = at + <usize>s * accBytes + <usize>j * stride;
         m0 = f32x4.add(m0, v128.load(col));
-        m1 = f32x4.add(m1, v128.load(col + 4 * stride));
-        m2 = f32x4.add(m2, v128.load(col + 8 * stride));
-        m3 = f32x4.add(m3, v128.load(col + 12 * stride));
+        m1 = f32x4.add(m1, v128.load(col + 6 * stride));
+        m2 = f32x4.add(m2, v128.load(col + 12 * stride));
+        m3 = f32x4.add(m3, v128.load(col + 18 * stride));
+        m4 = f32x4.add(m4, v128.load(col + 24 * stride));
+        m5 = f32x4.add(m5, v128.load(col + 30 * stride));
       }
-      const middle = f32x4.mul(f32x4.add(m1, m2), half);
-      const col = at + <usize>j * stride;
-      v128.store(col, f32x4.add(m0, middle));
-      v128.store(col + 4 * stride, f32x4.mul(f32x4.sub(m1, m2), half));
-      v128.store(col + 8 * stride, f32x4.add(middle, m3));
+      gradientFilterRows(at + <usize>j * stride, 6 * stride, m0, m1, m2, m3, m4, m5);
     }
-    // Then columns: dW[k][l] = (r Gᵀᵀ)[k][l] = (r G)[k][l].
+    // Then rows: dW[k][l] = (r G)[k][l].
     for (let k = 0; k < 3; k++) {
-      const row = at + <usize>(k * 4) * stride;
-      const r0 = v128.load(row), r1 = v128.load(row + stride), r2 = v128.load(row + 2 * stride), r3 = v128.load(row + 3 * stride);
-      const middle = f32x4.mul(f32x4.add(r1, r2), half);
-      const to = out + (<usize>i << 2) + <usize>(k * 3) * stride;
-      v128.store(to, f32x4.add(r0, middle));
-      v128.store(to + stride, f32x4.mul(f32x4.sub(r1, r2), half));
-      v128.store(to + 2 * stride, f32x4.add(middle, r3));
+      const row = at + <usize>(k * 6) * stride;
+      gradientFilterRows(out + (<usize>i << 2) + <usize>(k * 3) * stride, stride,
+        v128.load(row), v128.load(row + stride), v128.load(row + 2 * stride), v128.load(row + 3 * stride), v128.load(row + 4 * stride), v128.load(row + 5 * stride));
     }
   }
 }
