@@ -5,13 +5,14 @@
  * rounds (on, off, off, on, ...) inside one process, so the machine's drift
  * between processes (up to 1.3x here) does not enter the ratio.
  *
- * Toggled, by default: FusedBatchNorm, per-channel Add/Sub/Multiply/RealDiv,
+ * Toggled, by default: FusedBatchNorm, Relu, per-channel and same-shape Add/Sub/Multiply/RealDiv,
  * MaxPoolGrad, AvgPoolGrad, Slice, Identity, Cast (lib/backend/wasm/) and the
  * Sum/Mean gradients (lib/backend/gradients.ts); with a comma-separated list of
  * kernel names as the last argument, those kernels alone (e.g.
  * Conv2D,FusedConv2D for the Winograd convolutions). Not toggled (always on):
  * the filter gradient, the Conv2DBackpropInput composition, BatchMatMul,
- * Sum/Mean pooling.
+ * Sum/Mean pooling, and the library models' fused training batch norm
+ * (bench/train/batchnorm-ab.ts compares that one).
  *
  * Run: [TENSORCELL_THREADS=N] npx vite-node bench/train/kernel-ab.ts [model=resnet20|reference] [rounds=4] [steps=3] [kernels]
  */
@@ -22,7 +23,7 @@ import { referenceCnn } from "./reference-cnn.js";
 import { compiledModel } from "./tfjs-throughput.js";
 
 const chosenKernels = process.argv[5]?.split(",");
-const TOGGLED_KERNELS = chosenKernels ?? ["FusedBatchNorm", "Add", "Sub", "Multiply", "RealDiv", "MaxPoolGrad", "AvgPoolGrad", "Slice", "Identity", "Cast"];
+const TOGGLED_KERNELS = chosenKernels ?? ["FusedBatchNorm", "Relu", "Add", "Sub", "Multiply", "RealDiv", "MaxPoolGrad", "AvgPoolGrad", "Slice", "Identity", "Cast"];
 const TOGGLED_GRADIENTS = chosenKernels ? [] : ["Sum", "Mean"];
 
 // tfjs's own configs, captured before initBackend registers tensorcell's.
