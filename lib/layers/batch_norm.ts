@@ -5,13 +5,15 @@
  * (tf.moments' mean, subtract, square and mean, then the batch norm), whose
  * backward pass runs about 36 more kernels per layer (Fill, Multiply, Sum, Sub,
  * Neg ...: a ResNet-20 training step runs 2,555 kernels with tfjs-layers' layer
- * and 1,871 with this one). Here the backward pass is 7 full-size passes:
+ * and 1,871 with this one). Here the backward pass is:
  *
  *   r = 1 / sqrt(var + eps), xc = x - mean (kept from the forward pass),
  *   dbeta = Σ dy, dgamma = r Σ dy·xc,
  *   dx = gamma r dy - (gamma r / n) Σ dy - xc (gamma r³ / n) Σ dy·xc,
  *
- * sums over the n = size / channels values of each channel. The forward values
+ * sums over the n = size / channels values of each channel
+ * (lib/backend/batch-norm-gradient.ts: on wasm, tensorcell's kernel makes it two
+ * passes over dy and xc, the sums and then dx). The forward values
  * (output, batch mean, biased variance, moving averages) are computed by the
  * same kernels, in the same order, as tfjs-layers' own, so they are the same
  * bits; the gradients differ from tfjs's by float32 rounding.
@@ -23,6 +25,7 @@
  * (weights/timm) see no difference.
  */
 import * as tf from "@tensorflow/tfjs";
+import { batchNormTrainingGradients } from "../backend/batch-norm-gradient.js";
 
 /** The fields of tfjs-layers' BatchNormalization that the training path reads. */
 interface BatchNormFields {
@@ -66,15 +69,7 @@ export function trainingBatchNorm(
       value,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [xc, batchVariance, g] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
-        const r = tf.rsqrt(tf.add(batchVariance, epsilon));
-        const gr = tf.mul(g, r);
-        const sumDy = tf.sum(dy, axes);
-        const sumDyXc = tf.sum(tf.mul(dy, xc), axes);
-        const dx = tf.sub(
-          tf.add(tf.mul(dy, gr), tf.mul(tf.div(gr, -n), sumDy)),
-          tf.mul(xc, tf.mul(tf.div(tf.mul(gr, tf.square(r)), n), sumDyXc)),
-        );
-        return [dx, tf.mul(sumDyXc, r), sumDy];
+        return batchNormTrainingGradients(dy, xc, batchVariance, g, epsilon);
       },
     };
   });

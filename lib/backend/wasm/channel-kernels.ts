@@ -20,8 +20,9 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
-import { existingConfigs, type KernelArgs, withNativeFallback } from "./kernel-helpers.js";
-import { chunkCount, type KernelPool, kernelPoolFor, runChunksOnTensors } from "./kernel-pool.js";
+import { BATCH_NORM_GRADIENT, type BatchNormGradientAttrs, composedBatchNormGradients } from "../batch-norm-gradient.js";
+import { asTensor, existingConfigs, type KernelArgs, withNativeFallback } from "./kernel-helpers.js";
+import { chunkCount, type KernelPool, kernelPoolFor, runChunksOnTensors, runOnTensors, shareOfBatch } from "./kernel-pool.js";
 import { wasmThreadCount } from "./threads.js";
 
 /** Below this many elements the native kernels are fast enough and the setup is overhead. */
@@ -46,26 +47,28 @@ function repeatVectors(vectors: ArrayLike<number>[], channels: number, period: n
 }
 
 /**
- * Runs a channel kernel over `x` (float32, rows of `period`) with the per-channel
- * `vectors`, each repeated to `period` floats in a heap scratch tensor; the output
- * has x's shape.
+ * Runs a channel kernel over `inputs` (float32, same shape, rows of `period`) with the
+ * per-channel `vectors`, each repeated to `period` floats in a heap scratch tensor; the
+ * output has the inputs' shape.
  */
 function runChannelKernel(
-  pool: KernelPool, backend: BackendWasm, kernel: "channelAffine" | "channelBinary", x: tf.TensorInfo,
+  pool: KernelPool, backend: BackendWasm, kernel: "channelAffine" | "channelBinary" | "batchNormGradient", inputs: tf.TensorInfo[],
   vectors: ArrayLike<number>[], channels: number, period: number, extraArgs: number[],
 ): tf.TensorInfo {
-  const size = tf.util.sizeFromShape(x.shape);
+  const shape = inputs[0]!.shape;
+  const size = tf.util.sizeFromShape(shape);
   const rows = size / period;
   const chunks = chunkCount(pool, rows, Math.round(size / ELEMENTS_PER_CHUNK));
   const scratch = backend.makeOutput([vectors.length * period], "float32");
-  const out = backend.makeOutput(x.shape, "float32");
+  const out = backend.makeOutput(shape, "float32");
   try {
     repeatVectors(vectors, channels, period, backend.typedArrayFromHeap(scratch) as Float32Array);
-    // Arguments: x, the vectors, out, rows [begin, end), then the row length and the kernel's own.
-    const work = { total: rows, chunks, rangeAt: vectors.length + 2 };
-    runChunksOnTensors(pool, backend, kernel, { read: [x, scratch], written: [out] }, work, ([xAt, vAt, outAt]) => {
-      const vectorAt = vectors.map((_, v) => vAt! + v * period * 4);
-      return [xAt!, ...vectorAt, outAt!, 0, 0, period, ...extraArgs];
+    // Arguments: the inputs, the vectors, out, rows [begin, end), then the row length and the kernel's own.
+    const work = { total: rows, chunks, rangeAt: inputs.length + vectors.length + 1 };
+    runChunksOnTensors(pool, backend, kernel, { read: [...inputs, scratch], written: [out] }, work, (offsets) => {
+      const vAt = offsets[inputs.length]!;
+      const vectorAt = vectors.map((_, v) => vAt + v * period * 4);
+      return [...offsets.slice(0, inputs.length), ...vectorAt, offsets[inputs.length + 1]!, 0, 0, period, ...extraArgs];
     });
     return out;
   } finally {
@@ -109,7 +112,7 @@ function batchNormOnPool(args: KernelArgs): tf.TensorInfo | null {
     m[c] = at(meanValues, c, 0);
     o[c] = at(offsetValues, c, 0);
   }
-  return runChannelKernel(pool, backend, "channelAffine", x, [m, k, o], channels, period, []);
+  return runChannelKernel(pool, backend, "channelAffine", [x], [m, k, o], channels, period, []);
 }
 
 /** The channel kernel's number for each arithmetic kernel (asm/channel-ops.ts). */
@@ -166,7 +169,87 @@ function channelBinaryOnPool(kernel: BinaryKernel, args: KernelArgs): tf.TensorI
   if (!pool) return null;
   // A copy: the view would detach when the outputs grow the heap.
   const vectorValues = heapValues(backend, vector).slice();
-  return runChannelKernel(pool, backend, "channelBinary", full, [vectorValues], channels, period, [BINARY_OPS[kernel], channelFirst ? 1 : 0]);
+  return runChannelKernel(pool, backend, "channelBinary", [full], [vectorValues], channels, period, [BINARY_OPS[kernel], channelFirst ? 1 : 0]);
+}
+
+/**
+ * A training batch norm's backward pass (lib/backend/batch-norm-gradient.ts) on the pool:
+ * the per-channel sums of dy and dy·xc (each thread sums a fixed share of the rows, so a
+ * given thread count always associates them the same way), then dx in one pass; null
+ * when the composition should run.
+ */
+function batchNormGradientOnPool(args: KernelArgs): tf.TensorInfo[] | null {
+  const { dy, xc, variance, gamma } = args.inputs;
+  const backend = args.backend as BackendWasm;
+  if (!dy || !xc || !variance || !gamma || dy.shape.length === 0) return null;
+  const channels = dy.shape[dy.shape.length - 1]!;
+  const size = tf.util.sizeFromShape(dy.shape);
+  const period = channelPeriod(channels, size);
+  const perChannel = (t: tf.TensorInfo) => t.dtype === "float32" && tf.util.sizeFromShape(t.shape) === channels;
+  if (dy.dtype !== "float32" || !tf.util.arraysEqual(dy.shape, xc.shape) || xc.dtype !== "float32" || !perChannel(variance) || !perChannel(gamma)) return null;
+  if (size < MIN_ELEMENTS || period === null) return null;
+  const pool = kernelPoolFor(backend, wasmThreadCount());
+  if (!pool) return null;
+  // Copies: the views would detach when the outputs grow the heap.
+  const varianceValues = heapValues(backend, variance).slice();
+  const gammaValues = heapValues(backend, gamma).slice();
+  const rows = size / period;
+  const shares = Math.max(1, Math.min(pool.threads, rows));
+  const sums = backend.makeOutput([shares * 2 * period], "float32");
+  const blocks = backend.makeOutput([shares * 2 * period], "float32");
+  const sumDy = new Float64Array(channels);
+  const sumDyXc = new Float64Array(channels);
+  try {
+    const shareBytes = 2 * period * 4;
+    runOnTensors(pool, backend, "batchNormGradientSums", { read: [dy, xc], written: [sums, blocks] }, shares, ([dyAt, xcAt, sumsAt, blocksAt], share) =>
+      [dyAt!, xcAt!, sumsAt! + share * shareBytes, blocksAt! + share * shareBytes, ...shareOfBatch(rows, shares, share), period]);
+    const all = heapValues(backend, sums);
+    for (let share = 0; share < shares; share++) {
+      for (let i = 0; i < period; i++) {
+        sumDy[i % channels] += all[share * 2 * period + i]!;
+        sumDyXc[i % channels] += all[share * 2 * period + period + i]!;
+      }
+    }
+  } finally {
+    backend.disposeData(sums.dataId);
+    backend.disposeData(blocks.dataId);
+  }
+  const epsilon = (args.attrs as unknown as BatchNormGradientAttrs).varianceEpsilon;
+  const n = size / channels;
+  const k = new Float32Array(channels);
+  const offset = new Float32Array(channels);
+  const kc = new Float32Array(channels);
+  const dgamma = new Float32Array(channels);
+  for (let c = 0; c < channels; c++) {
+    const r = 1 / Math.sqrt(varianceValues[c]! + epsilon);
+    const gr = gammaValues[c]! * r;
+    k[c] = gr;
+    offset[c] = (-gr / n) * sumDy[c]!;
+    kc[c] = ((gr * r * r) / n) * sumDyXc[c]!;
+    dgamma[c] = sumDyXc[c]! * r;
+  }
+  const dx = runChannelKernel(pool, backend, "batchNormGradient", [dy, xc], [k, offset, kc], channels, period, []);
+  const vectorOutput = (values: ArrayLike<number>) => {
+    const out = backend.makeOutput([channels], "float32");
+    heapValues(backend, out).set(values);
+    return out;
+  };
+  return [dx, vectorOutput(dgamma), vectorOutput(sumDy)];
+}
+
+/** The wasm config of BATCH_NORM_GRADIENT: on the pool, or composed from tf ops when the pool cannot take it. */
+function batchNormGradientKernel(): tf.KernelConfig {
+  return {
+    kernelName: BATCH_NORM_GRADIENT,
+    backendName: "wasm",
+    kernelFunc: (args) => {
+      const onPool = batchNormGradientOnPool(args as KernelArgs);
+      if (onPool) return onPool;
+      const { dy, xc, variance, gamma } = args.inputs;
+      const epsilon = (args.attrs as unknown as BatchNormGradientAttrs).varianceEpsilon;
+      return composedBatchNormGradients(asTensor(dy as tf.TensorInfo), asTensor(xc as tf.TensorInfo), asTensor(variance as tf.TensorInfo), asTensor(gamma as tf.TensorInfo), epsilon);
+    },
+  };
 }
 
 /**
@@ -177,6 +260,7 @@ export function channelKernels(): tf.KernelConfig[] {
   return existingConfigs([
     withNativeFallback("FusedBatchNorm", batchNormOnPool),
     withNativeFallback("Relu", reluOnPool),
+    batchNormGradientKernel(),
     ...(Object.keys(BINARY_OPS) as BinaryKernel[]).map((kernelName) => withNativeFallback(kernelName, (args) => channelBinaryOnPool(kernelName, args))),
   ]);
 }

@@ -1,11 +1,12 @@
 // The fused training batch norm (lib/layers/batch_norm.ts) against tfjs-layers'
 // own BatchNormalization, on the default backend (wasm with tensorcell's kernels):
 // the same bits forward (output and moving statistics) in training and inference,
-// gradients equal up to float32 rounding, the fallbacks, no leaked tensors, and
+// gradients equal up to float32 rounding (on tensorcell's wasm kernels for the backward
+// pass, and composed from tf ops for small tensors), the fallbacks, no leaked tensors, and
 // that the library's models use it under the class name "BatchNormalization".
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { seeded, setUpWasm } from "../backend/helpers.js";
+import { seeded, setUpWasm, simdKernelsRunBy } from "../backend/helpers.js";
 import { batchNormalization, FusedTrainingBatchNorm } from "../../../lib/layers/batch_norm.js";
 import { models } from "../../../lib/models/index.js";
 
@@ -39,7 +40,9 @@ function gradients(layer: tf.layers.Layer, x: tf.Tensor, r: tf.Tensor): number[]
 }
 
 describe("fused training batch norm", () => {
-  const shapes = [[8, 6, 6, 16], [32, 12], [4, 5, 7, 3]];
+  // The first two take tensorcell's wasm kernels for the backward pass (4,096 elements or more;
+  // 3 channels repeat to rows of 12 floats), the others its composition from tf ops.
+  const shapes = [[8, 6, 6, 16], [16, 16, 16, 3], [32, 12], [4, 5, 7, 3]];
 
   for (const shape of shapes) {
     it(`${JSON.stringify(shape)}: training output and moving statistics are tfjs-layers' bits; inference too`, () => {
@@ -58,6 +61,8 @@ describe("fused training batch norm", () => {
       const r = seeded(shape, 3);
       const ours = gradients(fused, x, r);
       const theirs = gradients(tfjs, x, r);
+      const onPool = x.size >= 4096;
+      expect(simdKernelsRunBy(() => gradients(fused, x, r)).filter((k) => k.startsWith("batchNorm"))).toEqual(onPool ? Array(2).fill(["batchNormGradientSums", "batchNormGradient"]).flat() : []); // two backward passes: for x, then for the weights
       expect(ours.length).toBe(3);
       ours.forEach((got, i) => {
         const want = theirs[i]!;
