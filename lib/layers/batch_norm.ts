@@ -54,7 +54,6 @@ export function trainingBatchNorm(
   x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon: number,
 ): { normalized: tf.Tensor; mean: tf.Tensor; variance: tf.Tensor } {
   const axes = [...Array(x.rank - 1).keys()];
-  const n = x.size / x.shape[x.rank - 1]!;
   let mean: tf.Tensor | undefined;
   let variance: tf.Tensor | undefined;
   const op = tf.customGrad((input, scale, offset, save) => {

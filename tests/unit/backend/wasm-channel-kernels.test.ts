@@ -18,6 +18,18 @@ const tfjsMeanGradient = tf.getGradient("Mean");
 beforeAll(setUpWasm);
 afterEach(() => vi.restoreAllMocks());
 
+/** Same bits on wasm as on cpu, for every output of `compute`. */
+async function expectSameBitsAsCpu(compute: () => tf.Tensor | tf.Tensor[]): Promise<void> {
+  const wasm = await runOn("wasm", compute);
+  const cpu = await runOn("cpu", compute);
+  await tf.setBackend("wasm");
+  expect(wasm.length).toBe(cpu.length);
+  wasm.forEach((out, i) => {
+    expect(out.shape).toEqual(cpu[i]!.shape);
+    expect(Array.from(out.values)).toEqual(Array.from(cpu[i]!.values));
+  });
+}
+
 /** Positive values in [0.5, 1.5). */
 function positive(shape: number[], seed: number): tf.Tensor {
   return tf.add(tf.abs(seeded(shape, seed)), 0.5);
@@ -70,28 +82,10 @@ describe("per-channel SIMD kernels on wasm", () => {
           const vector = positive(vectorShape, 2);
           return [op(full, vector), op(vector, full)];
         };
-        const wasm = await runOn("wasm", compute);
-        const cpu = await runOn("cpu", compute);
-        await tf.setBackend("wasm");
-        wasm.forEach((out, i) => {
-          expect(out.shape).toEqual(cpu[i]!.shape);
-          expect(Array.from(out.values)).toEqual(Array.from(cpu[i]!.values));
-        });
+        await expectSameBitsAsCpu(compute);
         expect(simdKernelsRunBy(compute)).toEqual(["channelBinary", "channelBinary"]);
       });
     }
-  }
-
-  /** Same bits on wasm as on cpu, for every output of `compute`. */
-  async function expectSameBitsAsCpu(compute: () => tf.Tensor | tf.Tensor[]): Promise<void> {
-    const wasm = await runOn("wasm", compute);
-    const cpu = await runOn("cpu", compute);
-    await tf.setBackend("wasm");
-    expect(wasm.length).toBe(cpu.length);
-    wasm.forEach((out, i) => {
-      expect(out.shape).toEqual(cpu[i]!.shape);
-      expect(Array.from(out.values)).toEqual(Array.from(cpu[i]!.values));
-    });
   }
 
   for (const [name, op] of Object.entries(ops)) {
@@ -134,11 +128,7 @@ describe("per-channel SIMD kernels on wasm", () => {
   });
 
   it("split rows between threads: a tensor of many rows gives the same bits as cpu", async () => {
-    const compute = () => tf.sub(seeded([16, 32, 32, 16], 7), seeded([16], 8));
-    const [wasm] = await runOn("wasm", compute);
-    const [cpu] = await runOn("cpu", compute);
-    await tf.setBackend("wasm");
-    expect(Array.from(wasm!.values)).toEqual(Array.from(cpu!.values));
+    await expectSameBitsAsCpu(() => tf.sub(seeded([16, 32, 32, 16], 7), seeded([16], 8)));
   });
 });
 

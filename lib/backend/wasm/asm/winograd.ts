@@ -65,6 +65,21 @@ const TRANSFORM_BYTES: usize = 576;
 // Tiles are numbered over the whole batch, image by image, row by row: tile g is at tile
 // row (g % perImage) / tilesX, column (g % perImage) % tilesX of image g / perImage.
 
+/** Where tile `tile`'s image starts in an NHWC tensor at `base` whose images are `pixels` x `channels` floats. */
+@inline function tileImage(base: usize, tile: i32, perImage: i32, pixels: i32, channels: i32): usize {
+  return base + (<usize>((tile / perImage) * pixels) * <usize>channels << 2);
+}
+
+/** The first output row of tile `tile`. */
+@inline function tileRow(tile: i32, perImage: i32, tilesX: i32): i32 {
+  return 4 * ((tile % perImage) / tilesX);
+}
+
+/** The first output column of tile `tile`. */
+@inline function tileColumn(tile: i32, perImage: i32, tilesX: i32): i32 {
+  return 4 * ((tile % perImage) % tilesX);
+}
+
 /** V[p][t][0..Ci) for the `count` tiles of the batch from tile `first`. */
 @inline function transformInputTiles(
   x: usize, tmp: usize, v: usize, vStride: usize, first: i32, count: i32, tilesY: i32, tilesX: i32,
@@ -72,9 +87,9 @@ const TRANSFORM_BYTES: usize = 576;
 ): void {
   const perImage = tilesY * tilesX;
   for (let t = 0; t < count; t++) {
-    const tile = first + t, inImage = tile % perImage;
-    const xImage = x + (<usize>((tile / perImage) * h * w) * <usize>ci << 2);
-    const iy = 4 * (inImage / tilesX) - pt, ix = 4 * (inImage % tilesX) - pl;
+    const tile = first + t;
+    const xImage = tileImage(x, tile, perImage, h * w, ci);
+    const iy = tileRow(tile, perImage, tilesX) - pt, ix = tileColumn(tile, perImage, tilesX) - pl;
     for (let c = 0; c < ci; c += 4) {
       transformInput(xImage + (<usize>c << 2), tmp, v + (<usize>(t * ci + c) << 2), vStride, iy, ix, h, w, ci, w * ci);
     }
@@ -152,9 +167,9 @@ export function winogradConv3x3(
       }
     }
     for (let t = 0; t < count; t++) {
-      const tile = first + t, inImage = tile % perImage;
-      const outImage = out + (<usize>((tile / perImage) * oh * ow) * <usize>co << 2);
-      const oy = 4 * (inImage / tilesX), ox = 4 * (inImage % tilesX);
+      const tile = first + t;
+      const outImage = tileImage(out, tile, perImage, oh * ow, co);
+      const oy = tileRow(tile, perImage, tilesX), ox = tileColumn(tile, perImage, tilesX);
       for (let o = 0; o < co; o += 4) {
         const b = bias == 0 ? f32x4.splat(0) : v128.load(bias + (<usize>o << 2));
         transformOutput(m + (<usize>(t * co + o) << 2), mStride, tmp, outImage + (<usize>o << 2), oy, ox, oh, ow, co, b, relu != 0);
@@ -263,9 +278,9 @@ export function winogradFilterGradient(
     const count = min(block, tileEnd - first);
     transformInputTiles(x, tmp, v, vStride, first, count, tilesY, tilesX, pt, pl, h, w, ci);
     for (let t = 0; t < count; t++) {
-      const tile = first + t, inImage = tile % perImage;
-      const dyImage = dy + (<usize>((tile / perImage) * oh * ow) * <usize>co << 2);
-      const oy = 4 * (inImage / tilesX), ox = 4 * (inImage % tilesX);
+      const tile = first + t;
+      const dyImage = tileImage(dy, tile, perImage, oh * ow, co);
+      const oy = tileRow(tile, perImage, tilesX), ox = tileColumn(tile, perImage, tilesX);
       for (let o = 0; o < co; o += 4) {
         transformGradient(dyImage + (<usize>o << 2), tmp, e + (<usize>(t * co + o) << 2), eStride, oy, ox, oh, ow, co);
       }
