@@ -14,6 +14,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { batchNormalization } from "../layers/batch_norm.js";
+import { dropout as dropoutLayer } from "../layers/dropout.js";
 import { GINConv } from "../layers/graph_conv.js";
 import { GlobalGraphPool } from "../layers/graph_pooling.js";
 import { AGGREGATIONS } from "../layers/graph_segment.js";
@@ -63,7 +64,7 @@ export function buildGinGraph(options: GraphModelOptions): tf.LayersModel {
   }
   let g = connect(new GlobalGraphPool({ mode: pooling, name: "pool" }), [h, batch]);
   g = connect(tf.layers.dense({ units: hidden, activation: "relu", name: "fc1" }), g);
-  g = connect(tf.layers.dropout({ rate: dropout, name: "dropout" }), g);
+  g = connect(dropoutLayer({ rate: dropout, name: "dropout" }), g);
   const logits = connect(tf.layers.dense({ units: options.numClasses, name: "fc2" }), g);
   return tf.model({ inputs: [x, edgeIndex, batch], outputs: classifierOutput(logits, options, "gin_graph"), name: "gin_graph" });
 }

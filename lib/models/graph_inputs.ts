@@ -19,6 +19,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { MessagePassing } from "../layers/message_passing.js";
+import { dropout as dropoutLayer } from "../layers/dropout.js";
 import { headActivationOption, headOutput } from "../layers/vit_blocks.js";
 import type { ModelOptions } from "./registry.js";
 
@@ -140,10 +141,10 @@ export function twoLayerNodeClassifier(
 ): tf.LayersModel {
   const { x, edgeIndex } = nodeModelInputs(numFeatures);
   const step = (layer: tf.layers.Layer, h: tf.SymbolicTensor): tf.SymbolicTensor => connect(layer, layer instanceof MessagePassing ? [h, edgeIndex] : h);
-  let h = connect(tf.layers.dropout({ rate: dropout, name: "dropout_in" }), x);
+  let h = connect(dropoutLayer({ rate: dropout, name: "dropout_in" }), x);
   h = step(layers.first, h);
   if (layers.activation) h = step(layers.activation, h);
-  h = connect(tf.layers.dropout({ rate: dropout, name: "dropout1" }), h);
+  h = connect(dropoutLayer({ rate: dropout, name: "dropout1" }), h);
   h = step(layers.second, h);
   if (layers.propagation) h = step(layers.propagation, h);
   return tf.model({ inputs: [x, edgeIndex], outputs: classifierOutput(h, options, model), name: model });

@@ -9,6 +9,7 @@
  * 28 -> 26 -> 24 -> 12 -> 10 -> 8 -> 4.
  */
 import * as tf from "@tensorflow/tfjs";
+import { dropout } from "../layers/dropout.js";
 import { apply, classifierModel, dense, type Node, numberOption } from "./cnn_blocks.js";
 import type { ResolvedModelOptions } from "./options.js";
 import { registerModel } from "./registry.js";
@@ -33,9 +34,9 @@ export function buildMnistCnn(options: ResolvedModelOptions): tf.LayersModel {
     features[pool] = pool;
   });
   x = apply(tf.layers.flatten({ name: "flatten" }), x);
-  x = apply(tf.layers.dropout({ rate: dropout1, name: "dropout1" }), x);
+  x = apply(dropout({ rate: dropout1, name: "dropout1" }), x);
   x = dense(x, MNIST_CNN_CONFIG.denseUnits, "fc1", { activation: "relu" });
-  x = apply(tf.layers.dropout({ rate: dropout2, name: "dropout2" }), x);
+  x = apply(dropout({ rate: dropout2, name: "dropout2" }), x);
   return classifierModel(images, dense(x, options.numClasses, "head"), options, name, features);
 }
 

@@ -123,7 +123,7 @@ describe("bad thread counts at the command line", () => {
 });
 
 describe("wasm threads in separate processes", () => {
-  it("gives equal conv2d, gradient, matMul and training results at 1 and N threads", async () => {
+  it("gives equal conv2d, gradient, matMul, gather, scatter and training results (CNN and GCN) at 1 and N threads", async () => {
     const [one, many] = await Promise.all([fixture("results", { TENSORCELL_THREADS: "1" }), fixture("results", { TENSORCELL_THREADS: "2" })]);
     expect([one.out.threads, many.out.threads]).toEqual([1, 2]);
     const a = one.out.results as Record<string, string>;
@@ -147,6 +147,11 @@ describe("wasm threads in separate processes", () => {
     expect(b.maxPoolGradient).toBe(a.maxPoolGradient);
     expect(b.conv2d).toBe(a.conv2d);
     expect(b.conv2dInputGradient).toBe(a.conv2dInputGradient);
+    // Gathers copy rows; scatter-sums and Aᵀ·B sum every element in one order whatever the split;
+    // dropout masks hash (seed, element): the same bits too, through a whole GCN fit.
+    for (const name of ["gather", "scatterSum", "transposedProduct", ...Object.keys(a).filter((key) => key.startsWith("gcn weight"))]) {
+      expect(b[name], name).toBe(a[name]);
+    }
   });
 
   it("clamps 99 to 8 with a one-line note", async () => {

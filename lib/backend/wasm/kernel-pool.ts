@@ -13,7 +13,8 @@
  *
  * Used by the filter gradient (filter-gradient.ts), MaxPoolGrad and AvgPoolGrad
  * (pool-kernels.ts), batch norm and per-channel arithmetic (channel-kernels.ts),
- * all through runOnTensors.
+ * Winograd convolutions (winograd-conv.ts), GatherV2 and ScatterNd
+ * (gather-scatter-kernels.ts), all through runOnTensors or runChunksOnTensors.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -23,7 +24,7 @@ import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { tensorcellInstallDir } from "../../install-dir.js";
 
 /** The kernels dist/asm/kernels.wasm exports, in the order workers are told them by. */
-const KERNELS = ["filterGradient", "maxPoolGradient", "avgPoolGradient", "channelAffine", "channelBinary", "elementwiseBinary", "relu", "batchNormGradientSums", "batchNormGradient", "winogradConv3x3", "winogradFilter3x3", "winogradFilterGradient", "winogradGradientFilter3x3"] as const;
+const KERNELS = ["filterGradient", "maxPoolGradient", "avgPoolGradient", "channelAffine", "channelBinary", "elementwiseBinary", "relu", "batchNormGradientSums", "batchNormGradient", "winogradConv3x3", "winogradFilter3x3", "winogradFilterGradient", "winogradGradientFilter3x3", "gatherRows", "scatterAddRows", "dropoutMask", "matMulTransposedA"] as const;
 /** One of tensorcell's wasm SIMD kernels. */
 export type KernelName = (typeof KERNELS)[number];
 

@@ -6,9 +6,31 @@
  * kernel materialises the transposes (wasm's Transpose is a copy) and calls
  * the XNNPACK path, choosing between op(A)·op(B) and (op(B)ᵀ·op(A)ᵀ)ᵀ by the
  * number of elements that have to be copied.
+ *
+ * Aᵀ·B of two float32 matrices with N % 16 == 0 (a dense layer's weight
+ * gradient xᵀ·dy) runs tensorcell's SIMD kernel `matMulTransposedA`
+ * (lib/backend/wasm/asm/matmul.ts) on every thread instead, from K = 256
+ * rows up: no transpose, and no XNNPACK packing of an operand that changes
+ * every call. A GCN's first layer on the Cora-sized graph
+ * ([2708, 1433]ᵀ·[2708, 16]) took 17 ms through XNNPACK (packing the
+ * [2708, 1433] operand each call, on one thread). Each output element sums its
+ * K products in order, as XNNPACK's kernel does: the same bits here.
  */
 import * as tf from "@tensorflow/tfjs";
+import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { asTensor, existingConfigs, withNativeFallback } from "./kernel-helpers.js";
+import { chunkCount, kernelPoolFor, runChunksOnTensors } from "./kernel-pool.js";
+import { wasmThreadCount } from "./threads.js";
+
+/**
+ * Aᵀ·B takes tensorcell's kernel from this K (rows summed over) up. Below it the transpose
+ * path is faster: a dense layer's xᵀ·dy at batch 64 ([64, 1024]ᵀ·[64, 512]) ran 0.74-0.80x
+ * on the kernel, while K = 1040 (ViT-Ti/4 at batch 16) ran 1.06-1.40x and K = 2708 (GCN)
+ * 1.6-2.5x (bench/train/matmul-ab.ts).
+ */
+const MIN_TRANSPOSED_A_ROWS = 256;
+/** About this many multiply-adds per chunk of output row pairs. */
+const PRODUCTS_PER_CHUNK = 1 << 18;
 
 interface BatchMatMulAttrs {
   transposeA: boolean;
@@ -44,12 +66,40 @@ export function matMulWithoutTransposeFlags(a: tf.Tensor, b: tf.Tensor, transpos
   });
 }
 
+/**
+ * Aᵀ·B (a [K, M], b [K, N], N % 16 == 0, float32, one matrix each) on tensorcell's
+ * kernel, whatever K; null for other shapes or without a kernel pool.
+ */
+export function transposedAProduct(backend: BackendWasm, a: tf.TensorInfo, b: tf.TensorInfo): tf.TensorInfo | null {
+  if (a.dtype !== "float32" || b.dtype !== "float32") return null;
+  const batchOf = (t: tf.TensorInfo) => t.shape.slice(0, -2).reduce((p, q) => p * q, 1);
+  if (a.shape.length < 2 || b.shape.length < 2 || batchOf(a) !== 1 || batchOf(b) !== 1) return null;
+  const [k, m] = a.shape.slice(-2) as [number, number];
+  const [kb, n] = b.shape.slice(-2) as [number, number];
+  if (k !== kb || n % 16 !== 0) return null;
+  const pool = kernelPoolFor(backend, wasmThreadCount());
+  if (!pool) return null;
+  const rank = Math.max(a.shape.length, b.shape.length);
+  const out = backend.makeOutput([...Array<number>(rank - 2).fill(1), m, n], "float32");
+  const pairs = Math.ceil(m / 2);
+  const chunks = chunkCount(pool, pairs, Math.ceil((m * n * k) / PRODUCTS_PER_CHUNK));
+  // Arguments: a, b, out, output row pairs [begin, end), then K, M, N.
+  runChunksOnTensors(pool, backend, "matMulTransposedA", { read: [a, b], written: [out] }, { total: pairs, chunks, rangeAt: 3 },
+    ([aAt, bAt, outAt]) => [aAt!, bAt!, outAt!, 0, 0, k, m, n]);
+  return out;
+}
+
 /** Kernel configs for 'wasm': BatchMatMul with a fast path for transposed operands (the plain case stays native). */
 export function matMulKernels(): tf.KernelConfig[] {
   return existingConfigs([
     withNativeFallback("BatchMatMul", (args) => {
       const { transposeA, transposeB } = args.attrs as unknown as BatchMatMulAttrs;
       if (!transposeA && !transposeB) return null;
+      const { a, b } = args.inputs;
+      if (transposeA && !transposeB && a && b && a.shape[a.shape.length - 2]! >= MIN_TRANSPOSED_A_ROWS) {
+        const onPool = transposedAProduct(args.backend as BackendWasm, a, b);
+        if (onPool) return onPool;
+      }
       return tf.tidy(() => matMulWithoutTransposeFlags(asTensor(args.inputs.a), asTensor(args.inputs.b), transposeA, transposeB));
     }),
   ]);

@@ -4,7 +4,8 @@
  * UnsortedSegmentSum) and faster versions of Conv2DBackpropInput, BatchMatMul
  * (transposed operands), Sum/Mean (leading axes), MaxPoolGrad, FusedBatchNorm,
  * AvgPoolGrad, per-channel Add/Sub/Multiply/RealDiv, Slice, copy-free
- * Identity and Cast, and Winograd Conv2D/FusedConv2D for 3x3 stride-1 filters.
+ * Identity and Cast, Winograd Conv2D/FusedConv2D for 3x3 stride-1 filters, and
+ * GatherV2/ScatterNd by rows; and tensorcell's own dropout-mask kernel.
  */
 import * as tf from "@tensorflow/tfjs";
 import { convGradientKernels } from "./conv-kernels.js";
@@ -16,6 +17,8 @@ import { channelKernels } from "./channel-kernels.js";
 import { identityKernels } from "./identity-kernels.js";
 import { sliceKernels } from "./slice-kernel.js";
 import { winogradKernels } from "./winograd-conv.js";
+import { gatherScatterKernels } from "./gather-scatter-kernels.js";
+import { dropoutKernels } from "./dropout-kernel.js";
 
 /** What registration did: kernels wasm lacked, and wasm kernels replaced by faster ones. */
 export interface WasmKernelRegistration {
@@ -35,7 +38,7 @@ let registration: WasmKernelRegistration | undefined;
 export function registerWasmKernels(): WasmKernelRegistration {
   if (registration) return registration;
   const result: WasmKernelRegistration = { added: [], replaced: [] };
-  for (const config of [...convGradientKernels(), ...matMulKernels(), ...reduceKernels(), ...poolKernels(), ...segmentKernels(), ...channelKernels(), ...identityKernels(), ...sliceKernels(), ...winogradKernels()]) {
+  for (const config of [...convGradientKernels(), ...matMulKernels(), ...reduceKernels(), ...poolKernels(), ...segmentKernels(), ...channelKernels(), ...identityKernels(), ...sliceKernels(), ...winogradKernels(), ...gatherScatterKernels(), ...dropoutKernels()]) {
     if (tf.getKernel(config.kernelName, "wasm")) {
       tf.unregisterKernel(config.kernelName, "wasm");
       result.replaced.push(config.kernelName);

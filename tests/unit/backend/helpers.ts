@@ -64,6 +64,18 @@ export async function expectWasmMatchesCpu(compute: () => tf.Tensor | tf.Tensor[
   });
 }
 
+/** Computes on wasm and on cpu and expects the same shapes and the same bits, for every output of `compute`. */
+export async function expectSameBitsAsCpu(compute: () => tf.Tensor | tf.Tensor[]): Promise<void> {
+  const wasm = await runOn("wasm", compute);
+  const cpu = await runOn("cpu", compute);
+  await tf.setBackend("wasm");
+  expect(wasm.length).toBe(cpu.length);
+  wasm.forEach((out, i) => {
+    expect(out.shape).toEqual(cpu[i]!.shape);
+    expect(Array.from(out.values)).toEqual(Array.from(cpu[i]!.values));
+  });
+}
+
 /** A tensor with deterministic pseudo-random values. */
 export function seeded(shape: number[], seed: number): tf.Tensor {
   return tf.tensor(randomValues(shape.reduce((a, b) => a * b, 1), seed), shape);

@@ -6,7 +6,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { expectWasmMatchesCpu, runOn, seeded, setUpWasm, simdKernelsRunBy } from "./helpers.js";
+import { expectSameBitsAsCpu, expectWasmMatchesCpu, seeded, setUpWasm, simdKernelsRunBy } from "./helpers.js";
 import { backendInfo } from "../../../lib/backend/index.js";
 import { meanGradient, sumGradient } from "../../../lib/backend/gradients.js";
 import { channelPeriod } from "../../../lib/backend/wasm/channel-kernels.js";
@@ -17,18 +17,6 @@ const tfjsMeanGradient = tf.getGradient("Mean");
 
 beforeAll(setUpWasm);
 afterEach(() => vi.restoreAllMocks());
-
-/** Same bits on wasm as on cpu, for every output of `compute`. */
-async function expectSameBitsAsCpu(compute: () => tf.Tensor | tf.Tensor[]): Promise<void> {
-  const wasm = await runOn("wasm", compute);
-  const cpu = await runOn("cpu", compute);
-  await tf.setBackend("wasm");
-  expect(wasm.length).toBe(cpu.length);
-  wasm.forEach((out, i) => {
-    expect(out.shape).toEqual(cpu[i]!.shape);
-    expect(Array.from(out.values)).toEqual(Array.from(cpu[i]!.values));
-  });
-}
 
 /** Positive values in [0.5, 1.5). */
 function positive(shape: number[], seed: number): tf.Tensor {

@@ -4,3 +4,6 @@ export { filterGradient } from "./conv-filter-grad";
 export { avgPoolGradient, maxPoolGradient } from "./pool-grad";
 export { batchNormGradient, batchNormGradientSums, channelAffine, channelBinary, elementwiseBinary, relu } from "./channel-ops";
 export { winogradConv3x3, winogradFilter3x3, winogradFilterGradient, winogradGradientFilter3x3 } from "./winograd";
+export { gatherRows, scatterAddRows } from "./gather-scatter";
+export { dropoutMask } from "./dropout";
+export { matMulTransposedA } from "./matmul";
