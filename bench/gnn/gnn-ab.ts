@@ -16,6 +16,7 @@
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { initBackend } from "../../lib/backend/index.js";
+import { asTensor } from "../../lib/backend/wasm/kernel-helpers.js";
 import { matMulWithoutTransposeFlags } from "../../lib/backend/wasm/matmul-kernels.js";
 import { syntheticCitationGraph } from "../../lib/data/graphs.js";
 import { HashedMaskDropout } from "../../lib/layers/dropout.js";
@@ -39,8 +40,7 @@ const transposePathMatMul: tf.KernelConfig = {
   kernelFunc: (args) => {
     const { transposeA, transposeB } = args.attrs as unknown as { transposeA: boolean; transposeB: boolean };
     if (!transposeA && !transposeB) return nativeMatMul.kernelFunc(args);
-    const [a, b] = [args.inputs.a!, args.inputs.b!].map((t) => tf.engine().makeTensorFromTensorInfo(t));
-    return tf.tidy(() => matMulWithoutTransposeFlags(a!, b!, transposeA, transposeB));
+    return tf.tidy(() => matMulWithoutTransposeFlags(asTensor(args.inputs.a), asTensor(args.inputs.b), transposeA, transposeB));
   },
 };
 const hashedCall = HashedMaskDropout.prototype.call;
