@@ -1,5 +1,5 @@
-// tensorcell's row kernels on wasm: GatherV2 and ScatterNd by rows, and Aᵀ·B for dense-layer
-// weight gradients, against the cpu backend bit for bit, which shapes take them (the pool's
+// tensorcell's row kernels on wasm: GatherV2 and ScatterNd by rows, Aᵀ·B for dense-layer
+// weight gradients, and batched products (attention), against the cpu backend bit for bit, which shapes take them (the pool's
 // calls are watched, so a silent fall-back to the native kernel fails), and bad indices: a
 // clear error, nothing leaked, the backend still computing.
 import * as tf from "@tensorflow/tfjs";
@@ -115,11 +115,10 @@ describe("Aᵀ·B on wasm (dense-layer weight gradients)", () => {
     });
   }
 
-  it("short sums (K < 256), N not a multiple of 16, and batched products keep the transpose path", async () => {
+  it("short sums (K < 256) and N not a multiple of 16 keep the transpose path", async () => {
     for (const compute of [
       () => tf.matMul(seeded([64, 40], 10), seeded([64, 32], 11), true, false),
       () => tf.matMul(seeded([300, 40], 10), seeded([300, 10], 11), true, false),
-      () => tf.matMul(seeded([2, 300, 8], 10), seeded([2, 300, 16], 11), true, false),
     ]) {
       await expectWasmMatchesCpu(compute, 1e-4, 1e-5);
       expect(simdKernelsRunBy(compute)).toEqual([]);
@@ -132,5 +131,41 @@ describe("Aᵀ·B on wasm (dense-layer weight gradients)", () => {
       const w = seeded([24, 32], 13);
       return tf.grads((weights: tf.Tensor) => tf.sum(tf.square(tf.matMul(x, weights))))([w]);
     }, 1e-4, 1e-5);
+  });
+});
+
+describe("batched products on wasm (attention)", () => {
+  const cases: { name: string; a: number[]; b: number[]; transposeA?: boolean; transposeB?: boolean }[] = [
+    { name: "attention weights · values, [16, 3, 65, 65]·[16, 3, 65, 64]", a: [16, 3, 65, 65], b: [16, 3, 65, 64] },
+    { name: "queries · keysᵀ (transposed B, N = 65: a column tail)", a: [4, 3, 65, 64], b: [4, 3, 65, 64], transposeB: true },
+    { name: "transposed A (a weights gradient), odd M", a: [6, 33, 17], b: [6, 33, 20], transposeA: true },
+    { name: "both transposed", a: [5, 24, 9], b: [5, 40, 24], transposeA: true, transposeB: true },
+    { name: "one matrix broadcast over the batch", a: [2, 3, 10, 12], b: [12, 32] },
+    { name: "a batch against one matrix of rank 3", a: [1, 7, 12], b: [9, 12, 5] },
+  ];
+  for (const c of cases) {
+    it(`${c.name}: matches cpu, on tensorcell's kernel`, async () => {
+      const compute = () => tf.matMul(seeded(c.a, 12), seeded(c.b, 13), c.transposeA, c.transposeB);
+      await expectWasmMatchesCpu(compute, 1e-4, 1e-5);
+      expect(simdKernelsRunBy(compute)).toEqual(["batchedMatMul"]);
+    });
+  }
+
+  it("gradients of a batched attention product match cpu", async () => {
+    await expectWasmMatchesCpu(() => {
+      const [q, k, v] = [seeded([2, 3, 17, 8], 14), seeded([2, 3, 17, 8], 15), seeded([2, 3, 17, 8], 16)];
+      const r = seeded([2, 3, 17, 8], 17);
+      const attend = (qq: tf.Tensor, kk: tf.Tensor, vv: tf.Tensor) => tf.matMul(tf.softmax(tf.matMul(qq, kk, false, true)), vv);
+      return tf.grads((qq: tf.Tensor, kk: tf.Tensor, vv: tf.Tensor) => tf.sum(tf.mul(attend(qq, kk, vv), r)))([q, k, v]);
+    }, 1e-4, 1e-5);
+  });
+
+  it("inner sizes that differ get tfjs's error, with nothing leaked", () => {
+    expectCleanError(() => tf.matMul(seeded([4, 5, 6], 18), seeded([4, 7, 3], 19)), /inner shapes \(6\) and \(7\)/);
+    expectCleanError(() => tf.matMul(seeded([4, 5, 6], 18), seeded([4, 7, 3], 19), false, true), /inner shapes \(6\) and \(3\)/);
+  });
+
+  it("batches of different shapes that do not broadcast keep the native kernel's error", () => {
+    expectCleanError(() => tf.matMul(seeded([2, 3, 4, 5], 20), seeded([3, 2, 5, 4], 21)), /Operands could not be broadcast together with shapes 2,3 and 3,2/);
   });
 });
