@@ -20,6 +20,7 @@ import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { initBackend } from "../../lib/backend/index.js";
 import { referenceCnn } from "./reference-cnn.js";
+import { medianMs, modelSteps } from "./model-steps.js";
 import { compiledModel } from "./tfjs-throughput.js";
 
 const chosenKernels = process.argv[5]?.split(",");
@@ -50,28 +51,7 @@ const rounds = Number(process.argv[3] ?? 4);
 const steps = Number(process.argv[4] ?? 3);
 const model = name === "reference" ? referenceCnn() : compiledModel(name, tf.train.momentum(0.1, 0.9));
 const batch = 64;
-const [, height, width, channels] = model.inputs[0]!.shape as number[];
-const classes = (model.outputs[0]!.shape as number[])[1]!;
-const x = tf.randomNormal([batch, height!, width!, channels!]);
-const y = tf.oneHot(tf.randomUniform([batch], 0, classes, "int32"), classes);
-
-/** Median ms of `steps` calls of `step`, after one warm-up call. */
-async function time(step: () => Promise<void>): Promise<number> {
-  await step();
-  const times: number[] = [];
-  for (let i = 0; i < steps; i++) {
-    const t0 = performance.now();
-    await step();
-    times.push(performance.now() - t0);
-  }
-  return times.sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
-}
-const train = async () => void (await model.trainOnBatch(x, y));
-const infer = async () => {
-  const out = model.predict(x, { batchSize: batch }) as tf.Tensor;
-  await out.data();
-  out.dispose();
-};
+const { train, infer } = modelSteps(model, batch);
 
 console.log(`${name}, batch ${batch}, wasm ${info.threads} thread(s), ${rounds} rounds of ${steps} timed steps per setting; toggled: ${[...TOGGLED_KERNELS, ...TOGGLED_GRADIENTS.map((g) => `${g} gradient`)].join(", ")}`);
 const results = { on: { train: [] as number[], infer: [] as number[] }, off: { train: [] as number[], infer: [] as number[] } };
@@ -79,8 +59,8 @@ for (let round = 0; round < rounds; round++) {
   for (const on of round % 2 === 0 ? [true, false] : [false, true]) {
     use(on);
     const r = results[on ? "on" : "off"];
-    r.train.push(await time(train));
-    r.infer.push(await time(infer));
+    r.train.push(await medianMs(train, steps));
+    r.infer.push(await medianMs(infer, steps));
     console.log(`  round ${round + 1} ${on ? "on " : "off"}: train ${r.train.at(-1)!.toFixed(1)} ms/step, infer ${r.infer.at(-1)!.toFixed(1)} ms/batch`);
   }
 }

@@ -14,6 +14,7 @@ import "@tensorflow/tfjs-backend-wasm";
 import { initBackend } from "../../lib/backend/index.js";
 import { asTensor } from "../../lib/backend/wasm/kernel-helpers.js";
 import { matMulWithoutTransposeFlags } from "../../lib/backend/wasm/matmul-kernels.js";
+import { medianMs, modelSteps } from "../train/model-steps.js";
 import { compiledModel } from "../train/tfjs-throughput.js";
 
 const nativeMatMul = tf.getKernel("BatchMatMul", "wasm")!;
@@ -41,28 +42,7 @@ const rounds = Number(process.argv[3] ?? 4);
 const steps = Number(process.argv[4] ?? 2);
 const batch = Number(process.argv[5] ?? 16);
 const model = compiledModel(name, tf.train.adam(1e-3));
-const [, height, width, channels] = model.inputs[0]!.shape as number[];
-const classes = (model.outputs[0]!.shape as number[])[1]!;
-const x = tf.randomNormal([batch, height!, width!, channels!]);
-const y = tf.oneHot(tf.randomUniform([batch], 0, classes, "int32"), classes);
-
-/** Median ms of `steps` calls of `step`, after one warm-up call. */
-async function time(step: () => Promise<void>): Promise<number> {
-  await step();
-  const times: number[] = [];
-  for (let i = 0; i < steps; i++) {
-    const t0 = performance.now();
-    await step();
-    times.push(performance.now() - t0);
-  }
-  return times.sort((p, q) => p - q)[Math.floor(times.length / 2)]!;
-}
-const train = async () => void (await model.trainOnBatch(x, y));
-const infer = async () => {
-  const out = model.predict(x, { batchSize: batch }) as tf.Tensor;
-  await out.data();
-  out.dispose();
-};
+const { train, infer } = modelSteps(model, batch);
 
 console.log(`${name}, batch ${batch}, wasm ${info.threads} thread(s), ${rounds} rounds of ${steps} timed steps per setting`);
 const results = { on: { train: [] as number[], infer: [] as number[] }, off: { train: [] as number[], infer: [] as number[] } };
@@ -70,7 +50,7 @@ for (let round = 0; round < rounds; round++) {
   for (const on of round % 2 === 0 ? [true, false] : [false, true]) {
     use(on);
     const key = on ? "on" : "off";
-    const [trainMs, inferMs] = [await time(train), await time(infer)];
+    const [trainMs, inferMs] = [await medianMs(train, steps), await medianMs(infer, steps)];
     results[key].train.push(trainMs);
     results[key].infer.push(inferMs);
     console.log(`  round ${round + 1}, ${key}: train ${trainMs.toFixed(0)} ms, infer ${inferMs.toFixed(0)} ms`);
