@@ -16,6 +16,7 @@ import { matMulWithoutTransposeFlags, transposedAProduct } from "../../lib/backe
 const info = await initBackend("wasm");
 const CASES: { k: number; m: number; n: number; note: string }[] = [
   { k: 2708, m: 1433, n: 16, note: "GCN layer 1, Cora-sized graph" },
+  { k: 2708, m: 1433, n: 64, note: "GAT layer 1 (8 heads of 8)" },
   { k: 64, m: 1024, n: 512, note: "reference CNN dense 512, batch 64" },
   { k: 1040, m: 192, n: 768, note: "ViT-Ti/4 MLP in, batch 16" },
   { k: 1040, m: 768, n: 192, note: "ViT-Ti/4 MLP out, batch 16" },
