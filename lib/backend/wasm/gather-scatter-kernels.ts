@@ -33,18 +33,13 @@ const ELEMENTS_PER_CHUNK = 16384;
 /** Floats per unit of a scatter-sum's column split (a 64-byte cache line). */
 const COLUMN_UNIT = 16;
 
-/** Whether every index lies in [0, size). */
-function allWithin(indices: Int32Array, size: number): boolean {
+/** Where the first index outside [0, size) stands in `indices`, or -1 when every index lies inside. */
+function firstOutside(indices: Int32Array, size: number): number {
   for (let i = 0; i < indices.length; i++) {
     const index = indices[i]!;
-    if (index < 0 || index >= size) return false;
+    if (index < 0 || index >= size) return i;
   }
-  return true;
-}
-
-/** The first index outside [0, size). */
-function firstOutside(indices: Int32Array, size: number): number {
-  return indices.find((index) => index < 0 || index >= size)!;
+  return -1;
 }
 
 interface GatherAttrs {
@@ -63,7 +58,7 @@ function gatherOnPool(args: KernelArgs): tf.TensorInfo | null {
   const parsedAxis = tf.util.parseAxisParam(axis, x.shape)[0]!;
   const dim = x.shape[parsedAxis]!;
   // Out-of-range indices: the native kernel raises tfjs's own error.
-  if (!allWithin(backend.typedArrayFromHeap(indices) as Int32Array, dim)) return null;
+  if (firstOutside(backend.typedArrayFromHeap(indices) as Int32Array, dim) >= 0) return null;
   const count = tf.util.sizeFromShape(indices.shape);
   const outer = tf.util.sizeFromShape(x.shape.slice(0, parsedAxis));
   const inner = tf.util.sizeFromShape(x.shape.slice(parsedAxis + 1));
@@ -96,7 +91,8 @@ function scatterOnPool(args: KernelArgs): tf.TensorInfo | null {
   const count = tf.util.sizeFromShape(indices.shape);
   if (tf.util.sizeFromShape(updates.shape) !== count * columns) return null;
   const ids = backend.typedArrayFromHeap(indices) as Int32Array;
-  if (!allWithin(ids, rows)) throw new Error(`Invalid indices: ${firstOutside(ids, rows)} does not index into ${shape}`);
+  const outside = firstOutside(ids, rows);
+  if (outside >= 0) throw new Error(`Invalid indices: ${ids[outside]} does not index into ${shape}`);
   const out = backend.makeOutput(shape, "float32");
   if (rows === 0 || columns === 0) return out;
   const units = Math.ceil(columns / COLUMN_UNIT);

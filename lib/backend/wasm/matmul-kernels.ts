@@ -79,8 +79,8 @@ export function matMulWithoutTransposeFlags(a: tf.Tensor, b: tf.Tensor, transpos
  */
 export function transposedAProduct(backend: BackendWasm, a: tf.TensorInfo, b: tf.TensorInfo): tf.TensorInfo | null {
   if (a.dtype !== "float32" || b.dtype !== "float32") return null;
-  const batchOf = (t: tf.TensorInfo) => t.shape.slice(0, -2).reduce((p, q) => p * q, 1);
-  if (a.shape.length < 2 || b.shape.length < 2 || batchOf(a) !== 1 || batchOf(b) !== 1) return null;
+  const single = (t: tf.TensorInfo) => t.shape.length >= 2 && tf.util.sizeFromShape(t.shape.slice(0, -2)) === 1;
+  if (!single(a) || !single(b)) return null;
   const [k, m] = a.shape.slice(-2) as [number, number];
   const [kb, n] = b.shape.slice(-2) as [number, number];
   if (k !== kb || n % 16 !== 0) return null;
