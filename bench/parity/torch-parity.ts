@@ -18,7 +18,9 @@
  * load drift hits every setting alike; the tables give the median over rounds, by
  * wall clock and by the child's CPU time (all its threads), then the ratios
  * tensorcell / PyTorch at equal thread counts and each side's all-threads / 1-thread
- * speed-up.
+ * speed-up. Before and after the models it prints the machine's ceiling for those
+ * speed-ups (bench/threads/ceiling.ts: a parallel FP loop on every core at once
+ * against one core).
  *
  * Run: npx vite-node bench/parity/torch-parity.ts [steps=2] [rounds=2] [models=cnn,resnet20,vit,gcn]
  * (timed steps per child: 4x steps for the CNN, steps for ResNet-20 and ViT, 4x steps
@@ -30,6 +32,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { defaultThreadCount } from "../../lib/backend/wasm/thread-count.js";
+import { parallelCeiling } from "../threads/ceiling.js";
 import { type Measured, type StepPlan } from "../train/tfjs-throughput.js";
 import { type Throughput, type TorchResult, torchBuildInfo, torchCnn, torchGcnFile, torchResnet20, torchVit } from "../train/torch-reference.js";
 
@@ -220,6 +223,11 @@ async function main(): Promise<void> {
   const started = Date.now();
   console.log(`machine: ${cores.length} cores (${cores[0]?.model.trim() ?? "unknown CPU"}); Node ${process.version}; load average at start ${load()}`);
   console.log(torchBuildInfo() ?? "PyTorch not found (/usr/bin/python3 -c 'import torch' failed)");
+  const ceiling = async (when: string) => {
+    const { ratio } = await parallelCeiling(cores.length);
+    console.log(`ceiling ${when}: a parallel FP loop ran ${ratio.toFixed(2)}x faster on ${cores.length} cores than on 1`);
+  };
+  await ceiling("before");
   const dir = mkdtempSync(join(tmpdir(), "tensorcell-parity-"));
   const graphFile = join(dir, "graph.json");
   try {
@@ -240,6 +248,7 @@ async function main(): Promise<void> {
           `${up(tcAll.train, tc1.train)}x; ${up(ptAll.train, pt1.train)}x | ${up(tcAll.infer, tc1.infer)}x; ${up(ptAll.infer, pt1.infer)}x |`,
       );
     }
+    await ceiling("after");
     console.log(`\n${[versions.tfjs, versions.torch].filter(Boolean).join("; ")}; load average at end ${load()}; ${((Date.now() - started) / 60000).toFixed(1)} min`);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -4,7 +4,9 @@
  * (the default, up to 8), each model and count in its own child process so
  * each starts its own build; rounds alternate the order. Prints training and
  * inference images per second (wall clock and process CPU time), peak RSS, and
- * the same-run ratios all-cores / 1 thread.
+ * the same-run ratios all-cores / 1 thread, and before and after the models the
+ * machine's ceiling for those ratios (ceiling.ts: a parallel FP loop on every
+ * thread at once against one thread).
  *
  * Run: npx vite-node bench/threads/threads.ts [rounds=2] [cnnSteps=10] [resnetSteps=3]
  * (steps are timed training steps and timed inference batches, after 2 warm-up steps).
@@ -13,6 +15,7 @@ import { spawnSync } from "node:child_process";
 import { availableParallelism, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { defaultThreadCount } from "../../lib/backend/wasm/thread-count.js";
+import { parallelCeiling } from "./ceiling.js";
 
 const BATCH = 64;
 
@@ -134,8 +137,14 @@ async function main(): Promise<void> {
   const all = defaultThreadCount();
   console.log(`${availableParallelism()} cores, default ${all} threads; load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
   if (all === 1) console.log("only one core: the all-cores run is the 1-thread run");
+  const ceiling = async (when: string) => {
+    const { oneMs, allMs, ratio } = await parallelCeiling(all);
+    console.log(`ceiling ${when}: a parallel FP loop ran ${ratio.toFixed(2)}x faster on ${all} threads than on 1 (${oneMs.toFixed(0)} ms on one worker, ${allMs.toFixed(0)} ms on ${all} at once)`);
+  };
+  await ceiling("before");
   benchModel("cnn", all, rounds, cnnSteps);
   benchModel("resnet20", all, rounds, resnetSteps);
+  await ceiling("after");
 }
 
 await main();

@@ -1,7 +1,7 @@
 /**
  * Same-process A/B of batched matrix products on wasm (attention's scores and
  * weighted values, and their gradients): ViT-Ti/4 training steps and inference
- * batches with tensorcell's `batchedMatMul` kernel ("on") and with what ran
+ * batches with tensorcell's `matMul` kernel ("on") and with what ran
  * before it ("off": tfjs-backend-wasm's own BatchMatMul for the plain batched
  * product, transposes plus that kernel for transposed operands), alternating
  * in rounds (on, off, off, on, ...) inside one process. Single-matrix products

@@ -111,18 +111,22 @@ describe("Aᵀ·B on wasm (dense-layer weight gradients)", () => {
     it(`[${k}, ${m}]ᵀ·[${k}, ${n}]: matches cpu, on tensorcell's kernel`, async () => {
       const compute = () => tf.matMul(seeded([k, m], 8), seeded([k, n], 9), true, false);
       await expectWasmMatchesCpu(compute, 1e-4, 1e-5);
-      expect(simdKernelsRunBy(compute)).toEqual(["matMulTransposedA"]);
+      expect(simdKernelsRunBy(compute)).toEqual(["matMul"]);
     });
   }
 
   it("short sums (K < 256) and N not a multiple of 16 keep the transpose path", async () => {
-    for (const compute of [
-      () => tf.matMul(seeded([64, 40], 10), seeded([64, 32], 11), true, false),
-      () => tf.matMul(seeded([300, 40], 10), seeded([300, 10], 11), true, false),
-    ]) {
-      await expectWasmMatchesCpu(compute, 1e-4, 1e-5);
-      expect(simdKernelsRunBy(compute)).toEqual([]);
-    }
+    const kernelsOf = async (compute: () => tf.Tensor) => (await tf.profile(() => compute())).kernelNames;
+    // K = 64: A is transposed first; the plain product of the copy (N = 32) then runs on the pool.
+    const short = () => tf.matMul(seeded([64, 40], 10), seeded([64, 32], 11), true, false);
+    await expectWasmMatchesCpu(short, 1e-4, 1e-5);
+    expect(await kernelsOf(short)).toContain("Transpose");
+    expect(simdKernelsRunBy(short)).toEqual(["matMul"]);
+    // N = 10: transposed, then XNNPACK.
+    const narrow = () => tf.matMul(seeded([300, 40], 10), seeded([300, 10], 11), true, false);
+    await expectWasmMatchesCpu(narrow, 1e-4, 1e-5);
+    expect(await kernelsOf(narrow)).toContain("Transpose");
+    expect(simdKernelsRunBy(narrow)).toEqual([]);
   });
 
   it("a dense layer's weight gradient through the kernel matches cpu", async () => {
@@ -130,6 +134,51 @@ describe("Aᵀ·B on wasm (dense-layer weight gradients)", () => {
       const x = seeded([512, 24], 12);
       const w = seeded([24, 32], 13);
       return tf.grads((weights: tf.Tensor) => tf.sum(tf.square(tf.matMul(x, weights))))([w]);
+    }, 1e-4, 1e-5);
+  });
+});
+
+describe("plain products on wasm (dense layers)", () => {
+  // [m, k, n]: B larger than A (split by column blocks), A larger than B (by row pairs), an odd M.
+  for (const [m, k, n] of [[8, 300, 48], [70, 40, 32], [33, 130, 16]] as [number, number, number][]) {
+    it(`[${m}, ${k}]·[${k}, ${n}] with a new B: matches cpu, on tensorcell's kernel`, async () => {
+      const compute = () => tf.matMul(seeded([m, k], 18), seeded([k, n], 19));
+      await expectWasmMatchesCpu(compute, 1e-4, 1e-5);
+      expect(simdKernelsRunBy(compute)).toEqual(["matMul"]);
+    });
+  }
+
+  it("a B used again (weights at inference) goes to XNNPACK, which keeps it packed, with the same bits", async () => {
+    const weights = seeded([64, 32], 20);
+    const x = seeded([10, 64], 21);
+    try {
+      const first = () => tf.matMul(x, weights);
+      expect(simdKernelsRunBy(first)).toEqual(["matMul"]);
+      const again = tf.tidy(() => tf.matMul(x, weights));
+      const onPool = tf.tidy(() => tf.matMul(x, tf.mul(weights, 1)));
+      expect(simdKernelsRunBy(() => tf.matMul(x, weights))).toEqual([]);
+      expect(Array.from(await again.data())).toEqual(Array.from(await onPool.data()));
+      tf.dispose([again, onPool]);
+    } finally {
+      tf.dispose([weights, x]);
+    }
+  });
+
+  it("N not a multiple of 16 (a 10-class output layer) and A·Bᵀ keep XNNPACK's product", async () => {
+    for (const compute of [
+      () => tf.matMul(seeded([64, 40], 22), seeded([40, 10], 23)),
+      () => tf.matMul(seeded([64, 40], 22), seeded([32, 40], 23), false, true),
+    ]) {
+      await expectWasmMatchesCpu(compute, 1e-4, 1e-5);
+    }
+    expect(simdKernelsRunBy(() => tf.matMul(seeded([64, 40], 22), seeded([40, 10], 23)))).toEqual([]);
+  });
+
+  it("a dense layer's forward pass and gradients through the kernel match cpu", async () => {
+    await expectWasmMatchesCpu(() => {
+      const x = seeded([48, 96], 24);
+      const w = seeded([96, 64], 25);
+      return tf.grads((input: tf.Tensor, weights: tf.Tensor) => tf.sum(tf.square(tf.relu(tf.matMul(input, weights)))))([x, w]);
     }, 1e-4, 1e-5);
   });
 });
@@ -147,7 +196,7 @@ describe("batched products on wasm (attention)", () => {
     it(`${c.name}: matches cpu, on tensorcell's kernel`, async () => {
       const compute = () => tf.matMul(seeded(c.a, 12), seeded(c.b, 13), c.transposeA, c.transposeB);
       await expectWasmMatchesCpu(compute, 1e-4, 1e-5);
-      expect(simdKernelsRunBy(compute)).toEqual(["batchedMatMul"]);
+      expect(simdKernelsRunBy(compute)).toEqual(["matMul"]);
     });
   }
 

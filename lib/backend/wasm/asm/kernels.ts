@@ -6,4 +6,4 @@ export { batchNormGradient, batchNormGradientSums, channelAffine, channelBinary,
 export { winogradConv3x3, winogradFilter3x3, winogradFilterGradient, winogradGradientFilter3x3 } from "./winograd";
 export { gatherRows, scatterAddRows } from "./gather-scatter";
 export { dropoutMask } from "./dropout";
-export { batchedMatMul, matMulTransposedA } from "./matmul";
+export { matMul } from "./matmul";
