@@ -1,19 +1,22 @@
 /**
  * Fixes for tfjs-core optimizers, installed once per process by initBackend
  * (every backend): tensor leaks that would otherwise break "a training run and
- * a cell re-run leave tf.memory().numTensors where it was".
+ * a cell re-run leave tf.memory().numTensors where it was", and RMSProp's update
+ * as one kernel (optimizer-steps.ts).
  */
 import * as tf from "@tensorflow/tfjs";
+import { installFusedRmsProp } from "./optimizer-steps.js";
 
 let installed = false;
 
 /**
- * Installs the optimizer fixes once per process (MomentumOptimizer.dispose).
- * Call after tfjs is loaded; initBackend() does it for you.
+ * Installs the optimizer fixes once per process (MomentumOptimizer.dispose, the fused
+ * RMSProp update). Call after tfjs is loaded; initBackend() does it for you.
  */
 export function installOptimizerFixes(): void {
   if (installed) return;
   fixMomentumOptimizerDispose();
+  installFusedRmsProp();
   installed = true;
 }
 

@@ -7,16 +7,12 @@
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { DROPOUT_MASK, type DropoutMaskAttrs, dropoutMaskValues } from "../dropout-mask.js";
+import { floatBits } from "./kernel-helpers.js";
 import { chunkCount, kernelPoolFor, runChunksOnTensors } from "./kernel-pool.js";
 import { wasmThreadCount } from "./threads.js";
 
 /** At least this many elements per chunk: smaller masks are not worth waking a thread. */
 const ELEMENTS_PER_CHUNK = 65536;
-
-/** A float32's bits as an int32 (kernel arguments are i32). */
-function floatBits(value: number): number {
-  return new Int32Array(new Float32Array([value]).buffer)[0]!;
-}
 
 /** Kernel config for 'wasm': DROPOUT_MASK on the kernel pool. */
 export function dropoutKernels(): tf.KernelConfig[] {

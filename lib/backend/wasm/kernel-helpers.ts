@@ -47,6 +47,11 @@ export function asTensor<R extends tf.Rank>(info: tf.TensorInfo | undefined): tf
   return tf.engine().makeTensorFromTensorInfo(info) as tf.Tensor<R>;
 }
 
+/** A number's float32 bits as an int32 (tensorcell's kernel arguments are i32). */
+export function floatBits(value: number): number {
+  return new Int32Array(new Float32Array([value]).buffer)[0]!;
+}
+
 /** Explicit NHWC padding for tf.conv2d: [[0,0],[top,bottom],[left,right],[0,0]]. */
 export function explicitPadding(top: number, bottom: number, left: number, right: number): tf.backend_util.ExplicitPadding {
   return [[0, 0], [top, bottom], [left, right], [0, 0]];

@@ -5,7 +5,8 @@
  * (transposed operands), Sum/Mean (leading axes), MaxPoolGrad, FusedBatchNorm,
  * AvgPoolGrad, per-channel Add/Sub/Multiply/RealDiv, Slice, copy-free
  * Identity and Cast, Winograd Conv2D/FusedConv2D for 3x3 stride-1 filters, and
- * GatherV2/ScatterNd by rows; and tensorcell's own dropout-mask kernel.
+ * GatherV2/ScatterNd by rows; and tensorcell's own dropout-mask and fused
+ * RMSProp kernels.
  */
 import * as tf from "@tensorflow/tfjs";
 import { convGradientKernels } from "./conv-kernels.js";
@@ -19,6 +20,7 @@ import { sliceKernels } from "./slice-kernel.js";
 import { winogradKernels } from "./winograd-conv.js";
 import { gatherScatterKernels } from "./gather-scatter-kernels.js";
 import { dropoutKernels } from "./dropout-kernel.js";
+import { optimizerKernels } from "./optimizer-kernels.js";
 
 /** What registration did: kernels wasm lacked, and wasm kernels replaced by faster ones. */
 export interface WasmKernelRegistration {
@@ -38,7 +40,7 @@ let registration: WasmKernelRegistration | undefined;
 export function registerWasmKernels(): WasmKernelRegistration {
   if (registration) return registration;
   const result: WasmKernelRegistration = { added: [], replaced: [] };
-  for (const config of [...convGradientKernels(), ...matMulKernels(), ...reduceKernels(), ...poolKernels(), ...segmentKernels(), ...channelKernels(), ...identityKernels(), ...sliceKernels(), ...winogradKernels(), ...gatherScatterKernels(), ...dropoutKernels()]) {
+  for (const config of [...convGradientKernels(), ...matMulKernels(), ...reduceKernels(), ...poolKernels(), ...segmentKernels(), ...channelKernels(), ...identityKernels(), ...sliceKernels(), ...winogradKernels(), ...gatherScatterKernels(), ...dropoutKernels(), ...optimizerKernels()]) {
     if (tf.getKernel(config.kernelName, "wasm")) {
       tf.unregisterKernel(config.kernelName, "wasm");
       result.replaced.push(config.kernelName);

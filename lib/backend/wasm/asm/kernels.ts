@@ -7,3 +7,4 @@ export { winogradConv3x3, winogradFilter3x3, winogradFilterGradient, winogradGra
 export { gatherRows, scatterAddRows } from "./gather-scatter";
 export { dropoutMask } from "./dropout";
 export { matMul } from "./matmul";
+export { rmsPropStep } from "./optimizer";

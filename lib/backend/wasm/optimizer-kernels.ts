@@ -1,0 +1,40 @@
+/**
+ * RMSPROP_STEP for wasm (lib/backend/optimizer-steps.ts): tensorcell's SIMD kernel
+ * `rmsPropStep` (lib/backend/wasm/asm/optimizer.ts) updates a variable in one pass,
+ * chunks of elements on every thread; without a kernel pool (no dist/asm build) the
+ * composed tf ops compute it. Both give tfjs's bits.
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
+import { composedRmsPropStep, RMSPROP_STEP, type RmsPropStepAttrs } from "../optimizer-steps.js";
+import { asTensor, floatBits } from "./kernel-helpers.js";
+import { chunkCount, kernelPoolFor, runChunksOnTensors } from "./kernel-pool.js";
+import { wasmThreadCount } from "./threads.js";
+
+/** At least this many elements per chunk: smaller variables are not worth waking a thread. */
+const ELEMENTS_PER_CHUNK = 32768;
+
+/** Kernel config for 'wasm': RMSPROP_STEP on the kernel pool. */
+export function optimizerKernels(): tf.KernelConfig[] {
+  return [{
+    kernelName: RMSPROP_STEP,
+    backendName: "wasm",
+    kernelFunc: ({ inputs, attrs, backend }) => {
+      const { value, meanSquare, moment, gradient } = inputs as Record<string, tf.TensorInfo>;
+      const a = attrs as unknown as RmsPropStepAttrs;
+      const wasm = backend as BackendWasm;
+      const pool = kernelPoolFor(wasm, wasmThreadCount());
+      if (!pool) return composedRmsPropStep(asTensor(value), asTensor(meanSquare), asTensor(moment), asTensor(gradient), a);
+      const outs = [meanSquare!, moment!, value!].map((t) => wasm.makeOutput(t.shape, "float32"));
+      const size = tf.util.sizeFromShape(value!.shape);
+      if (size === 0) return outs;
+      const [newMeanSquare, newMoment, newValue] = outs as [tf.TensorInfo, tf.TensorInfo, tf.TensorInfo];
+      const scalars = [a.learningRate, a.decay, 1 - a.decay, a.momentum, a.epsilon].map(floatBits);
+      // Arguments: value, mean square, moment, gradient, their three outputs, elements [begin, end), the scalars' bits.
+      runChunksOnTensors(pool, wasm, "rmsPropStep", { read: [value!, meanSquare!, moment!, gradient!], written: [newValue, newMeanSquare, newMoment] },
+        { total: size, chunks: chunkCount(pool, size, Math.ceil(size / ELEMENTS_PER_CHUNK)), rangeAt: 7 },
+        (offsets) => [...offsets, 0, 0, ...scalars]);
+      return outs;
+    },
+  }];
+}
