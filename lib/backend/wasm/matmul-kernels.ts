@@ -1,11 +1,11 @@
 /**
- * BatchMatMul for wasm with transposed operands and over batches. tfjs-backend-wasm sends only
- * the plain A·B case to XNNPACK; with transposeA or transposeB it runs a scalar
- * loop, 20-50x slower (measured: [64,1024]ᵀ·[64,512] 57 ms against 2.7 ms).
- * Dense-layer gradients are exactly those two cases (xᵀ·dy and dy·Wᵀ), so this
- * kernel materialises the transposes (wasm's Transpose is a copy) and calls
- * the XNNPACK path, choosing between op(A)·op(B) and (op(B)ᵀ·op(A)ᵀ)ᵀ by the
- * number of elements that have to be copied.
+ * BatchMatMul for wasm. tfjs-backend-wasm sends only the plain A·B case to XNNPACK; with
+ * transposeA or transposeB it runs a scalar loop, 20-50x slower (measured:
+ * [64,1024]ᵀ·[64,512] 57 ms against 2.7 ms). Dense-layer gradients are exactly those two
+ * cases (xᵀ·dy and dy·Wᵀ), so a transposed product that tensorcell's kernel does not take
+ * (below) materialises the transposes (wasm's Transpose is a copy) and multiplies plainly,
+ * choosing between op(A)·op(B) and (op(B)ᵀ·op(A)ᵀ)ᵀ by the number of elements that have
+ * to be copied.
  *
  * tensorcell's SIMD kernel `matMul` (lib/backend/wasm/asm/matmul.ts) computes, on every
  * thread and with no packing of an operand:
@@ -37,7 +37,7 @@ import { wasmThreadCount } from "./threads.js";
  * K = 2708 (GCN) in place is 1.9-2.2x XNNPACK's transposed product (bench/train/matmul-ab.ts).
  */
 const MIN_TRANSPOSED_A_ROWS = 256;
-/** About this many multiply-adds per chunk of output row pairs. */
+/** About this many multiply-adds per chunk of a product. */
 const PRODUCTS_PER_CHUNK = 1 << 18;
 
 interface BatchMatMulAttrs {
@@ -104,8 +104,8 @@ export function productOnPool(backend: BackendWasm, a: tf.TensorInfo, b: tf.Tens
   // The kernel reads B as [K, N] rows: a transposed B is copied once.
   const bRows = transposeB ? tf.tidy(() => swapLastTwo(asTensor(b))) : null;
   try {
-    // Split so that the larger operand is read once: by column blocks when B is larger.
-    const byColumns = k * n > m * k;
+    // Split so that the larger operand is read once: by column blocks when B [K, N] is larger than A [M, K].
+    const byColumns = n > m;
     const units = batch * (byColumns ? Math.ceil(n / 16) : Math.ceil(m / 2));
     const chunks = chunkCount(pool, units, Math.ceil((batch * m * n * k) / PRODUCTS_PER_CHUNK));
     // Arguments: a, b, out, units [begin, end), M, K, N, batch strides of A and B, A's row and step (bytes), split.
