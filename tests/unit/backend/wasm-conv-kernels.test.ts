@@ -32,6 +32,9 @@ const conv2dCases: { name: string; x: number[]; f: number[]; strides: number | [
   { name: "5x3 strides [1,2] same", x: [2, 9, 10, 2], f: [5, 3, 2, 3], strides: [1, 2], pad: "same" },
   { name: "2x2 stride 2 valid (patchify)", x: [2, 8, 8, 3], f: [2, 2, 3, 4], strides: 2, pad: "valid" },
   { name: "4x4 stride 4 valid (ViT patch 4)", x: [2, 16, 16, 3], f: [4, 4, 3, 8], strides: 4, pad: "valid" },
+  { name: "4x4 stride 4 valid, rows and columns the patches leave out", x: [2, 10, 9, 3], f: [4, 4, 3, 8], strides: 4, pad: "valid" },
+  { name: "4x4 stride 4 same on a multiple of 4 (patchify)", x: [1, 8, 12, 5], f: [4, 4, 5, 6], strides: 4, pad: "same" },
+  { name: "4x4 stride 4 same with padding (not patchify)", x: [1, 10, 9, 2], f: [4, 4, 2, 3], strides: 4, pad: "same" },
   { name: "3x3 explicit pads", x: [1, 7, 7, 2], f: [3, 3, 2, 3], strides: 1, pad: [[0, 0], [2, 0], [1, 2], [0, 0]] },
   { name: "3x3 explicit pad wider than the filter (fallback)", x: [1, 6, 6, 2], f: [3, 3, 2, 2], strides: 1, pad: [[0, 0], [3, 3], [0, 4], [0, 0]] },
   // Shapes that take the SIMD filter gradient's register-blocked loop (input channels even,
@@ -50,6 +53,16 @@ describe("Conv2D gradients on wasm", () => {
       );
     });
   }
+
+  it("a patchify input gradient is one product, without spreading dy with zeros", async () => {
+    const dy = seeded([2, 4, 4, 8], 6);
+    const filter = seeded([4, 4, 3, 8], 7);
+    const inputGradient = () => tf.engine().runKernel("Conv2DBackpropInput", { dy, filter }, { strides: 4, pad: "valid", inputShape: [2, 16, 16, 3] }) as tf.Tensor;
+    const kernels = (await tf.profile(() => inputGradient())).kernelNames;
+    expect(kernels).toContain("BatchMatMul");
+    expect(kernels).not.toContain("PadV2");
+    expect(kernels).not.toContain("Conv2D");
+  });
 
   it("Conv2DBackpropFilter and Conv2DBackpropInput called as kernels, NCHW data format", async () => {
     await expectWasmMatchesCpu(() => {

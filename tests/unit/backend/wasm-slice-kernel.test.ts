@@ -1,7 +1,7 @@
 // Slice on wasm (tensorcell's heap copy, one copyWithin per contiguous run)
 // against the cpu backend, bit for bit: channel slices (the Pad gradient),
 // leading and middle axes, every rank from 1 to 5, int32 and bool, empty and
-// whole slices, and -1 sizes.
+// whole slices, and -1 sizes; and SplitV, which takes the same copies.
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { runOn, seeded, setUpWasm } from "./helpers.js";
@@ -49,5 +49,43 @@ describe("Slice on wasm", () => {
 
   it("the gradient of a channel pad (a Slice of dy) matches cpu", async () => {
     await expectSameAsCpu(() => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.pad(t, [[0, 0], [0, 0], [0, 0], [8, 8]]), seeded([2, 4, 4, 32], 6))))(seeded([2, 4, 4, 16], 5)));
+  });
+});
+
+describe("SplitV on wasm", () => {
+  it("is tensorcell's kernel (listed as replaced)", () => {
+    expect(backendInfo().kernelsReplaced).toContain("SplitV");
+  });
+
+  const cases: { name: string; shape: number[]; splits: number | number[]; axis: number }[] = [
+    { name: "attention's query, key and value (last axis, in three)", shape: [4, 9, 48], splits: 3, axis: 2 },
+    { name: "uneven sizes on a middle axis", shape: [3, 10, 5], splits: [2, 5, 3], axis: 1 },
+    { name: "a -1 size on the leading axis", shape: [7, 4], splits: [2, -1], axis: 0 },
+    { name: "a negative axis and an empty part", shape: [2, 3, 8], splits: [0, 6, 2], axis: -1 },
+  ];
+  for (const c of cases) {
+    it(`${c.name}: every part the same bits as cpu`, async () => {
+      const parts = tf.split(seeded(c.shape, 7), c.splits, c.axis).length;
+      for (let i = 0; i < parts; i++) {
+        await expectSameAsCpu(() => tf.split(seeded(c.shape, 7), c.splits, c.axis)[i]!.clone());
+      }
+    });
+  }
+
+  it("int32 input, and its gradient (a concat) matches cpu", async () => {
+    await expectSameAsCpu(() => tf.split(tf.range(0, 60, 1, "int32").reshape([5, 12]), 4, 1)[2]!.clone());
+    await expectSameAsCpu(() => tf.grad((t: tf.Tensor) => {
+      const [q, k, v] = tf.split(t, 3, 2);
+      return tf.sum(tf.mul(tf.add(tf.mul(q!, 2), tf.mul(k!, v!)), seeded([2, 5, 4], 9)));
+    })(seeded([2, 5, 12], 8)));
+  });
+
+  it("sizes that do not add up give tfjs's error and leak nothing", () => {
+    const x = seeded([4, 6], 10);
+    const before = tf.memory().numTensors;
+    expect(() => tf.split(x, [2, 2], 1)).toThrow(/sum of sizes must match the size of the axis dimension/);
+    expect(() => tf.split(x, 4, 1)).toThrow(/Number of splits must evenly divide the axis/);
+    expect(tf.memory().numTensors).toBe(before);
+    x.dispose();
   });
 });
