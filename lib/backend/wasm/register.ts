@@ -3,7 +3,7 @@
  * lacks for training (Conv2DBackpropFilter, DepthwiseConv2dNativeBackprop*,
  * UnsortedSegmentSum) and faster versions of Conv2DBackpropInput, BatchMatMul
  * (transposed operands), Sum/Mean (leading axes), MaxPoolGrad, FusedBatchNorm,
- * AvgPoolGrad, per-channel Add/Sub/Multiply/RealDiv, Slice, copy-free
+ * AvgPoolGrad, per-channel Add/Sub/Multiply/RealDiv, Slice, SplitV, copy-free
  * Identity and Cast, Winograd Conv2D/FusedConv2D for 3x3 stride-1 filters, and
  * GatherV2/ScatterNd by rows; and tensorcell's own dropout-mask and fused
  * RMSProp kernels.
