@@ -7,7 +7,8 @@
  *
  * What is toggled (the last argument picks a part; default all):
  *  - rows: GatherV2 and ScatterNd on tensorcell's kernels / tfjs's native ones;
- *  - matmul: Aᵀ·B on tensorcell's kernel / the transpose-then-XNNPACK path;
+ *  - matmul: products on tensorcell's kernel (Aᵀ·B, and since the product kernel became
+ *    one, plain products with new weights) / tfjs's kernel and the transpose-then-XNNPACK path;
  *  - dropout: the library's hashed-mask Dropout / tfjs-layers' tf.dropout
  *    (seedrandom in JavaScript).
  *
@@ -16,12 +17,11 @@
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { initBackend } from "../../lib/backend/index.js";
-import { asTensor } from "../../lib/backend/wasm/kernel-helpers.js";
-import { matMulWithoutTransposeFlags } from "../../lib/backend/wasm/matmul-kernels.js";
 import { syntheticCitationGraph } from "../../lib/data/graphs.js";
 import { HashedMaskDropout } from "../../lib/layers/dropout.js";
 import { fitNodeClassifier, predictNodes } from "../../lib/models/graph_training.js";
 import { models } from "../../lib/models/index.js";
+import { matMulWithoutProductKernel, useKernels } from "../train/kernel-swap.js";
 
 const modelName = process.argv[2] ?? "gcn";
 const rounds = Number(process.argv[3] ?? 4);
@@ -35,25 +35,15 @@ const nativeMatMul = tf.getKernel("BatchMatMul", "wasm")!;
 const info = await initBackend("wasm");
 const ours = new Map([...ROW_KERNELS, "BatchMatMul"].map((name) => [name, tf.getKernel(name, "wasm")!]));
 // Before tensorcell's Aᵀ·B kernel: every transposed product went through matMulWithoutTransposeFlags.
-const transposePathMatMul: tf.KernelConfig = {
-  ...nativeMatMul,
-  kernelFunc: (args) => {
-    const { transposeA, transposeB } = args.attrs as unknown as { transposeA: boolean; transposeB: boolean };
-    if (!transposeA && !transposeB) return nativeMatMul.kernelFunc(args);
-    return tf.tidy(() => matMulWithoutTransposeFlags(asTensor(args.inputs.a), asTensor(args.inputs.b), transposeA, transposeB));
-  },
-};
+const transposePathMatMul = matMulWithoutProductKernel(nativeMatMul);
 const hashedCall = HashedMaskDropout.prototype.call;
 const tfjsDropoutCall = (Object.getPrototypeOf(HashedMaskDropout.prototype) as { call: typeof hashedCall }).call;
 
-/** Puts tensorcell's parts in (on) or the earlier ones (off). setupFunc already ran for both at start-up. */
+/** Puts tensorcell's parts in (on) or the earlier ones (off). */
 function use(on: boolean): void {
   const configs: tf.KernelConfig[] = ROW_KERNELS.map((name) => (on ? ours : tfjsKernels).get(name)!);
   if (parts.includes("matmul")) configs.push(on ? ours.get("BatchMatMul")! : transposePathMatMul);
-  for (const config of configs) {
-    tf.unregisterKernel(config.kernelName, "wasm");
-    tf.registerKernel({ ...config, setupFunc: undefined });
-  }
+  useKernels(configs);
   if (parts.includes("dropout")) HashedMaskDropout.prototype.call = on ? hashedCall : tfjsDropoutCall;
 }
 

@@ -9,16 +9,14 @@
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { initBackend } from "../../lib/backend/index.js";
+import { useKernels } from "./kernel-swap.js";
 
 const tfjsConv2D = tf.getKernel("Conv2D", "wasm")!;
 const info = await initBackend("wasm");
 const ourConv2D = tf.getKernel("Conv2D", "wasm")!;
 if (ourConv2D === tfjsConv2D) throw new Error("Conv2D is not replaced by tensorcell: nothing to compare");
 
-function use(config: tf.KernelConfig): void {
-  tf.unregisterKernel("Conv2D", "wasm");
-  tf.registerKernel({ ...config, setupFunc: undefined });
-}
+const use = (config: tf.KernelConfig) => useKernels([config]);
 
 const SHAPES: { x: [number, number, number, number]; co: number; note: string }[] = [
   { x: [64, 32, 32, 16], co: 16, note: "ResNet-20 stage 1" },

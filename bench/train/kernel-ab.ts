@@ -20,6 +20,7 @@ import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { initBackend } from "../../lib/backend/index.js";
 import { referenceCnn } from "./reference-cnn.js";
+import { useKernels } from "./kernel-swap.js";
 import { medianMs, modelSteps } from "./model-steps.js";
 import { compiledModel } from "./tfjs-throughput.js";
 
@@ -36,13 +37,9 @@ const ours = new Map(TOGGLED_KERNELS.map((name) => [name, tf.getKernel(name, "wa
 const ourGradients = new Map(TOGGLED_GRADIENTS.map((name) => [name, tf.getGradient(name)!]));
 for (const [name, config] of ours) if (config === tfjsKernels.get(name)) throw new Error(`${name} is not replaced by tensorcell: nothing to compare`);
 
-/** Registers tensorcell's configs (on) or tfjs's own (off). setupFunc already ran for both at start-up. */
+/** Registers tensorcell's configs (on) or tfjs's own (off). */
 function use(on: boolean): void {
-  for (const name of TOGGLED_KERNELS) {
-    tf.unregisterKernel(name, "wasm");
-    const config = (on ? ours : tfjsKernels).get(name)!;
-    tf.registerKernel({ ...config, setupFunc: undefined });
-  }
+  useKernels(TOGGLED_KERNELS.map((name) => (on ? ours : tfjsKernels).get(name)!));
   for (const name of TOGGLED_GRADIENTS) tf.registerGradient((on ? ourGradients : tfjsGradients).get(name)!);
 }
 

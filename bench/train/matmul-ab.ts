@@ -13,25 +13,14 @@
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { initBackend } from "../../lib/backend/index.js";
-import { asTensor } from "../../lib/backend/wasm/kernel-helpers.js";
-import { matMulWithoutTransposeFlags } from "../../lib/backend/wasm/matmul-kernels.js";
+import { matMulWithoutProductKernel, useKernels } from "./kernel-swap.js";
 
 const tfjsBatchMatMul = tf.getKernel("BatchMatMul", "wasm")!;
 const info = await initBackend("wasm");
 const ours = tf.getKernel("BatchMatMul", "wasm")!;
 /** Without tensorcell's kernel: plain products on XNNPACK, transposed ones transposed first. */
-const withoutPool: tf.KernelConfig = {
-  ...tfjsBatchMatMul,
-  kernelFunc: (args) => {
-    const { transposeA, transposeB } = args.attrs as unknown as { transposeA: boolean; transposeB: boolean };
-    if (!transposeA && !transposeB) return (tfjsBatchMatMul.kernelFunc as (a: typeof args) => tf.TensorInfo)(args);
-    return tf.tidy(() => matMulWithoutTransposeFlags(asTensor(args.inputs.a), asTensor(args.inputs.b), transposeA, transposeB));
-  },
-};
-function use(config: tf.KernelConfig): void {
-  tf.unregisterKernel("BatchMatMul", "wasm");
-  tf.registerKernel({ ...config, setupFunc: undefined });
-}
+const withoutPool = matMulWithoutProductKernel(tfjsBatchMatMul);
+const use = (config: tf.KernelConfig) => useKernels([config]);
 
 const CASES: { a: [number, number]; b: [number, number]; transposeA?: boolean; fixedB?: boolean; note: string }[] = [
   { a: [64, 1024], b: [1024, 512], note: "reference CNN dense 512, forward" },

@@ -12,30 +12,23 @@
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { initBackend } from "../../lib/backend/index.js";
-import { asTensor } from "../../lib/backend/wasm/kernel-helpers.js";
-import { matMulWithoutTransposeFlags } from "../../lib/backend/wasm/matmul-kernels.js";
 import { medianMs, modelSteps } from "../train/model-steps.js";
+import { matMulWithoutProductKernel, useKernels } from "../train/kernel-swap.js";
 import { compiledModel } from "../train/tfjs-throughput.js";
 
 const nativeMatMul = tf.getKernel("BatchMatMul", "wasm")!;
 const info = await initBackend("wasm");
 const ours = tf.getKernel("BatchMatMul", "wasm")!;
+const withoutProductKernel = matMulWithoutProductKernel(nativeMatMul);
 /** Batched products as before tensorcell's kernel; everything else as now. */
 const before: tf.KernelConfig = {
   ...ours,
   kernelFunc: (args) => {
-    const { a, b } = args.inputs;
-    const batched = [a!, b!].some((t) => tf.util.sizeFromShape(t.shape.slice(0, -2)) > 1);
-    if (!batched) return ours.kernelFunc(args);
-    const { transposeA, transposeB } = args.attrs as unknown as { transposeA: boolean; transposeB: boolean };
-    if (!transposeA && !transposeB) return nativeMatMul.kernelFunc(args);
-    return tf.tidy(() => matMulWithoutTransposeFlags(asTensor(a), asTensor(b), transposeA, transposeB));
+    const batched = [args.inputs.a!, args.inputs.b!].some((t) => tf.util.sizeFromShape(t.shape.slice(0, -2)) > 1);
+    return (batched ? withoutProductKernel : ours).kernelFunc(args);
   },
 };
-function use(on: boolean): void {
-  tf.unregisterKernel("BatchMatMul", "wasm");
-  tf.registerKernel({ ...(on ? ours : before), setupFunc: undefined });
-}
+const use = (on: boolean) => useKernels([on ? ours : before]);
 
 const name = process.argv[2] ?? "vit_tiny_patch4_32";
 const rounds = Number(process.argv[3] ?? 4);

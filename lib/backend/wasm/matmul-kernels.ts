@@ -134,8 +134,8 @@ const plainProductOperands = new WeakSet<object>();
  * XNNPACK (matMulWithoutTransposeFlags), whose plain product then comes back here.
  *
  * Measured in one process (bench/train/matmul-ab.ts, XNNPACK / tensorcell, 1 and 2 threads):
- * the reference CNN's dense forward product in training 1.76x / 1.24x, and with a B XNNPACK
- * already packed 0.89x / 0.72x; Aᵀ·B at K = 2708 (GCN) 1.90x / 1.99x.
+ * the reference CNN's dense forward product in training 1.60x / 1.44x, and with a B XNNPACK
+ * already packed 0.89x / 0.72x; Aᵀ·B at K = 2708 (GCN) 1.94x / 2.15x (bench/README).
  */
 function productGoesToPool(a: tf.TensorInfo, b: tf.TensorInfo, transposeA: boolean, transposeB: boolean): boolean {
   if (Math.max(matrixCount(a), matrixCount(b)) > 1) return true;
