@@ -32,8 +32,12 @@ import { wasmThreadCount } from "./threads.js";
 const BLOCK_FLOATS = 65536;
 /** At most this many tiles per block: past it, the filter's reuse gains nothing measurable. */
 const MAX_BLOCK = 64;
-/** Floats of the kernel's own transform buffer at the start of each thread's scratch (asm's TRANSFORM_BYTES / 4). */
-const TRANSFORM_FLOATS = 144;
+/**
+ * Floats at the start of each thread's scratch before the block's tiles: the kernel's
+ * transform buffer and its table of a tile's 36 pixel addresses (asm's
+ * (TRANSFORM_BYTES + TABLE_BYTES) / 4); Ci zero floats follow them.
+ */
+const HEAD_FLOATS = 180;
 /** Output pixels per tile side, and points of the Winograd domain per tile (6x6). */
 const TILE = 4;
 const POINTS = 36;
@@ -48,7 +52,7 @@ function tiling(info: tf.backend_util.Conv2DInfo): { block: number; threadFloats
   const { inChannels: ci, outChannels: co } = info;
   const tiles = info.batchSize * Math.ceil(info.outHeight / TILE) * Math.ceil(info.outWidth / TILE);
   const block = Math.max(2, Math.min(MAX_BLOCK, tiles + (tiles % 2), Math.floor(BLOCK_FLOATS / (POINTS * (ci + co)) / 2) * 2));
-  return { block, threadFloats: TRANSFORM_FLOATS + POINTS * block * (ci + co), tiles };
+  return { block, threadFloats: HEAD_FLOATS + ci + POINTS * block * (ci + co), tiles };
 }
 
 /** Whether the conv `info` describes (x, a filter of `filterShape`) is one the Winograd kernels compute. */

@@ -11,7 +11,7 @@
 // float32, NHWC, raw byte offsets into the memory the caller imports:
 //   x [N, H, W, Ci], out [N, OH, OW, Co], bias [Co] (0: none), u the transformed filter
 //   [36][Ci][Co] (G g Gᵀ per channel pair, worked out by the caller), scratch this thread's
-//   own TRANSFORM_BYTES + 36 * block * (Ci + Co) floats. Ci % 4 == 0 and Co % 16 == 0.
+//   own TRANSFORM_BYTES + TABLE_BYTES, then Ci + 36 * block * (Ci + Co) floats. Ci % 4 == 0 and Co % 16 == 0.
 // The caller gives each thread a range of tiles of the batch (4x4 output pixels each).
 // Tiles are taken `block` at a time: the block's transformed input
 // V [36][block][Ci] and products M [36][block][Co] stay in cache between the three steps.
@@ -20,6 +20,8 @@ import { sumTwoBySixteen } from "./simd";
 
 /** Bytes of the transform buffer at the start of each thread's scratch: 36 vectors. */
 const TRANSFORM_BYTES: usize = 576;
+/** Bytes of the pixel-address table after it: 36 addresses. Then Ci zero floats, then the block's V and M. */
+const TABLE_BYTES: usize = 144;
 
 /** The six rows of Bᵀ d for a column d0..d5, stored `stride` bytes apart from `at`. */
 @inline function inputRows(at: usize, stride: usize, d0: v128, d1: v128, d2: v128, d3: v128, d4: v128, d5: v128): void {
@@ -34,25 +36,18 @@ const TRANSFORM_BYTES: usize = 576;
   v128.store(at + 5 * stride, f32x4.add(f32x4.sub(f32x4.mul(four, d1), f32x4.mul(five, d3)), d5));
 }
 
-/** x's four channels at row iy, column col, or zeros outside the image. */
-@inline function pixelOrZero(p: usize, iy: i32, h: i32, colValid: bool): v128 {
-  return colValid && iy >= 0 && iy < h ? v128.load(p) : f32x4.splat(0);
-}
-
-/** V[p] = (Bᵀ d B)[p] for the 6x6 input tile at (iy, ix), four channels from c; zeros outside the image. */
-@inline function transformInput(
-  x: usize, tmp: usize, v: usize, vStride: usize, iy: i32, ix: i32, h: i32, w: i32, ci: i32, rowFloats: i32,
-): void {
-  const rowBytes = <usize>rowFloats << 2;
+/**
+ * V[p] = (Bᵀ d B)[p] for one 6x6 input tile, four channels `c` bytes into each pixel: `table`
+ * holds the 36 pixels' addresses, row by row (the zero pixel for those outside the image).
+ */
+@inline function transformInput(table: usize, c: usize, tmp: usize, v: usize, vStride: usize): void {
   // Columns first: tmp[r][k] = (Bᵀ d)[r] of column k (tmp rows are 6 vectors, 96 bytes).
   for (let k = 0; k < 6; k++) {
-    const col = ix + k;
-    const colValid = col >= 0 && col < w;
-    const p = x + (<usize>(iy * rowFloats + col * ci) << 2);
+    const column = table + (<usize>k << 2);
     inputRows(tmp + (<usize>k << 4), 96,
-      pixelOrZero(p, iy, h, colValid), pixelOrZero(p + rowBytes, iy + 1, h, colValid),
-      pixelOrZero(p + 2 * rowBytes, iy + 2, h, colValid), pixelOrZero(p + 3 * rowBytes, iy + 3, h, colValid),
-      pixelOrZero(p + 4 * rowBytes, iy + 4, h, colValid), pixelOrZero(p + 5 * rowBytes, iy + 5, h, colValid));
+      v128.load(<usize>load<u32>(column) + c), v128.load(<usize>load<u32>(column, 24) + c),
+      v128.load(<usize>load<u32>(column, 48) + c), v128.load(<usize>load<u32>(column, 72) + c),
+      v128.load(<usize>load<u32>(column, 96) + c), v128.load(<usize>load<u32>(column, 120) + c));
   }
   // Then rows: V[r*6 + j] = (tmp B)[r][j].
   for (let r = 0; r < 6; r++) {
@@ -80,18 +75,32 @@ const TRANSFORM_BYTES: usize = 576;
   return 4 * ((tile % perImage) % tilesX);
 }
 
-/** V[p][t][0..Ci) for the `count` tiles of the batch from tile `first`. */
+/**
+ * V[p][t][0..Ci) for the `count` tiles of the batch from tile `first`. `table` has room for
+ * 36 addresses, and `zeros` holds Ci zero floats (the pixel outside the image).
+ */
 @inline function transformInputTiles(
-  x: usize, tmp: usize, v: usize, vStride: usize, first: i32, count: i32, tilesY: i32, tilesX: i32,
+  x: usize, tmp: usize, table: usize, zeros: usize, v: usize, vStride: usize, first: i32, count: i32, tilesY: i32, tilesX: i32,
   pt: i32, pl: i32, h: i32, w: i32, ci: i32,
 ): void {
   const perImage = tilesY * tilesX;
+  const pixelBytes = <usize>ci << 2;
   for (let t = 0; t < count; t++) {
     const tile = first + t;
     const xImage = tileImage(x, tile, perImage, h * w, ci);
     const iy = tileRow(tile, perImage, tilesX) - pt, ix = tileColumn(tile, perImage, tilesX) - pl;
+    // The bounds are checked once per tile, not per channel: each pixel's address, or the zero pixel.
+    for (let r = 0; r < 6; r++) {
+      const y = iy + r;
+      const rowInside = y >= 0 && y < h;
+      const rowAt = xImage + <usize>(y * w) * pixelBytes;
+      for (let k = 0; k < 6; k++) {
+        const col = ix + k;
+        store<u32>(table + (<usize>(r * 6 + k) << 2), <u32>(rowInside && col >= 0 && col < w ? rowAt + <usize>col * pixelBytes : zeros));
+      }
+    }
     for (let c = 0; c < ci; c += 4) {
-      transformInput(xImage + (<usize>c << 2), tmp, v + (<usize>(t * ci + c) << 2), vStride, iy, ix, h, w, ci, w * ci);
+      transformInput(table, <usize>c << 2, tmp, v + (<usize>(t * ci + c) << 2), vStride);
     }
   }
 }
@@ -112,6 +121,21 @@ const TRANSFORM_BYTES: usize = 576;
   v128.store(at + 3 * stride, f32x4.add(f32x4.add(b, f32x4.mul(f32x4.splat(8), d)), m5));
 }
 
+/** y + bias, then ReLU when asked: the last step of each output pixel. */
+@inline function finish(y: v128, bias: v128, relu: bool): v128 {
+  const biased = f32x4.add(y, bias);
+  return relu ? f32x4.max(biased, f32x4.splat(0)) : biased;
+}
+
+/** The four pixels of one output row, (Aᵀ m)[i] for m0..m5 plus bias (and ReLU), stored `stride` bytes apart from `at`. */
+@inline function outputPixels(at: usize, stride: usize, m0: v128, m1: v128, m2: v128, m3: v128, m4: v128, m5: v128, bias: v128, relu: bool): void {
+  const a = f32x4.add(m1, m2), b = f32x4.sub(m1, m2), c = f32x4.add(m3, m4), d = f32x4.sub(m3, m4);
+  v128.store(at, finish(f32x4.add(f32x4.add(m0, a), c), bias, relu));
+  v128.store(at + stride, finish(f32x4.add(b, f32x4.mul(f32x4.splat(2), d)), bias, relu));
+  v128.store(at + 2 * stride, finish(f32x4.add(a, f32x4.mul(f32x4.splat(4), c)), bias, relu));
+  v128.store(at + 3 * stride, finish(f32x4.add(f32x4.add(b, f32x4.mul(f32x4.splat(8), d)), m5), bias, relu));
+}
+
 /** Writes the in-image pixels of one tile's 4x4 output (Aᵀ m A, plus bias, then ReLU if asked), four channels from o. */
 @inline function transformOutput(
   m: usize, mStride: usize, tmp: usize, out: usize, oy: i32, ox: i32, oh: i32, ow: i32, co: i32, bias: v128, relu: bool,
@@ -122,10 +146,19 @@ const TRANSFORM_BYTES: usize = 576;
     outputRows(tmp + (<usize>j << 4), 96, v128.load(col), v128.load(col + 6 * mStride), v128.load(col + 12 * mStride),
       v128.load(col + 18 * mStride), v128.load(col + 24 * mStride), v128.load(col + 30 * mStride));
   }
-  // Then rows, in place into tmp's first four vectors of each row: y[i][k] = (tmp A)[i][k].
+  // Then rows: y[i][k] = (tmp A)[i][k]. A whole tile goes straight out.
   const rows = min(4, oh - oy), cols = min(4, ow - ox);
   const zero = f32x4.splat(0);
   const coBytes = <usize>co << 2;
+  if (rows == 4 && cols == 4) {
+    for (let i = 0; i < 4; i++) {
+      const row = tmp + <usize>(i * 96);
+      outputPixels(out + (<usize>((oy + i) * ow + ox) * coBytes), coBytes,
+        v128.load(row), v128.load(row, 16), v128.load(row, 32), v128.load(row, 48), v128.load(row, 64), v128.load(row, 80), bias, relu);
+    }
+    return;
+  }
+  // A tile at the image's edge: rows in place into tmp's first four vectors of each row, then the pixels inside.
   for (let i = 0; i < rows; i++) {
     const row = tmp + <usize>(i * 96);
     outputRows(row, 16, v128.load(row), v128.load(row, 16), v128.load(row, 32), v128.load(row, 48), v128.load(row, 64), v128.load(row, 80));
@@ -145,8 +178,9 @@ export function winogradConv3x3(
   oh: i32, ow: i32, co: i32,
   pt: i32, pl: i32, relu: i32, block: i32,
 ): void {
-  const tmp = scratch;
-  const v = scratch + TRANSFORM_BYTES;
+  const tmp = scratch, table = scratch + TRANSFORM_BYTES, zeros = table + TABLE_BYTES;
+  memory.fill(zeros, 0, <usize>ci << 2);
+  const v = zeros + (<usize>ci << 2);
   const vStride = <usize>(block * ci) << 2;
   const m = v + 36 * vStride;
   const mStride = <usize>(block * co) << 2;
@@ -156,7 +190,7 @@ export function winogradConv3x3(
     const count = min(block, tileEnd - first);
     // Pairs of tiles in the product: an odd block's last pair reads one stale tile, never written out.
     const paired = (count + 1) & ~1;
-    transformInputTiles(x, tmp, v, vStride, first, count, tilesY, tilesX, pt, pl, h, w, ci);
+    transformInputTiles(x, tmp, table, zeros, v, vStride, first, count, tilesY, tilesX, pt, pl, h, w, ci);
     for (let p = 0; p < 36; p++) {
       const vp = v + <usize>p * vStride;
       const up = u + (<usize>(p * ci * co) << 2);
@@ -234,7 +268,13 @@ export function winogradFilter3x3(g: usize, u: usize, pairs: i32): void {
   const rows = min(4, oh - oy), cols = min(4, ow - ox);
   const zero = f32x4.splat(0);
   // Columns first: tmp[r][k] = (A e)[r] of dy column k (tmp rows are 4 vectors, 64 bytes).
-  for (let k = 0; k < 4; k++) {
+  if (rows == 4 && cols == 4) {
+    // A whole tile: no pixel outside the output.
+    for (let k = 0; k < 4; k++) {
+      const p = dy + (<usize>(oy * ow + ox + k) * coBytes);
+      gradientRows(tmp + (<usize>k << 4), 64, v128.load(p), v128.load(p + rowBytes), v128.load(p + 2 * rowBytes), v128.load(p + 3 * rowBytes));
+    }
+  } else for (let k = 0; k < 4; k++) {
     const p = dy + (<usize>(oy * ow + ox + k) * coBytes);
     const inside = k < cols;
     gradientRows(tmp + (<usize>k << 4), 64,
@@ -256,8 +296,8 @@ export function winogradFilter3x3(g: usize, u: usize, pairs: i32): void {
  * pair, with V = Bᵀ d B the forward's input transform and E = A e Aᵀ of the 4x4 dy tile.
  * This kernel sums V[p][t][c] * E[p][t][o] over the tiles [tileBegin, tileEnd) into
  * its own acc [36][Ci][Co] (zeroed first); winogradGradientFilter3x3 adds the threads' accs
- * up and transforms them. dy [N, OH, OW, Co]; scratch as the forward's: TRANSFORM_BYTES, then
- * 36 * block * (Ci + Co) floats; any block size.
+ * up and transforms them. dy [N, OH, OW, Co]; scratch as the forward's (TRANSFORM_BYTES +
+ * TABLE_BYTES, then Ci + 36 * block * (Ci + Co) floats); any block size.
  */
 export function winogradFilterGradient(
   x: usize, dy: usize, acc: usize, scratch: usize,
@@ -266,8 +306,9 @@ export function winogradFilterGradient(
   oh: i32, ow: i32, co: i32,
   pt: i32, pl: i32, block: i32,
 ): void {
-  const tmp = scratch;
-  const v = scratch + TRANSFORM_BYTES;
+  const tmp = scratch, table = scratch + TRANSFORM_BYTES, zeros = table + TABLE_BYTES;
+  memory.fill(zeros, 0, <usize>ci << 2);
+  const v = zeros + (<usize>ci << 2);
   const vStride = <usize>(block * ci) << 2;
   const e = v + 36 * vStride;
   const eStride = <usize>(block * co) << 2;
@@ -276,7 +317,7 @@ export function winogradFilterGradient(
   const tilesY = (oh + 3) >> 2, tilesX = (ow + 3) >> 2, perImage = tilesY * tilesX;
   for (let first = tileBegin; first < tileEnd; first += block) {
     const count = min(block, tileEnd - first);
-    transformInputTiles(x, tmp, v, vStride, first, count, tilesY, tilesX, pt, pl, h, w, ci);
+    transformInputTiles(x, tmp, table, zeros, v, vStride, first, count, tilesY, tilesX, pt, pl, h, w, ci);
     for (let t = 0; t < count; t++) {
       const tile = first + t;
       const dyImage = tileImage(dy, tile, perImage, oh * ow, co);
