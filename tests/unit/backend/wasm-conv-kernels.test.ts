@@ -3,7 +3,8 @@
 // dilated-conv gradient against an independent zero-inserted-filter reference.
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { expectWasmMatchesCpu, runOn, seeded, setUpWasm, worstError } from "./helpers.js";
+import { rotatedFilter } from "../../../lib/backend/wasm/conv-kernels.js";
+import { expectSameBitsAsCpu, expectWasmMatchesCpu, runOn, seeded, setUpWasm, simdKernelsRunBy, worstError } from "./helpers.js";
 
 type Pad = "same" | "valid" | tf.backend_util.ExplicitPadding;
 
@@ -149,5 +150,39 @@ describe("depthwise conv gradients on wasm", () => {
         tf.sum(tf.mul(tf.separableConv2d(a as tf.Tensor4D, b as tf.Tensor4D, c as tf.Tensor4D, 1, "same"), r)),
       )([x, depthwise, pointwise]);
     });
+  });
+});
+
+describe("the rotated filter of an input gradient (rotateFilter kernel)", () => {
+  beforeAll(setUpWasm);
+
+  // Square, non-square and 1-wide filters, Ci != Co both ways, and a 1x1 channel swap.
+  for (const shape of [[3, 3, 16, 32], [3, 3, 32, 16], [5, 3, 3, 7], [1, 4, 2, 5], [1, 1, 6, 4]]) {
+    it(`[${shape}]: the same bits as tfjs's reverse and transpose, on the kernel`, async () => {
+      const filter = () => seeded(shape, 21) as tf.Tensor4D;
+      const expected = (await runOn("wasm", () => tf.transpose(tf.reverse(filter(), [0, 1]), [0, 1, 3, 2])))[0]!;
+      const actual = (await runOn("wasm", () => rotatedFilter(filter())))[0]!;
+      expect(actual.shape).toEqual([shape[0], shape[1], shape[3], shape[2]]);
+      expect(Array.from(actual.values)).toEqual(Array.from(expected.values));
+      expect(simdKernelsRunBy(() => { rotatedFilter(filter()); })).toEqual(["rotateFilter"]);
+    });
+  }
+
+  it("int32 filters keep tfjs's ops, and nothing leaks", async () => {
+    await tf.setBackend("wasm");
+    const filter = tf.tensor4d([1, 2, 3, 4, 5, 6, 7, 8], [2, 2, 1, 2], "int32");
+    const before = tf.memory().numTensors;
+    expect(simdKernelsRunBy(() => { rotatedFilter(filter); })).toEqual([]);
+    const rotated = tf.tidy(() => rotatedFilter(filter));
+    expect(rotated.dtype).toBe("int32");
+    expect(Array.from(await rotated.data())).toEqual([7, 8, 5, 6, 3, 4, 1, 2]);
+    rotated.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    filter.dispose();
+  });
+
+  it("a stride-1 input gradient through it matches cpu's", async () => {
+    await expectSameBitsAsCpu(() => tf.transpose(tf.reverse(seeded([3, 3, 8, 16], 22) as tf.Tensor4D, [0, 1]), [0, 1, 3, 2]));
+    await expectWasmMatchesCpu(() => tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x as tf.Tensor4D, seeded([3, 3, 8, 16], 23) as tf.Tensor4D, 1, "same"), seeded([2, 6, 6, 16], 24))))(seeded([2, 6, 6, 8], 25)));
   });
 });

@@ -8,3 +8,4 @@ export { gatherRows, scatterAddRows } from "./gather-scatter";
 export { dropoutMask } from "./dropout";
 export { matMul } from "./matmul";
 export { rmsPropStep } from "./optimizer";
+export { rotateFilter } from "./rotate-filter";
