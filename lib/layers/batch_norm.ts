@@ -26,6 +26,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { batchNormTrainingGradients } from "../backend/batch-norm-gradient.js";
+import { batchNormMoments } from "../backend/batch-norm-moments.js";
 
 /** The fields of tfjs-layers' BatchNormalization that the training path reads. */
 interface BatchNormFields {
@@ -53,15 +54,15 @@ const TfjsBatchNormalization = Object.getPrototypeOf(tf.layers.batchNormalizatio
 export function trainingBatchNorm(
   x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon: number,
 ): { normalized: tf.Tensor; mean: tf.Tensor; variance: tf.Tensor } {
-  const axes = [...Array(x.rank - 1).keys()];
   let mean: tf.Tensor | undefined;
   let variance: tf.Tensor | undefined;
   const op = tf.customGrad((input, scale, offset, save) => {
     const [xIn, gammaIn, betaIn] = [input, scale, offset] as tf.Tensor[];
-    // As tf.moments, then tf.batchNorm: the kernels tfjs-layers' training path runs.
-    mean = tf.keep(tf.mean(xIn!, axes));
-    const centered = tf.sub(xIn!, mean);
-    variance = tf.keep(tf.mean(tf.square(centered), axes));
+    // As tf.moments, then tf.batchNorm: the values tfjs-layers' training path computes.
+    const moments = batchNormMoments(xIn!);
+    mean = tf.keep(moments.mean);
+    variance = tf.keep(moments.variance);
+    const centered = moments.centred;
     const value = tf.batchNorm(xIn!, mean, variance, betaIn!, gammaIn!, epsilon);
     (save as tf.GradSaveFunc)([centered, variance, gammaIn!]);
     return {

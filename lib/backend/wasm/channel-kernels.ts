@@ -40,7 +40,7 @@ export function channelPeriod(channels: number, size: number): number | null {
 }
 
 /** `vectors` (each C floats, or 1 float for all channels) repeated to `period` floats, one after another, into `into`. */
-function repeatVectors(vectors: ArrayLike<number>[], channels: number, period: number, into: Float32Array): void {
+export function repeatVectors(vectors: ArrayLike<number>[], channels: number, period: number, into: Float32Array): void {
   vectors.forEach((vector, v) => {
     for (let i = 0; i < period; i++) into[v * period + i] = vector.length === 1 ? vector[0]! : vector[i % channels]!;
   });

@@ -2,22 +2,24 @@
  * Sum and Mean over leading axes for wasm. tfjs-backend-wasm reduces only
  * innermost axes, so a reduction over [0, 1, 2] of an NHWC tensor (every conv
  * bias gradient, batch-norm statistics) first transposes the whole tensor with
- * a strided copy. XNNPACK's average pooling reads the tensor once instead:
- * view it as [1, P, 1, C], pool a [P, 1] window, scale by P for a sum.
- * Measured on [64,26,26,32]: 0.7 ms against 3.2 ms (cpu time, 2-core machine).
- * A GEMM with a row of ones was tried first and is slower: XNNPACK repacks the
- * fresh [P, C] operand on every call.
+ * a strided copy. Here it is one pass of column sums on every thread
+ * (column-sums.ts: the same bits at every thread count). Without the pool
+ * (dist/asm not built, or rows that do not repeat to a multiple of 4 floats),
+ * XNNPACK's average pooling reads the tensor once instead: view it as
+ * [1, P, 1, C], pool a [P, 1] window, scale by P for a sum (one thread; 0.7 ms
+ * against 3.2 ms for the transpose on [64,26,26,32]). A GEMM with a row of
+ * ones was tried first and is slower: XNNPACK repacks the fresh [P, C] operand
+ * on every call.
  */
 import * as tf from "@tensorflow/tfjs";
+import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
+import { columnMeans, columnSumPlan, columnTotals, MIN_COLUMN_SUM_ELEMENTS } from "./column-sums.js";
 import { asTensor, existingConfigs, withNativeFallback } from "./kernel-helpers.js";
 
 interface ReduceAttrs {
   axis: number | number[];
   keepDims: boolean;
 }
-
-/** Below this many elements the native kernel is as fast and the pooling setup is overhead. */
-const MIN_ELEMENTS_FOR_POOLING = 4096;
 
 /** Number of leading axes reduced when `axis` is exactly [0, 1, ..., k-1] of a rank-r tensor (k < r), else 0. */
 export function leadingReducedAxes(axis: number | number[], rank: number): number {
@@ -44,8 +46,17 @@ function reduceKernel(kernelName: "Sum" | "Mean"): tf.KernelConfig | null {
     const x = args.inputs.x;
     if (!x || x.dtype !== "float32") return null;
     const leading = leadingReducedAxes(axis, x.shape.length);
-    if (leading === 0 || tf.util.sizeFromShape(x.shape) < MIN_ELEMENTS_FOR_POOLING) return null;
-    return tf.tidy(() => reduceLeadingAxesByPooling(asTensor(x), leading, keepDims, kernelName === "Mean"));
+    const size = tf.util.sizeFromShape(x.shape);
+    if (leading === 0 || size < MIN_COLUMN_SUM_ELEMENTS) return null;
+    const backend = args.backend as BackendWasm;
+    const innerShape = x.shape.slice(leading);
+    const inner = tf.util.sizeFromShape(innerShape);
+    const plan = columnSumPlan(backend, size, inner);
+    if (!plan) return tf.tidy(() => reduceLeadingAxesByPooling(asTensor(x), leading, keepDims, kernelName === "Mean"));
+    const totals = columnTotals(plan.pool, backend, x, inner, plan.period);
+    const out = backend.makeOutput(keepDims ? [...x.shape.slice(0, leading).map(() => 1), ...innerShape] : innerShape, "float32");
+    (backend.typedArrayFromHeap(out) as Float32Array).set(kernelName === "Mean" ? columnMeans(totals, size / inner) : totals);
+    return out;
   });
 }
 

@@ -5,8 +5,8 @@
  * (transposed operands), Sum/Mean (leading axes), MaxPoolGrad, FusedBatchNorm,
  * AvgPoolGrad, per-channel Add/Sub/Multiply/RealDiv, Slice, SplitV, copy-free
  * Identity and Cast, Winograd Conv2D/FusedConv2D for 3x3 stride-1 filters, and
- * GatherV2/ScatterNd by rows; and tensorcell's own dropout-mask and fused
- * RMSProp kernels.
+ * GatherV2/ScatterNd by rows; and tensorcell's own dropout-mask, fused
+ * RMSProp and batch-norm statistics kernels.
  */
 import * as tf from "@tensorflow/tfjs";
 import { convGradientKernels } from "./conv-kernels.js";
@@ -21,6 +21,7 @@ import { winogradKernels } from "./winograd-conv.js";
 import { gatherScatterKernels } from "./gather-scatter-kernels.js";
 import { dropoutKernels } from "./dropout-kernel.js";
 import { optimizerKernels } from "./optimizer-kernels.js";
+import { batchNormMomentsKernel } from "./column-sums.js";
 
 /** What registration did: kernels wasm lacked, and wasm kernels replaced by faster ones. */
 export interface WasmKernelRegistration {
@@ -40,7 +41,7 @@ let registration: WasmKernelRegistration | undefined;
 export function registerWasmKernels(): WasmKernelRegistration {
   if (registration) return registration;
   const result: WasmKernelRegistration = { added: [], replaced: [] };
-  for (const config of [...convGradientKernels(), ...matMulKernels(), ...reduceKernels(), ...poolKernels(), ...segmentKernels(), ...channelKernels(), ...identityKernels(), ...sliceKernels(), ...winogradKernels(), ...gatherScatterKernels(), ...dropoutKernels(), ...optimizerKernels()]) {
+  for (const config of [...convGradientKernels(), ...matMulKernels(), ...reduceKernels(), ...poolKernels(), ...segmentKernels(), ...channelKernels(), ...identityKernels(), ...sliceKernels(), ...winogradKernels(), ...gatherScatterKernels(), ...dropoutKernels(), ...optimizerKernels(), batchNormMomentsKernel()]) {
     if (tf.getKernel(config.kernelName, "wasm")) {
       tf.unregisterKernel(config.kernelName, "wasm");
       result.replaced.push(config.kernelName);

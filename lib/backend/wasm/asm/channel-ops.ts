@@ -121,3 +121,101 @@ export function batchNormGradient(
     }
   }
 }
+
+/** x's vector at `p`, or with `squares` its centred value c = x - m, written to `to`, squared. */
+@inline function columnTerm(p: usize, m: v128, to: usize, squares: bool): v128 {
+  if (!squares) return v128.load(p);
+  const c = f32x4.sub(v128.load(p), m);
+  v128.store(to, c);
+  return f32x4.mul(c, c);
+}
+
+/**
+ * The sums of rows [first, last) of 4 adjacent column vectors `at` bytes into each row,
+ * into s + at: even and odd rows in separate float32 sums (two chains of additions in
+ * flight), added at the end. `centredMinusX` is centred - x, so a row's centred vectors
+ * lie that many bytes after its x vectors.
+ */
+@inline function sumFourColumns(
+  x: usize, mean: usize, centredMinusX: usize, s: usize, first: i32, last: i32, rowBytes: usize, at: usize, squares: bool,
+): void {
+  const zero = f32x4.splat(0);
+  const m0 = squares ? v128.load(mean + at) : zero, m1 = squares ? v128.load(mean + at, 16) : zero;
+  const m2 = squares ? v128.load(mean + at, 32) : zero, m3 = squares ? v128.load(mean + at, 48) : zero;
+  let e0 = zero, e1 = zero, e2 = zero, e3 = zero, o0 = zero, o1 = zero, o2 = zero, o3 = zero;
+  let row = first;
+  for (; row + 1 < last; row += 2) {
+    const p = x + <usize>row * rowBytes + at, q = p + rowBytes;
+    e0 = f32x4.add(e0, columnTerm(p, m0, p + centredMinusX, squares));
+    e1 = f32x4.add(e1, columnTerm(p + 16, m1, p + 16 + centredMinusX, squares));
+    e2 = f32x4.add(e2, columnTerm(p + 32, m2, p + 32 + centredMinusX, squares));
+    e3 = f32x4.add(e3, columnTerm(p + 48, m3, p + 48 + centredMinusX, squares));
+    o0 = f32x4.add(o0, columnTerm(q, m0, q + centredMinusX, squares));
+    o1 = f32x4.add(o1, columnTerm(q + 16, m1, q + 16 + centredMinusX, squares));
+    o2 = f32x4.add(o2, columnTerm(q + 32, m2, q + 32 + centredMinusX, squares));
+    o3 = f32x4.add(o3, columnTerm(q + 48, m3, q + 48 + centredMinusX, squares));
+  }
+  if (row < last) {
+    const p = x + <usize>row * rowBytes + at;
+    e0 = f32x4.add(e0, columnTerm(p, m0, p + centredMinusX, squares));
+    e1 = f32x4.add(e1, columnTerm(p + 16, m1, p + 16 + centredMinusX, squares));
+    e2 = f32x4.add(e2, columnTerm(p + 32, m2, p + 32 + centredMinusX, squares));
+    e3 = f32x4.add(e3, columnTerm(p + 48, m3, p + 48 + centredMinusX, squares));
+  }
+  v128.store(s + at, f32x4.add(e0, o0));
+  v128.store(s + at, f32x4.add(e1, o1), 16);
+  v128.store(s + at, f32x4.add(e2, o2), 32);
+  v128.store(s + at, f32x4.add(e3, o3), 48);
+}
+
+/** sumFourColumns for one column vector (the last 1-3 vectors of a row whose length is not a multiple of 16 floats). */
+@inline function sumOneColumn(
+  x: usize, mean: usize, centredMinusX: usize, s: usize, first: i32, last: i32, rowBytes: usize, at: usize, squares: bool,
+): void {
+  const zero = f32x4.splat(0);
+  const m = squares ? v128.load(mean + at) : zero;
+  let e = zero, o = zero;
+  let row = first;
+  for (; row + 1 < last; row += 2) {
+    const p = x + <usize>row * rowBytes + at, q = p + rowBytes;
+    e = f32x4.add(e, columnTerm(p, m, p + centredMinusX, squares));
+    o = f32x4.add(o, columnTerm(q, m, q + centredMinusX, squares));
+  }
+  if (row < last) {
+    const p = x + <usize>row * rowBytes + at;
+    e = f32x4.add(e, columnTerm(p, m, p + centredMinusX, squares));
+  }
+  v128.store(s + at, f32x4.add(e, o));
+}
+
+/** columnSums' blocks, with or without centring (a separate copy of the loops for each). */
+@inline function columnSumBlocks(
+  x: usize, mean: usize, centred: usize, sums: usize, blockBegin: i32, blockEnd: i32, blockRows: i32, rows: i32, period: i32, squares: bool,
+): void {
+  const rowBytes = <usize>period << 2;
+  const whole = rowBytes & ~(<usize>63);
+  const centredMinusX = centred - x;
+  for (let b = blockBegin; b < blockEnd; b++) {
+    const s = sums + <usize>b * rowBytes;
+    const first = b * blockRows, last = min(rows, first + blockRows);
+    for (let at: usize = 0; at < whole; at += 64) sumFourColumns(x, mean, centredMinusX, s, first, last, rowBytes, at, squares);
+    for (let at = whole; at < rowBytes; at += 16) sumOneColumn(x, mean, centredMinusX, s, first, last, rowBytes, at, squares);
+  }
+}
+
+/**
+ * Column sums of x (rows of `period` floats) by fixed blocks of `blockRows` rows: sums[b]
+ * (period floats) = the float32 sum of block b's rows (even and odd rows summed apart, then
+ * added), for the blocks [blockBegin, blockEnd) (the last one may be short: `rows` rows in
+ * all). The blocks depend on the shape only, so every thread count adds the same numbers
+ * in the same order; the caller adds the blocks up. With `mean` (not 0), each row is first
+ * centred, c = x - mean, c is written to `centred`, and the sums are of c * c (a batch's
+ * variance, as tf.moments): the same sums as this kernel's plain ones over the squares.
+ */
+export function columnSums(
+  x: usize, mean: usize, centred: usize, sums: usize,
+  blockBegin: i32, blockEnd: i32, blockRows: i32, rows: i32, period: i32,
+): void {
+  if (mean == 0) columnSumBlocks(x, 0, x, sums, blockBegin, blockEnd, blockRows, rows, period, false);
+  else columnSumBlocks(x, mean, centred, sums, blockBegin, blockEnd, blockRows, rows, period, true);
+}
