@@ -14,9 +14,11 @@
  * sums over the n = size / channels values of each channel
  * (lib/backend/batch-norm-gradient.ts: on wasm, tensorcell's kernel makes it two
  * passes over dy and xc, the sums and then dx). The forward values
- * (output, batch mean, biased variance, moving averages) are computed by the
- * same kernels, in the same order, as tfjs-layers' own, so they are the same
- * bits; the gradients differ from tfjs's by float32 rounding.
+ * (output, batch mean, biased variance, moving averages) are the same bits as
+ * tfjs-layers' own: the same ops in the same order, or on wasm tensorcell's
+ * moments kernel, which gives those ops' bits in two passes
+ * (lib/backend/batch-norm-moments.ts); the gradients differ from tfjs's by
+ * float32 rounding.
  *
  * Inference and other axes keep tfjs-layers' code. A layer without scale or
  * center trains with gamma 1 and beta 0 (tfjs-layers' own training call throws

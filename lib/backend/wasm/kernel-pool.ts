@@ -14,7 +14,9 @@
  * Used by the filter gradient (filter-gradient.ts), MaxPoolGrad and AvgPoolGrad
  * (pool-kernels.ts), batch norm and per-channel arithmetic (channel-kernels.ts),
  * Winograd convolutions (winograd-conv.ts), GatherV2 and ScatterNd
- * (gather-scatter-kernels.ts), all through runOnTensors or runChunksOnTensors.
+ * (gather-scatter-kernels.ts), products (matmul-kernels.ts), dropout masks,
+ * RMSProp steps, rotated filters (conv-kernels.ts) and column sums
+ * (column-sums.ts), all through runOnTensors or runChunksOnTensors.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
