@@ -32,7 +32,8 @@ console.log(`${grad ? "winogradFilterGradient" : "winogradConv3x3"}, 1 thread, '
 for (const [n, h, w, ci, co] of SHAPES) {
   // The tiling winograd-conv.ts picks.
   const tiles = n * Math.ceil(h / 4) * Math.ceil(w / 4);
-  const block = Math.max(2, Math.min(64, tiles + (tiles % 2), Math.floor(65536 / (36 * (ci + co)) / 2) * 2));
+  const fits = Math.floor(65536 / (36 * (ci + co)) / 2) * 2;
+  const block = Math.min(tiles + (tiles % 2), Math.max(16, Math.min(64, fits)));
   for (const { memory } of builds) {
     const floats = new Float32Array(memory.buffer);
     let seed = 1;

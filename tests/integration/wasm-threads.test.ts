@@ -146,6 +146,7 @@ describe("wasm threads in separate processes", () => {
     // tiles: the same bits at every thread count.
     expect(b.maxPoolGradient).toBe(a.maxPoolGradient);
     expect(b.conv2d).toBe(a.conv2d);
+    expect(b.conv2dWide).toBe(a.conv2dWide);
     expect(b.conv2dInputGradient).toBe(a.conv2dInputGradient);
     // Gathers copy rows; scatter-sums and products sum every element in one order whatever the split, RMSProp's
     // step computes each element alone, column sums add fixed blocks of rows;

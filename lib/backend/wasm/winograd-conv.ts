@@ -30,8 +30,16 @@ import { wasmThreadCount } from "./threads.js";
 
 /** About this many floats of transformed input and products per block of tiles (a core's L2 cache holds them). */
 const BLOCK_FLOATS = 65536;
+/**
+ * Tiles per block at least: each block reads the whole transformed filter U, so blocks of 2
+ * tiles (what BLOCK_FLOATS gave at 256 and 512 channels) read it from memory 2 tiles at a
+ * time (2.1x slower than 16 at 512 channels, bench/train/winograd-blocks.mjs).
+ */
+const MIN_BLOCK = 16;
 /** At most this many tiles per block: past it, the filter's reuse gains nothing measurable. */
 const MAX_BLOCK = 64;
+/** Floats after each of a block's 36 rows of V and of M (asm's ROW_PAD_BYTES / 4). */
+const ROW_PAD_FLOATS = 16;
 /**
  * Floats at the start of each thread's scratch before the block's tiles: the kernel's
  * transform buffer and its table of a tile's 36 pixel addresses (asm's
@@ -51,8 +59,17 @@ const POINTS = 36;
 function tiling(info: tf.backend_util.Conv2DInfo): { block: number; threadFloats: number; tiles: number } {
   const { inChannels: ci, outChannels: co } = info;
   const tiles = info.batchSize * Math.ceil(info.outHeight / TILE) * Math.ceil(info.outWidth / TILE);
-  const block = Math.max(2, Math.min(MAX_BLOCK, tiles + (tiles % 2), Math.floor(BLOCK_FLOATS / (POINTS * (ci + co)) / 2) * 2));
-  return { block, threadFloats: HEAD_FLOATS + ci + POINTS * block * (ci + co), tiles };
+  const fits = Math.floor(BLOCK_FLOATS / (POINTS * (ci + co)) / 2) * 2;
+  const block = Math.min(tiles + (tiles % 2), Math.max(MIN_BLOCK, Math.min(MAX_BLOCK, fits)));
+  return { block, threadFloats: HEAD_FLOATS + ci + POINTS * (block * (ci + co) + 2 * ROW_PAD_FLOATS), tiles };
+}
+
+/** Channel pairs per thread at least for a filter transform on several threads (below it, one thread: waking the others costs more). */
+const PAIRS_PER_SHARE = 4096;
+
+/** How many threads transform a filter of `pairs` channel pairs (fixed shares of whole vectors of 4 pairs). */
+function filterShares(pool: KernelPool, pairs: number): number {
+  return Math.max(1, Math.min(pool.threads, Math.floor(pairs / PAIRS_PER_SHARE)));
 }
 
 /** Whether the conv `info` describes (x, a filter of `filterShape`) is one the Winograd kernels compute. */
@@ -84,10 +101,13 @@ export function winogradConvOnThreads(
   const u = backend.makeOutput([POINTS, ci, co], "float32");
   const scratch = backend.makeOutput([threads * threadFloats], "float32");
   try {
-    runOnTensors(pool, backend, "winogradFilter3x3", { read: [filter], written: [u] }, 1, ([gAt, uAt]) => [gAt!, uAt!, ci * co]);
+    const pairShares = filterShares(pool, ci * co);
+    runOnTensors(pool, backend, "winogradFilter3x3", { read: [filter], written: [u] }, pairShares, ([gAt, uAt], share) =>
+      [gAt!, uAt!, ci * co, ...shareOfBatch(ci * co / 4, pairShares, share)]);
     const read = bias ? [x, u, bias] : [x, u];
     // Arguments: x, u, bias, out, scratch, tiles [begin, end), then the geometry.
-    const work = { total: tiles, chunks: chunkCount(pool, tiles), rangeAt: 5, scratch: { at: 4, bytesPerThread: threadFloats * 4 } };
+    // At least a block of tiles per chunk: every block reads all of U (37.7 MB at 512 channels).
+    const work = { total: tiles, chunks: chunkCount(pool, tiles, Math.ceil(tiles / block)), rangeAt: 5, scratch: { at: 4, bytesPerThread: threadFloats * 4 } };
     runChunksOnTensors(pool, backend, "winogradConv3x3", { read, written: [out, scratch] }, work, (offsets) => {
       const [xAt, uAt] = offsets;
       const [outAt, scratchAt] = offsets.slice(-2);
@@ -121,8 +141,9 @@ export function winogradFilterGradientOnThreads(
     runOnTensors(pool, backend, "winogradFilterGradient", { read: [x, dy], written: [acc, scratch] }, shares, ([xAt, dyAt, accAt, scratchAt], share) =>
       [xAt!, dyAt!, accAt! + share * accFloats * 4, scratchAt! + share * threadFloats * 4, ...shareOfBatch(tiles, shares, share),
         inHeight, inWidth, ci, outHeight, outWidth, co, info.padInfo.top, info.padInfo.left, block]);
-    runOnTensors(pool, backend, "winogradGradientFilter3x3", { read: [acc], written: [out] }, 1, ([accAt, outAt]) =>
-      [accAt!, shares, accFloats * 4, outAt!, ci * co]);
+    const pairShares = filterShares(pool, ci * co);
+    runOnTensors(pool, backend, "winogradGradientFilter3x3", { read: [acc], written: [out] }, pairShares, ([accAt, outAt], share) =>
+      [accAt!, shares, accFloats * 4, outAt!, ci * co, ...shareOfBatch(ci * co / 4, pairShares, share)]);
   } finally {
     backend.disposeData(acc.dataId);
     backend.disposeData(scratch.dataId);

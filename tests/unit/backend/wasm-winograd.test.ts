@@ -27,6 +27,7 @@ const cases: { name: string; x: number[]; filter: number[]; pad: Pad }[] = [
   { name: "padding 2 on every side (an input gradient's shape)", x: [2, 6, 6, 4], filter: [3, 3, 4, 16], pad: [[0, 0], [2, 2], [2, 2], [0, 0]] },
   { name: "one image, 45 tiles split between threads", x: [1, 33, 17, 4], filter: [3, 3, 4, 16], pad: "same" },
   { name: "ResNet-20 stage 3 (64 channels, 8x8)", x: [4, 8, 8, 64], filter: [3, 3, 64, 64], pad: "same" },
+  { name: "64 -> 128 channels (filter transforms split between threads, a 16-tile block)", x: [2, 6, 10, 64], filter: [3, 3, 64, 128], pad: "same" },
 ];
 
 describe("Winograd convolutions on wasm", () => {

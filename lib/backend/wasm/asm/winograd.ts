@@ -11,7 +11,8 @@
 // float32, NHWC, raw byte offsets into the memory the caller imports:
 //   x [N, H, W, Ci], out [N, OH, OW, Co], bias [Co] (0: none), u the transformed filter
 //   [36][Ci][Co] (G g Gᵀ per channel pair, worked out by the caller), scratch this thread's
-//   own TRANSFORM_BYTES + TABLE_BYTES, then Ci + 36 * block * (Ci + Co) floats. Ci % 4 == 0 and Co % 16 == 0.
+//   own TRANSFORM_BYTES + TABLE_BYTES, then Ci floats, then 36 rows of block * Ci floats and
+//   36 of block * Co, each row followed by ROW_PAD_BYTES. Ci % 4 == 0 and Co % 16 == 0.
 // The caller gives each thread a range of tiles of the batch (4x4 output pixels each).
 // Tiles are taken `block` at a time: the block's transformed input
 // V [36][block][Ci] and products M [36][block][Co] stay in cache between the three steps.
@@ -22,6 +23,12 @@ import { sumTwoBySixteen } from "./simd";
 const TRANSFORM_BYTES: usize = 576;
 /** Bytes of the pixel-address table after it: 36 addresses. Then Ci zero floats, then the block's V and M. */
 const TABLE_BYTES: usize = 144;
+/**
+ * Bytes after each point's row of V and M (or E): rows a power of two bytes apart (a block of
+ * 16 or 64 tiles at 16 or 32 channels, 2 tiles at 512) put the 36 points' rows in a few cache
+ * sets, and the product ran up to 2.3x slower.
+ */
+const ROW_PAD_BYTES: usize = 64;
 
 /** The six rows of Bᵀ d for a column d0..d5, stored `stride` bytes apart from `at`. */
 @inline function inputRows(at: usize, stride: usize, d0: v128, d1: v128, d2: v128, d3: v128, d4: v128, d5: v128): void {
@@ -181,9 +188,9 @@ export function winogradConv3x3(
   const tmp = scratch, table = scratch + TRANSFORM_BYTES, zeros = table + TABLE_BYTES;
   memory.fill(zeros, 0, <usize>ci << 2);
   const v = zeros + (<usize>ci << 2);
-  const vStride = <usize>(block * ci) << 2;
+  const vStride = (<usize>(block * ci) << 2) + ROW_PAD_BYTES;
   const m = v + 36 * vStride;
-  const mStride = <usize>(block * co) << 2;
+  const mStride = (<usize>(block * co) << 2) + ROW_PAD_BYTES;
   const tilesY = (oh + 3) >> 2, tilesX = (ow + 3) >> 2, perImage = tilesY * tilesX;
   // Tiles [tileBegin, tileEnd) of the batch, `block` at a time (a block may span rows and images).
   for (let first = tileBegin; first < tileEnd; first += block) {
@@ -230,11 +237,11 @@ export function winogradConv3x3(
 
 /**
  * The Winograd-domain filter U[36][pairs] = G g Gᵀ of an HWIO [3, 3, Ci, Co] filter g
- * (pairs = Ci * Co, a multiple of 4).
+ * (pairs = Ci * Co, a multiple of 4), for the channel pairs [4 * begin, 4 * end).
  */
-export function winogradFilter3x3(g: usize, u: usize, pairs: i32): void {
+export function winogradFilter3x3(g: usize, u: usize, pairs: i32, begin: i32, end: i32): void {
   const stride = <usize>pairs << 2;
-  for (let i = 0; i < pairs; i += 4) {
+  for (let i = begin << 2; i < end << 2; i += 4) {
     const at = g + (<usize>i << 2);
     const g00 = v128.load(at), g01 = v128.load(at + stride), g02 = v128.load(at + 2 * stride);
     const g10 = v128.load(at + 3 * stride), g11 = v128.load(at + 4 * stride), g12 = v128.load(at + 5 * stride);
@@ -296,8 +303,8 @@ export function winogradFilter3x3(g: usize, u: usize, pairs: i32): void {
  * pair, with V = Bᵀ d B the forward's input transform and E = A e Aᵀ of the 4x4 dy tile.
  * This kernel sums V[p][t][c] * E[p][t][o] over the tiles [tileBegin, tileEnd) into
  * its own acc [36][Ci][Co] (zeroed first); winogradGradientFilter3x3 adds the threads' accs
- * up and transforms them. dy [N, OH, OW, Co]; scratch as the forward's (TRANSFORM_BYTES +
- * TABLE_BYTES, then Ci + 36 * block * (Ci + Co) floats); any block size.
+ * up and transforms them. dy [N, OH, OW, Co]; scratch laid out as the forward's (E in
+ * place of M); any block size.
  */
 export function winogradFilterGradient(
   x: usize, dy: usize, acc: usize, scratch: usize,
@@ -309,9 +316,9 @@ export function winogradFilterGradient(
   const tmp = scratch, table = scratch + TRANSFORM_BYTES, zeros = table + TABLE_BYTES;
   memory.fill(zeros, 0, <usize>ci << 2);
   const v = zeros + (<usize>ci << 2);
-  const vStride = <usize>(block * ci) << 2;
+  const vStride = (<usize>(block * ci) << 2) + ROW_PAD_BYTES;
   const e = v + 36 * vStride;
-  const eStride = <usize>(block * co) << 2;
+  const eStride = (<usize>(block * co) << 2) + ROW_PAD_BYTES;
   const coBytes = <usize>co << 2;
   memory.fill(acc, 0, <usize>(36 * ci) * coBytes);
   const tilesY = (oh + 3) >> 2, tilesX = (ow + 3) >> 2, perImage = tilesY * tilesX;
@@ -355,11 +362,12 @@ export function winogradFilterGradient(
 
 /**
  * The filter gradient dW [3, 3, pairs] (pairs = Ci * Co, a multiple of 4) from `threads`
- * accumulators [36][pairs], `accBytes` apart: their sum M, then Gᵀ M G.
+ * accumulators [36][pairs], `accBytes` apart: their sum M, then Gᵀ M G, for the channel
+ * pairs [4 * begin, 4 * end).
  */
-export function winogradGradientFilter3x3(acc: usize, threads: i32, accBytes: usize, out: usize, pairs: i32): void {
+export function winogradGradientFilter3x3(acc: usize, threads: i32, accBytes: usize, out: usize, pairs: i32, begin: i32, end: i32): void {
   const stride = <usize>pairs << 2;
-  for (let i = 0; i < pairs; i += 4) {
+  for (let i = begin << 2; i < end << 2; i += 4) {
     const at = acc + (<usize>i << 2);
     // Columns first: r[k][j] = (Gᵀ M)[k][j], k < 3, for the 6 columns j; kept in the first thread's acc (read before written).
     for (let j = 0; j < 6; j++) {
