@@ -21,30 +21,15 @@
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { BATCH_NORM_GRADIENT, type BatchNormGradientAttrs, composedBatchNormGradients } from "../batch-norm-gradient.js";
-import { asTensor, existingConfigs, type KernelArgs, withNativeFallback } from "./kernel-helpers.js";
-import { chunkCount, type KernelPool, kernelPoolFor, runChunksOnTensors, runOnTensors, shareOfBatch } from "./kernel-pool.js";
+import { asTensor, channelPeriod, existingConfigs, type KernelArgs, repeatVectors, withNativeFallback } from "./kernel-helpers.js";
+import { columnTotals } from "./column-sums.js";
+import { chunkCount, type KernelPool, kernelPoolFor, runChunksOnTensors } from "./kernel-pool.js";
 import { wasmThreadCount } from "./threads.js";
 
 /** Below this many elements the native kernels are fast enough and the setup is overhead. */
 const MIN_ELEMENTS = 4096;
 /** At least about this many elements per chunk, so small tensors do not pay for waking threads. */
 const ELEMENTS_PER_CHUNK = 32768;
-
-/**
- * The row length, in floats, of a C-float channel vector repeated until it is a multiple
- * of 4 (the SIMD width); null when a tensor of `size` floats is not whole rows of it.
- */
-export function channelPeriod(channels: number, size: number): number | null {
-  const period = channels % 4 === 0 ? channels : channels % 2 === 0 ? channels * 2 : channels * 4;
-  return size % period === 0 ? period : null;
-}
-
-/** `vectors` (each C floats, or 1 float for all channels) repeated to `period` floats, one after another, into `into`. */
-export function repeatVectors(vectors: ArrayLike<number>[], channels: number, period: number, into: Float32Array): void {
-  vectors.forEach((vector, v) => {
-    for (let i = 0; i < period; i++) into[v * period + i] = vector.length === 1 ? vector[0]! : vector[i % channels]!;
-  });
-}
 
 /**
  * Runs a channel kernel over `inputs` (float32, same shape, rows of `period`) with the
@@ -174,9 +159,8 @@ function channelBinaryOnPool(kernel: BinaryKernel, args: KernelArgs): tf.TensorI
 
 /**
  * A training batch norm's backward pass (lib/backend/batch-norm-gradient.ts) on the pool:
- * the per-channel sums of dy and dy·xc (each thread sums a fixed share of the rows, so a
- * given thread count always associates them the same way), then dx in one pass; null
- * when the composition should run.
+ * the per-channel sums of dy and dy·xc (column-sums.ts: the same bits at every thread
+ * count), then dx in one pass; null when the composition should run.
  */
 function batchNormGradientOnPool(args: KernelArgs): tf.TensorInfo[] | null {
   const { dy, xc, variance, gamma } = args.inputs;
@@ -193,27 +177,8 @@ function batchNormGradientOnPool(args: KernelArgs): tf.TensorInfo[] | null {
   // Copies: the views would detach when the outputs grow the heap.
   const varianceValues = heapValues(backend, variance).slice();
   const gammaValues = heapValues(backend, gamma).slice();
-  const rows = size / period;
-  const shares = Math.max(1, Math.min(pool.threads, rows));
-  const sums = backend.makeOutput([shares * 2 * period], "float32");
-  const blocks = backend.makeOutput([shares * 2 * period], "float32");
-  const sumDy = new Float64Array(channels);
-  const sumDyXc = new Float64Array(channels);
-  try {
-    const shareBytes = 2 * period * 4;
-    runOnTensors(pool, backend, "batchNormGradientSums", { read: [dy, xc], written: [sums, blocks] }, shares, ([dyAt, xcAt, sumsAt, blocksAt], share) =>
-      [dyAt!, xcAt!, sumsAt! + share * shareBytes, blocksAt! + share * shareBytes, ...shareOfBatch(rows, shares, share), period]);
-    const all = heapValues(backend, sums);
-    for (let share = 0; share < shares; share++) {
-      for (let i = 0; i < period; i++) {
-        sumDy[i % channels] += all[share * 2 * period + i]!;
-        sumDyXc[i % channels] += all[share * 2 * period + period + i]!;
-      }
-    }
-  } finally {
-    backend.disposeData(sums.dataId);
-    backend.disposeData(blocks.dataId);
-  }
+  const sumDy = columnTotals(pool, backend, dy, channels, period);
+  const sumDyXc = columnTotals(pool, backend, dy, channels, period, { times: xc });
   const epsilon = (args.attrs as unknown as BatchNormGradientAttrs).varianceEpsilon;
   const n = size / channels;
   const k = new Float32Array(channels);

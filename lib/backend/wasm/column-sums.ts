@@ -2,7 +2,8 @@
  * Per-column totals of a float32 tensor seen as rows of `inner` values, on
  * tensorcell's pool (asm/channel-ops.ts, columnSums): Sum and Mean over leading
  * axes (reduce-kernels.ts) and a training batch norm's mean and variance
- * (BATCH_NORM_MOMENTS, lib/backend/batch-norm-moments.ts).
+ * (BATCH_NORM_MOMENTS, lib/backend/batch-norm-moments.ts), and the sums of its
+ * backward pass (channel-kernels.ts).
  *
  * Every thread adds whole blocks of BLOCK_FLOATS floats' worth of rows in float32,
  * row after row; the blocks are then added up here in float64, in block order,
@@ -18,8 +19,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { BATCH_NORM_MOMENTS, composedBatchNormMoments } from "../batch-norm-moments.js";
-import { channelPeriod, repeatVectors } from "./channel-kernels.js";
-import { asTensor, type KernelArgs } from "./kernel-helpers.js";
+import { asTensor, channelPeriod, type KernelArgs, repeatVectors } from "./kernel-helpers.js";
 import { chunkCount, type KernelPool, kernelPoolFor, runChunksOnTensors } from "./kernel-pool.js";
 import { wasmThreadCount } from "./threads.js";
 
@@ -36,28 +36,35 @@ export function columnSumPlan(backend: BackendWasm, size: number, inner: number)
 }
 
 /**
+ * What columnTotals adds up besides x itself: with `mean`, (x - mean)², writing x - mean
+ * to `centred`; with `times`, x·times (a float32 tensor of x's shape).
+ */
+export type ColumnTerm = { mean: Float32Array; centred: tf.TensorInfo } | { times: tf.TensorInfo };
+
+/**
  * The column totals (`inner` of them, float64) of x (float32, rows of `period` floats,
- * `inner` repeating in each): of x itself, or with `centre` of (x - mean)², where
- * x - mean is written to centre.centred.
+ * `inner` repeating in each): of x itself, or of the `term` given.
  */
 export function columnTotals(
-  pool: KernelPool, backend: BackendWasm, x: tf.TensorInfo, inner: number, period: number,
-  centre?: { mean: Float32Array; centred: tf.TensorInfo },
+  pool: KernelPool, backend: BackendWasm, x: tf.TensorInfo, inner: number, period: number, term?: ColumnTerm,
 ): Float64Array {
   const rows = tf.util.sizeFromShape(x.shape) / period;
   const blockRows = Math.max(1, Math.floor(BLOCK_FLOATS / period));
   const blocks = Math.ceil(rows / blockRows);
   const sums = backend.makeOutput([blocks * period], "float32");
+  const centre = term && "mean" in term ? term : null;
   const mean = centre ? backend.makeOutput([period], "float32") : null;
   try {
-    const read = mean ? [x, mean] : [x];
     if (mean) repeatVectors([centre!.mean], inner, period, backend.typedArrayFromHeap(mean) as Float32Array);
-    const written = centre ? [centre.centred, sums] : [sums];
-    // Arguments: x, mean, centred, sums, blocks [begin, end), then the geometry.
+    // The kernel's mode and tensors: x (and mean), then the centred output, or x and y; the sums last.
+    const [mode, read, written] = !term ? [0, [x], [sums]]
+      : centre ? [1, [x, mean!], [centre.centred, sums]]
+      : [2, [x, (term as { times: tf.TensorInfo }).times], [sums]];
+    // Arguments: x, mean, the other tensor (centred or y), sums, blocks [begin, end), the geometry, the mode.
     const work = { total: blocks, chunks: chunkCount(pool, blocks), rangeAt: 4 };
     runChunksOnTensors(pool, backend, "columnSums", { read, written }, work, (offsets) => {
-      const [xAt, meanAt, centredAt, sumsAt] = centre ? offsets : [offsets[0], 0, 0, offsets[1]];
-      return [xAt!, meanAt!, centredAt!, sumsAt!, 0, 0, blockRows, rows, period];
+      const [xAt, meanAt, otherAt, sumsAt] = mode === 0 ? [offsets[0], 0, 0, offsets[1]] : mode === 1 ? offsets : [offsets[0], 0, offsets[1], offsets[2]];
+      return [xAt!, meanAt!, otherAt!, sumsAt!, 0, 0, blockRows, rows, period, mode];
     });
     const blockSums = backend.typedArrayFromHeap(sums) as Float32Array;
     const totals = new Float64Array(inner);

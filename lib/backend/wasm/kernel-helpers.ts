@@ -78,3 +78,19 @@ export function pair(value: number | [number, number] | number[] | undefined, fa
   if (typeof value === "number") return [value, value];
   return [value[0], value[1] ?? value[0]];
 }
+
+/**
+ * The row length, in floats, of a C-float channel vector repeated until it is a multiple
+ * of 4 (the SIMD width); null when a tensor of `size` floats is not whole rows of it.
+ */
+export function channelPeriod(channels: number, size: number): number | null {
+  const period = channels % 4 === 0 ? channels : channels % 2 === 0 ? channels * 2 : channels * 4;
+  return size % period === 0 ? period : null;
+}
+
+/** `vectors` (each C floats, or 1 float for all channels) repeated to `period` floats, one after another, into `into`. */
+export function repeatVectors(vectors: ArrayLike<number>[], channels: number, period: number, into: Float32Array): void {
+  vectors.forEach((vector, v) => {
+    for (let i = 0; i < period; i++) into[v * period + i] = vector.length === 1 ? vector[0]! : vector[i % channels]!;
+  });
+}

@@ -9,7 +9,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { expectSameBitsAsCpu, expectWasmMatchesCpu, seeded, setUpWasm, simdKernelsRunBy } from "./helpers.js";
 import { backendInfo } from "../../../lib/backend/index.js";
 import { meanGradient, sumGradient } from "../../../lib/backend/gradients.js";
-import { channelPeriod } from "../../../lib/backend/wasm/channel-kernels.js";
+import { channelPeriod } from "../../../lib/backend/wasm/kernel-helpers.js";
 
 // Captured before initBackend installs the overrides (vitest runs each file in its own process).
 const tfjsSumGradient = tf.getGradient("Sum");

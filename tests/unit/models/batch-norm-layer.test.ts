@@ -62,7 +62,10 @@ describe("fused training batch norm", () => {
       const ours = gradients(fused, x, r);
       const theirs = gradients(tfjs, x, r);
       const onPool = x.size >= 4096;
-      expect(simdKernelsRunBy(() => gradients(fused, x, r)).filter((k) => k.startsWith("batchNorm"))).toEqual(onPool ? Array(2).fill(["batchNormGradientSums", "batchNormGradient"]).flat() : []); // two backward passes: for x, then for the weights
+      // Two forward and backward passes (for x, then for the weights), each: the statistics'
+      // two column sums, the backward pass's two (dy and dy·xc), then dx.
+      const perPass = ["columnSums", "columnSums", "columnSums", "columnSums", "batchNormGradient"];
+      expect(simdKernelsRunBy(() => gradients(fused, x, r)).filter((k) => k === "columnSums" || k.startsWith("batchNorm"))).toEqual(onPool ? Array(2).fill(perPass).flat() : []);
       expect(ours.length).toBe(3);
       ours.forEach((got, i) => {
         const want = theirs[i]!;

@@ -78,35 +78,6 @@ export function relu(x: usize, out: usize, begin: i32, end: i32): void {
   for (let at: usize = <usize>begin << 4; at < <usize>end << 4; at += 16) v128.store(out + at, f32x4.max(v128.load(x + at), zero));
 }
 
-/** Rows summed into a zeroed block sum before it is added to the thread's total (two-level sums: smaller rounding). */
-const SUM_BLOCK_ROWS = 64;
-
-/**
- * Per-channel sums for a batch norm's backward pass over rows [rowBegin, rowEnd) of dy and
- * xc (x minus the batch mean): sums[0..period) = Σ dy, sums[period..2 period) = Σ dy·xc,
- * into this thread's own `sums` (zeroed first); `block` is 2 * period floats of its own
- * scratch. The caller adds the threads' sums up.
- */
-export function batchNormGradientSums(
-  dy: usize, xc: usize, sums: usize, block: usize, rowBegin: i32, rowEnd: i32, period: i32,
-): void {
-  const rowBytes = <usize>period << 2;
-  memory.fill(sums, 0, 2 * rowBytes);
-  for (let first = rowBegin; first < rowEnd; first += SUM_BLOCK_ROWS) {
-    const last = min(rowEnd, first + SUM_BLOCK_ROWS);
-    memory.fill(block, 0, 2 * rowBytes);
-    for (let row = first; row < last; row++) {
-      const d = dy + <usize>row * rowBytes, c = xc + <usize>row * rowBytes;
-      for (let at: usize = 0; at < rowBytes; at += 16) {
-        const g = v128.load(d + at);
-        v128.store(block + at, f32x4.add(v128.load(block + at), g));
-        v128.store(block + rowBytes + at, f32x4.add(v128.load(block + rowBytes + at), f32x4.mul(g, v128.load(c + at))));
-      }
-    }
-    for (let at: usize = 0; at < 2 * rowBytes; at += 16) v128.store(sums + at, f32x4.add(v128.load(sums + at), v128.load(block + at)));
-  }
-}
-
 /** dx = dy·k + offset - xc·kc channel by channel (a batch norm's input gradient), rows [rowBegin, rowEnd). */
 export function batchNormGradient(
   dy: usize, xc: usize, k: usize, offset: usize, kc: usize, out: usize,
@@ -122,45 +93,52 @@ export function batchNormGradient(
   }
 }
 
-/** x's vector at `p`, or with `squares` its centred value c = x - m, written to `to`, squared. */
-@inline function columnTerm(p: usize, m: v128, to: usize, squares: bool): v128 {
-  if (!squares) return v128.load(p);
+/** What columnSums adds up: x; (x - mean)², writing x - mean; or x·y. */
+const PLAIN = 0;
+const CENTRED_SQUARES = 1;
+const PRODUCTS = 2;
+
+/** The term of x's vector at `p` that columnSums adds (see `mode`); `other` is the same vector's place in the centred output or in y. */
+@inline function columnTerm(p: usize, m: v128, other: usize, mode: i32): v128 {
+  if (mode == PLAIN) return v128.load(p);
+  if (mode == PRODUCTS) return f32x4.mul(v128.load(p), v128.load(other));
   const c = f32x4.sub(v128.load(p), m);
-  v128.store(to, c);
+  v128.store(other, c);
   return f32x4.mul(c, c);
 }
 
 /**
  * The sums of rows [first, last) of 4 adjacent column vectors `at` bytes into each row,
  * into s + at: even and odd rows in separate float32 sums (two chains of additions in
- * flight), added at the end. `centredMinusX` is centred - x, so a row's centred vectors
- * lie that many bytes after its x vectors.
+ * flight), added at the end. A row's vectors in the other tensor (centred or y) lie
+ * `otherMinusX` bytes after its x vectors.
  */
 @inline function sumFourColumns(
-  x: usize, mean: usize, centredMinusX: usize, s: usize, first: i32, last: i32, rowBytes: usize, at: usize, squares: bool,
+  x: usize, mean: usize, otherMinusX: usize, s: usize, first: i32, last: i32, rowBytes: usize, at: usize, mode: i32,
 ): void {
   const zero = f32x4.splat(0);
-  const m0 = squares ? v128.load(mean + at) : zero, m1 = squares ? v128.load(mean + at, 16) : zero;
-  const m2 = squares ? v128.load(mean + at, 32) : zero, m3 = squares ? v128.load(mean + at, 48) : zero;
+  const centred = mode == CENTRED_SQUARES;
+  const m0 = centred ? v128.load(mean + at) : zero, m1 = centred ? v128.load(mean + at, 16) : zero;
+  const m2 = centred ? v128.load(mean + at, 32) : zero, m3 = centred ? v128.load(mean + at, 48) : zero;
   let e0 = zero, e1 = zero, e2 = zero, e3 = zero, o0 = zero, o1 = zero, o2 = zero, o3 = zero;
   let row = first;
   for (; row + 1 < last; row += 2) {
     const p = x + <usize>row * rowBytes + at, q = p + rowBytes;
-    e0 = f32x4.add(e0, columnTerm(p, m0, p + centredMinusX, squares));
-    e1 = f32x4.add(e1, columnTerm(p + 16, m1, p + 16 + centredMinusX, squares));
-    e2 = f32x4.add(e2, columnTerm(p + 32, m2, p + 32 + centredMinusX, squares));
-    e3 = f32x4.add(e3, columnTerm(p + 48, m3, p + 48 + centredMinusX, squares));
-    o0 = f32x4.add(o0, columnTerm(q, m0, q + centredMinusX, squares));
-    o1 = f32x4.add(o1, columnTerm(q + 16, m1, q + 16 + centredMinusX, squares));
-    o2 = f32x4.add(o2, columnTerm(q + 32, m2, q + 32 + centredMinusX, squares));
-    o3 = f32x4.add(o3, columnTerm(q + 48, m3, q + 48 + centredMinusX, squares));
+    e0 = f32x4.add(e0, columnTerm(p, m0, p + otherMinusX, mode));
+    e1 = f32x4.add(e1, columnTerm(p + 16, m1, p + 16 + otherMinusX, mode));
+    e2 = f32x4.add(e2, columnTerm(p + 32, m2, p + 32 + otherMinusX, mode));
+    e3 = f32x4.add(e3, columnTerm(p + 48, m3, p + 48 + otherMinusX, mode));
+    o0 = f32x4.add(o0, columnTerm(q, m0, q + otherMinusX, mode));
+    o1 = f32x4.add(o1, columnTerm(q + 16, m1, q + 16 + otherMinusX, mode));
+    o2 = f32x4.add(o2, columnTerm(q + 32, m2, q + 32 + otherMinusX, mode));
+    o3 = f32x4.add(o3, columnTerm(q + 48, m3, q + 48 + otherMinusX, mode));
   }
   if (row < last) {
     const p = x + <usize>row * rowBytes + at;
-    e0 = f32x4.add(e0, columnTerm(p, m0, p + centredMinusX, squares));
-    e1 = f32x4.add(e1, columnTerm(p + 16, m1, p + 16 + centredMinusX, squares));
-    e2 = f32x4.add(e2, columnTerm(p + 32, m2, p + 32 + centredMinusX, squares));
-    e3 = f32x4.add(e3, columnTerm(p + 48, m3, p + 48 + centredMinusX, squares));
+    e0 = f32x4.add(e0, columnTerm(p, m0, p + otherMinusX, mode));
+    e1 = f32x4.add(e1, columnTerm(p + 16, m1, p + 16 + otherMinusX, mode));
+    e2 = f32x4.add(e2, columnTerm(p + 32, m2, p + 32 + otherMinusX, mode));
+    e3 = f32x4.add(e3, columnTerm(p + 48, m3, p + 48 + otherMinusX, mode));
   }
   v128.store(s + at, f32x4.add(e0, o0));
   v128.store(s + at, f32x4.add(e1, o1), 16);
@@ -170,36 +148,36 @@ export function batchNormGradient(
 
 /** sumFourColumns for one column vector (the last 1-3 vectors of a row whose length is not a multiple of 16 floats). */
 @inline function sumOneColumn(
-  x: usize, mean: usize, centredMinusX: usize, s: usize, first: i32, last: i32, rowBytes: usize, at: usize, squares: bool,
+  x: usize, mean: usize, otherMinusX: usize, s: usize, first: i32, last: i32, rowBytes: usize, at: usize, mode: i32,
 ): void {
   const zero = f32x4.splat(0);
-  const m = squares ? v128.load(mean + at) : zero;
+  const m = mode == CENTRED_SQUARES ? v128.load(mean + at) : zero;
   let e = zero, o = zero;
   let row = first;
   for (; row + 1 < last; row += 2) {
     const p = x + <usize>row * rowBytes + at, q = p + rowBytes;
-    e = f32x4.add(e, columnTerm(p, m, p + centredMinusX, squares));
-    o = f32x4.add(o, columnTerm(q, m, q + centredMinusX, squares));
+    e = f32x4.add(e, columnTerm(p, m, p + otherMinusX, mode));
+    o = f32x4.add(o, columnTerm(q, m, q + otherMinusX, mode));
   }
   if (row < last) {
     const p = x + <usize>row * rowBytes + at;
-    e = f32x4.add(e, columnTerm(p, m, p + centredMinusX, squares));
+    e = f32x4.add(e, columnTerm(p, m, p + otherMinusX, mode));
   }
   v128.store(s + at, f32x4.add(e, o));
 }
 
-/** columnSums' blocks, with or without centring (a separate copy of the loops for each). */
+/** columnSums' blocks for one mode (a separate copy of the loops for each). */
 @inline function columnSumBlocks(
-  x: usize, mean: usize, centred: usize, sums: usize, blockBegin: i32, blockEnd: i32, blockRows: i32, rows: i32, period: i32, squares: bool,
+  x: usize, mean: usize, other: usize, sums: usize, blockBegin: i32, blockEnd: i32, blockRows: i32, rows: i32, period: i32, mode: i32,
 ): void {
   const rowBytes = <usize>period << 2;
   const whole = rowBytes & ~(<usize>63);
-  const centredMinusX = centred - x;
+  const otherMinusX = other - x;
   for (let b = blockBegin; b < blockEnd; b++) {
     const s = sums + <usize>b * rowBytes;
     const first = b * blockRows, last = min(rows, first + blockRows);
-    for (let at: usize = 0; at < whole; at += 64) sumFourColumns(x, mean, centredMinusX, s, first, last, rowBytes, at, squares);
-    for (let at = whole; at < rowBytes; at += 16) sumOneColumn(x, mean, centredMinusX, s, first, last, rowBytes, at, squares);
+    for (let at: usize = 0; at < whole; at += 64) sumFourColumns(x, mean, otherMinusX, s, first, last, rowBytes, at, mode);
+    for (let at = whole; at < rowBytes; at += 16) sumOneColumn(x, mean, otherMinusX, s, first, last, rowBytes, at, mode);
   }
 }
 
@@ -208,14 +186,16 @@ export function batchNormGradient(
  * (period floats) = the float32 sum of block b's rows (even and odd rows summed apart, then
  * added), for the blocks [blockBegin, blockEnd) (the last one may be short: `rows` rows in
  * all). The blocks depend on the shape only, so every thread count adds the same numbers
- * in the same order; the caller adds the blocks up. With `mean` (not 0), each row is first
- * centred, c = x - mean, c is written to `centred`, and the sums are of c * c (a batch's
- * variance, as tf.moments): the same sums as this kernel's plain ones over the squares.
+ * in the same order; the caller adds the blocks up. `mode` 0 sums x; 1 centres each row
+ * first, c = x - mean, writes c to `other` and sums c * c (a batch's variance, as
+ * tf.moments: the same sums as mode 0 over the squares); 2 sums x * y, y at `other` (a
+ * batch norm's Σ dy·xc).
  */
 export function columnSums(
-  x: usize, mean: usize, centred: usize, sums: usize,
-  blockBegin: i32, blockEnd: i32, blockRows: i32, rows: i32, period: i32,
+  x: usize, mean: usize, other: usize, sums: usize,
+  blockBegin: i32, blockEnd: i32, blockRows: i32, rows: i32, period: i32, mode: i32,
 ): void {
-  if (mean == 0) columnSumBlocks(x, 0, x, sums, blockBegin, blockEnd, blockRows, rows, period, false);
-  else columnSumBlocks(x, mean, centred, sums, blockBegin, blockEnd, blockRows, rows, period, true);
+  if (mode == PLAIN) columnSumBlocks(x, 0, x, sums, blockBegin, blockEnd, blockRows, rows, period, PLAIN);
+  else if (mode == CENTRED_SQUARES) columnSumBlocks(x, mean, other, sums, blockBegin, blockEnd, blockRows, rows, period, CENTRED_SQUARES);
+  else columnSumBlocks(x, 0, other, sums, blockBegin, blockEnd, blockRows, rows, period, PRODUCTS);
 }

@@ -2,7 +2,7 @@
 // to dist/asm/kernels.wasm, which kernel-pool.ts runs on every wasm thread.
 export { filterGradient } from "./conv-filter-grad";
 export { avgPoolGradient, maxPoolGradient } from "./pool-grad";
-export { batchNormGradient, batchNormGradientSums, channelAffine, channelBinary, columnSums, elementwiseBinary, relu } from "./channel-ops";
+export { batchNormGradient, channelAffine, channelBinary, columnSums, elementwiseBinary, relu } from "./channel-ops";
 export { winogradConv3x3, winogradFilter3x3, winogradFilterGradient, winogradGradientFilter3x3 } from "./winograd";
 export { gatherRows, scatterAddRows } from "./gather-scatter";
 export { dropoutMask } from "./dropout";
