@@ -1,22 +1,23 @@
 /**
  * Fixes for tfjs-core optimizers, installed once per process by initBackend
  * (every backend): tensor leaks that would otherwise break "a training run and
- * a cell re-run leave tf.memory().numTensors where it was", and RMSProp's update
- * as one kernel (optimizer-steps.ts).
+ * a cell re-run leave tf.memory().numTensors where it was", and RMSProp's and SGD
+ * with momentum's updates as one kernel each (optimizer-steps.ts).
  */
 import * as tf from "@tensorflow/tfjs";
-import { installFusedRmsProp } from "./optimizer-steps.js";
+import { installFusedMomentum, installFusedRmsProp } from "./optimizer-steps.js";
 
 let installed = false;
 
 /**
  * Installs the optimizer fixes once per process (MomentumOptimizer.dispose, the fused
- * RMSProp update). Call after tfjs is loaded; initBackend() does it for you.
+ * RMSProp and momentum updates). Call after tfjs is loaded; initBackend() does it for you.
  */
 export function installOptimizerFixes(): void {
   if (installed) return;
   fixMomentumOptimizerDispose();
   installFusedRmsProp();
+  installFusedMomentum();
   installed = true;
 }
 

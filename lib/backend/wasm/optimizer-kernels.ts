@@ -1,20 +1,25 @@
 /**
- * RMSPROP_STEP for wasm (lib/backend/optimizer-steps.ts): tensorcell's SIMD kernel
- * `rmsPropStep` (lib/backend/wasm/asm/optimizer.ts) updates a variable in one pass,
+ * RMSPROP_STEP and MOMENTUM_STEP for wasm (lib/backend/optimizer-steps.ts): tensorcell's
+ * SIMD kernels `rmsPropStep` and `momentumStep` (lib/backend/wasm/asm/optimizer.ts) update a variable in one pass,
  * chunks of elements on every thread; without a kernel pool (no dist/asm build) the
  * composed tf ops compute it. Both give tfjs's bits.
  */
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
-import { composedRmsPropStep, RMSPROP_STEP, type RmsPropStepAttrs } from "../optimizer-steps.js";
+import { composedMomentumStep, composedRmsPropStep, MOMENTUM_STEP, type MomentumStepAttrs, RMSPROP_STEP, type RmsPropStepAttrs } from "../optimizer-steps.js";
 import { asTensor, floatBits } from "./kernel-helpers.js";
-import { chunkCount, kernelPoolFor, runChunksOnTensors } from "./kernel-pool.js";
+import { chunkCount, type KernelPool, kernelPoolFor, runChunksOnTensors } from "./kernel-pool.js";
 import { wasmThreadCount } from "./threads.js";
 
 /** At least this many elements per chunk: smaller variables are not worth waking a thread. */
 const ELEMENTS_PER_CHUNK = 32768;
 
-/** Kernel config for 'wasm': RMSPROP_STEP on the kernel pool. */
+/** Chunks of a variable of `size` elements on `pool`. */
+function elementChunks(pool: KernelPool, size: number): { total: number; chunks: number } {
+  return { total: size, chunks: chunkCount(pool, size, Math.ceil(size / ELEMENTS_PER_CHUNK)) };
+}
+
+/** Kernel configs for 'wasm': RMSPROP_STEP and MOMENTUM_STEP on the kernel pool. */
 export function optimizerKernels(): tf.KernelConfig[] {
   return [{
     kernelName: RMSPROP_STEP,
@@ -32,8 +37,27 @@ export function optimizerKernels(): tf.KernelConfig[] {
       const scalars = [a.learningRate, a.decay, 1 - a.decay, a.momentum, a.epsilon].map(floatBits);
       // Arguments: value, mean square, moment, gradient, their three outputs, elements [begin, end), the scalars' bits.
       runChunksOnTensors(pool, wasm, "rmsPropStep", { read: [value!, meanSquare!, moment!, gradient!], written: [newValue, newMeanSquare, newMoment] },
-        { total: size, chunks: chunkCount(pool, size, Math.ceil(size / ELEMENTS_PER_CHUNK)), rangeAt: 7 },
+        { ...elementChunks(pool, size), rangeAt: 7 },
         (offsets) => [...offsets, 0, 0, ...scalars]);
+      return outs;
+    },
+  }, {
+    kernelName: MOMENTUM_STEP,
+    backendName: "wasm",
+    kernelFunc: ({ inputs, attrs, backend }) => {
+      const { value, accumulation, gradient } = inputs as Record<string, tf.TensorInfo>;
+      const a = attrs as unknown as MomentumStepAttrs;
+      const wasm = backend as BackendWasm;
+      const pool = kernelPoolFor(wasm, wasmThreadCount());
+      if (!pool) return composedMomentumStep(asTensor(value), asTensor(accumulation), asTensor(gradient), a);
+      const outs = [accumulation!, value!].map((t) => wasm.makeOutput(t.shape, "float32"));
+      const size = tf.util.sizeFromShape(value!.shape);
+      if (size === 0) return outs;
+      const [newAccumulation, newValue] = outs as [tf.TensorInfo, tf.TensorInfo];
+      // Arguments: value, accumulation, gradient, the two outputs, elements [begin, end), m's and -lr's bits, Nesterov.
+      runChunksOnTensors(pool, wasm, "momentumStep", { read: [value!, accumulation!, gradient!], written: [newValue, newAccumulation] },
+        { ...elementChunks(pool, size), rangeAt: 5 },
+        (offsets) => [...offsets, 0, 0, floatBits(a.momentum), floatBits(-a.learningRate), a.useNesterov ? 1 : 0]);
       return outs;
     },
   }];

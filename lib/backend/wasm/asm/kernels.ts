@@ -7,5 +7,5 @@ export { winogradConv3x3, winogradFilter3x3, winogradFilterGradient, winogradGra
 export { gatherRows, scatterAddRows } from "./gather-scatter";
 export { dropoutMask } from "./dropout";
 export { matMul } from "./matmul";
-export { rmsPropStep } from "./optimizer";
+export { momentumStep, rmsPropStep } from "./optimizer";
 export { rotateFilter } from "./rotate-filter";

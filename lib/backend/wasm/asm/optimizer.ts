@@ -1,6 +1,6 @@
 // AssemblyScript source (part of dist/asm/kernels.wasm): optimizer updates on the kernel pool.
-// One pass over a variable computes what tfjs's RMSProp computes in about a dozen tensor ops,
-// each in float32 and in the same order, so the results are the same bits.
+// One pass over a variable computes what tfjs's RMSProp (about a dozen tensor ops) or SGD with
+// momentum (four) computes, each in float32 and in the same order, so the results are the same bits.
 
 /**
  * RMSProp without centering, elements [begin, end) (see lib/backend/optimizer-steps.ts):
@@ -34,5 +34,34 @@ export function rmsPropStep(
     store<f32>(outMs + at, square);
     store<f32>(outMom + at, moment);
     store<f32>(outW + at, load<f32>(w + at) - moment);
+  }
+}
+
+/**
+ * SGD with momentum, elements [begin, end) (see lib/backend/optimizer-steps.ts):
+ * acc' = m * acc + g; w' = c * acc' + w, or with Nesterov (nesterov 1)
+ * w' = c * (g + acc' * m) + w, where c = -learning rate. m and c arrive as their float32 bits.
+ */
+export function momentumStep(
+  w: usize, acc: usize, g: usize, outW: usize, outAcc: usize, begin: i32, end: i32, mBits: i32, cBits: i32, nesterov: i32,
+): void {
+  const m = reinterpret<f32>(mBits), c = reinterpret<f32>(cBits);
+  const vM = f32x4.splat(m), vC = f32x4.splat(c);
+  let i = begin;
+  for (; i + 4 <= end; i += 4) {
+    const at = <usize>i << 2;
+    const grad = v128.load(g + at);
+    const accumulation = f32x4.add(f32x4.mul(vM, v128.load(acc + at)), grad);
+    const step = nesterov != 0 ? f32x4.add(grad, f32x4.mul(accumulation, vM)) : accumulation;
+    v128.store(outAcc + at, accumulation);
+    v128.store(outW + at, f32x4.add(f32x4.mul(vC, step), v128.load(w + at)));
+  }
+  for (; i < end; i++) {
+    const at = <usize>i << 2;
+    const grad = load<f32>(g + at);
+    const accumulation = m * load<f32>(acc + at) + grad;
+    const step = nesterov != 0 ? grad + accumulation * m : accumulation;
+    store<f32>(outAcc + at, accumulation);
+    store<f32>(outW + at, c * step + load<f32>(w + at));
   }
 }
