@@ -51,6 +51,33 @@ export function composedRmsPropStep(value: tf.Tensor, meanSquare: tf.Tensor, mom
   });
 }
 
+/** An optimizer's per-variable accumulator, as tfjs-core keeps them (the name is what its weights are saved under). */
+interface Accumulator {
+  originalName: string;
+  variable: tf.Variable;
+}
+
+/**
+ * tfjs-core's applyGradients loop: for the i-th variable with a gradient, its accumulators
+ * (slot k's list[i], made the first time as zeros named `${variable}/${suffix}`, where and
+ * as tfjs makes them, so optimizer weights save and load as before), then `update` in a
+ * tidy scope. A variable without a gradient still gets its accumulators.
+ */
+function updateEachVariable(
+  variableGradients: tf.NamedTensorMap | { name: string; tensor: tf.Tensor }[],
+  slots: { list: Accumulator[]; suffix: string }[],
+  update: (value: tf.Variable, gradient: tf.Tensor, accumulators: tf.Variable[]) => void,
+): void {
+  const names = Array.isArray(variableGradients) ? variableGradients.map((item) => item.name) : Object.keys(variableGradients);
+  names.forEach((name, i) => {
+    const value = tf.engine().registeredVariables[name]!;
+    for (const slot of slots) slot.list[i] ??= { originalName: `${name}/${slot.suffix}`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
+    const gradient = Array.isArray(variableGradients) ? variableGradients[i]!.tensor : variableGradients[name];
+    if (gradient == null) return;
+    tf.tidy(() => update(value, gradient, slots.map((slot) => slot.list[i]!.variable)));
+  });
+}
+
 /** The fields of tfjs-core's RMSPropOptimizer that its update reads (protected in its typings). */
 interface RmsPropInternals {
   learningRate: number;
@@ -58,8 +85,8 @@ interface RmsPropInternals {
   momentum: number;
   epsilon: number;
   centered: boolean;
-  accumulatedMeanSquares: { originalName: string; variable: tf.Variable }[];
-  accumulatedMoments: { originalName: string; variable: tf.Variable }[];
+  accumulatedMeanSquares: Accumulator[];
+  accumulatedMoments: Accumulator[];
   incrementIterations(): void;
 }
 
@@ -78,23 +105,13 @@ export function installFusedRmsProp(): void {
   prototype.applyGradients = function applyFusedRmsProp(this: tf.RMSPropOptimizer, variableGradients: tf.NamedTensorMap | { name: string; tensor: tf.Tensor }[]): void {
     const self = this as unknown as RmsPropInternals;
     if (self.centered) return original.call(this, variableGradients);
-    const names = Array.isArray(variableGradients) ? variableGradients.map((item) => item.name) : Object.keys(variableGradients);
-    names.forEach((name, i) => {
-      const value = tf.engine().registeredVariables[name]!;
-      const zeros = () => tf.tidy(() => tf.zerosLike(value).variable(false));
-      self.accumulatedMeanSquares[i] ??= { originalName: `${name}/rms`, variable: zeros() };
-      self.accumulatedMoments[i] ??= { originalName: `${name}/momentum`, variable: zeros() };
-      const gradient = Array.isArray(variableGradients) ? variableGradients[i]!.tensor : variableGradients[name];
-      if (gradient == null) return;
-      const meanSquare = self.accumulatedMeanSquares[i]!.variable;
-      const moment = self.accumulatedMoments[i]!.variable;
-      tf.tidy(() => {
-        const attrs = { learningRate: self.learningRate, decay: self.decay, momentum: self.momentum, epsilon: self.epsilon };
-        const [newMeanSquare, newMoment, newValue] = rmsPropStep(value, meanSquare, moment, gradient, attrs);
-        meanSquare.assign(newMeanSquare);
-        moment.assign(newMoment);
-        value.assign(newValue);
-      });
+    const slots = [{ list: self.accumulatedMeanSquares, suffix: "rms" }, { list: self.accumulatedMoments, suffix: "momentum" }];
+    updateEachVariable(variableGradients, slots, (value, gradient, [meanSquare, moment]) => {
+      const attrs = { learningRate: self.learningRate, decay: self.decay, momentum: self.momentum, epsilon: self.epsilon };
+      const [newMeanSquare, newMoment, newValue] = rmsPropStep(value, meanSquare!, moment!, gradient, attrs);
+      meanSquare!.assign(newMeanSquare);
+      moment!.assign(newMoment);
+      value.assign(newValue);
     });
     self.incrementIterations();
   };
@@ -140,7 +157,7 @@ interface MomentumInternals {
   learningRate: number;
   momentum: number;
   useNesterov: boolean;
-  accumulations: { originalName: string; variable: tf.Variable }[];
+  accumulations: Accumulator[];
   incrementIterations(): void;
 }
 
@@ -158,19 +175,11 @@ export function installFusedMomentum(): void {
     this: tf.MomentumOptimizer, variableGradients: tf.NamedTensorMap | { name: string; tensor: tf.Tensor }[],
   ): void {
     const self = this as unknown as MomentumInternals;
-    const names = Array.isArray(variableGradients) ? variableGradients.map((item) => item.name) : Object.keys(variableGradients);
-    names.forEach((name, i) => {
-      const value = tf.engine().registeredVariables[name]!;
-      self.accumulations[i] ??= { originalName: `${name}/momentum`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
-      const gradient = Array.isArray(variableGradients) ? variableGradients[i]!.tensor : variableGradients[name];
-      if (gradient == null) return;
-      const accumulation = self.accumulations[i]!.variable;
-      tf.tidy(() => {
-        const attrs = { learningRate: self.learningRate, momentum: self.momentum, useNesterov: self.useNesterov };
-        const [newAccumulation, newValue] = momentumStep(value, accumulation, gradient, attrs);
-        accumulation.assign(newAccumulation);
-        value.assign(newValue);
-      });
+    updateEachVariable(variableGradients, [{ list: self.accumulations, suffix: "momentum" }], (value, gradient, [accumulation]) => {
+      const attrs = { learningRate: self.learningRate, momentum: self.momentum, useNesterov: self.useNesterov };
+      const [newAccumulation, newValue] = momentumStep(value, accumulation!, gradient, attrs);
+      accumulation!.assign(newAccumulation);
+      value.assign(newValue);
     });
     self.incrementIterations();
   };
