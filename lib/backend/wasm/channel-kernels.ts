@@ -22,7 +22,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { BATCH_NORM_GRADIENT, type BatchNormGradientAttrs, composedBatchNormGradients } from "../batch-norm-gradient.js";
 import { asTensor, channelPeriod, existingConfigs, type KernelArgs, repeatVectors, withNativeFallback } from "./kernel-helpers.js";
-import { columnTotals } from "./column-sums.js";
+import { columnSumPlan, columnTotals } from "./column-sums.js";
 import { chunkCount, type KernelPool, kernelPoolFor, runChunksOnTensors } from "./kernel-pool.js";
 import { wasmThreadCount } from "./threads.js";
 
@@ -168,12 +168,11 @@ function batchNormGradientOnPool(args: KernelArgs): tf.TensorInfo[] | null {
   if (!dy || !xc || !variance || !gamma || dy.shape.length === 0) return null;
   const channels = dy.shape[dy.shape.length - 1]!;
   const size = tf.util.sizeFromShape(dy.shape);
-  const period = channelPeriod(channels, size);
   const perChannel = (t: tf.TensorInfo) => t.dtype === "float32" && tf.util.sizeFromShape(t.shape) === channels;
   if (dy.dtype !== "float32" || !tf.util.arraysEqual(dy.shape, xc.shape) || xc.dtype !== "float32" || !perChannel(variance) || !perChannel(gamma)) return null;
-  if (size < MIN_ELEMENTS || period === null) return null;
-  const pool = kernelPoolFor(backend, wasmThreadCount());
-  if (!pool) return null;
+  const plan = columnSumPlan(backend, size, channels);
+  if (!plan) return null;
+  const { pool, period } = plan;
   // Copies: the views would detach when the outputs grow the heap.
   const varianceValues = heapValues(backend, variance).slice();
   const gammaValues = heapValues(backend, gamma).slice();

@@ -53,18 +53,20 @@ export function columnTotals(
   const blocks = Math.ceil(rows / blockRows);
   const sums = backend.makeOutput([blocks * period], "float32");
   const centre = term && "mean" in term ? term : null;
+  const times = term && "times" in term ? term.times : null;
   const mean = centre ? backend.makeOutput([period], "float32") : null;
   try {
     if (mean) repeatVectors([centre!.mean], inner, period, backend.typedArrayFromHeap(mean) as Float32Array);
-    // The kernel's mode and tensors: x (and mean), then the centred output, or x and y; the sums last.
-    const [mode, read, written] = !term ? [0, [x], [sums]]
-      : centre ? [1, [x, mean!], [centre.centred, sums]]
-      : [2, [x, (term as { times: tf.TensorInfo }).times], [sums]];
-    // Arguments: x, mean, the other tensor (centred or y), sums, blocks [begin, end), the geometry, the mode.
+    // The kernel's mode (asm/channel-ops.ts: 0 x, 1 centred squares, 2 products) and its other tensor.
+    const mode = centre ? 1 : times ? 2 : 0;
+    const other = centre?.centred ?? times;
+    const read = [x, mean, times].filter((t): t is tf.TensorInfo => t !== null);
+    const written = centre ? [centre.centred, sums] : [sums];
+    // Arguments: x, mean, the other tensor (centred or y), sums (0 for those not passed), blocks [begin, end), the geometry, the mode.
     const work = { total: blocks, chunks: chunkCount(pool, blocks), rangeAt: 4 };
     runChunksOnTensors(pool, backend, "columnSums", { read, written }, work, (offsets) => {
-      const [xAt, meanAt, otherAt, sumsAt] = mode === 0 ? [offsets[0], 0, 0, offsets[1]] : mode === 1 ? offsets : [offsets[0], 0, offsets[1], offsets[2]];
-      return [xAt!, meanAt!, otherAt!, sumsAt!, 0, 0, blockRows, rows, period, mode];
+      const at = (t: tf.TensorInfo | null) => (t ? offsets[[...read, ...written].indexOf(t)]! : 0);
+      return [at(x), at(mean), at(other), at(sums), 0, 0, blockRows, rows, period, mode];
     });
     const blockSums = backend.typedArrayFromHeap(sums) as Float32Array;
     const totals = new Float64Array(inner);

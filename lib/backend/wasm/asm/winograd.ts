@@ -119,14 +119,6 @@ const ROW_PAD_BYTES: usize = 64;
   sumTwoBySixteen(ma, ma + (<usize>co << 2), vp + <usize>t * ciBytes, ciBytes, 4, up + (<usize>o << 2), <usize>co << 2, ci, true);
 }
 
-/** The four rows of Aᵀ m for m0..m5, stored `stride` bytes apart from `at`. */
-@inline function outputRows(at: usize, stride: usize, m0: v128, m1: v128, m2: v128, m3: v128, m4: v128, m5: v128): void {
-  const a = f32x4.add(m1, m2), b = f32x4.sub(m1, m2), c = f32x4.add(m3, m4), d = f32x4.sub(m3, m4);
-  v128.store(at, f32x4.add(f32x4.add(m0, a), c));
-  v128.store(at + stride, f32x4.add(b, f32x4.mul(f32x4.splat(2), d)));
-  v128.store(at + 2 * stride, f32x4.add(a, f32x4.mul(f32x4.splat(4), c)));
-  v128.store(at + 3 * stride, f32x4.add(f32x4.add(b, f32x4.mul(f32x4.splat(8), d)), m5));
-}
 
 /** y + bias, then ReLU when asked: the last step of each output pixel. */
 @inline function finish(y: v128, bias: v128, relu: bool): v128 {
@@ -134,13 +126,20 @@ const ROW_PAD_BYTES: usize = 64;
   return relu ? f32x4.max(biased, f32x4.splat(0)) : biased;
 }
 
-/** The four pixels of one output row, (Aᵀ m)[i] for m0..m5 plus bias (and ReLU), stored `stride` bytes apart from `at`. */
-@inline function outputPixels(at: usize, stride: usize, m0: v128, m1: v128, m2: v128, m3: v128, m4: v128, m5: v128, bias: v128, relu: bool): void {
+/**
+ * The four rows of Aᵀ m for m0..m5, stored `stride` bytes apart from `at`; with `last`
+ * (output pixels), each plus bias and then ReLU when `relu`.
+ */
+@inline function outputRows(
+  at: usize, stride: usize, m0: v128, m1: v128, m2: v128, m3: v128, m4: v128, m5: v128, last: bool, bias: v128, relu: bool,
+): void {
   const a = f32x4.add(m1, m2), b = f32x4.sub(m1, m2), c = f32x4.add(m3, m4), d = f32x4.sub(m3, m4);
-  v128.store(at, finish(f32x4.add(f32x4.add(m0, a), c), bias, relu));
-  v128.store(at + stride, finish(f32x4.add(b, f32x4.mul(f32x4.splat(2), d)), bias, relu));
-  v128.store(at + 2 * stride, finish(f32x4.add(a, f32x4.mul(f32x4.splat(4), c)), bias, relu));
-  v128.store(at + 3 * stride, finish(f32x4.add(f32x4.add(b, f32x4.mul(f32x4.splat(8), d)), m5), bias, relu));
+  const y0 = f32x4.add(f32x4.add(m0, a), c), y1 = f32x4.add(b, f32x4.mul(f32x4.splat(2), d));
+  const y2 = f32x4.add(a, f32x4.mul(f32x4.splat(4), c)), y3 = f32x4.add(f32x4.add(b, f32x4.mul(f32x4.splat(8), d)), m5);
+  v128.store(at, last ? finish(y0, bias, relu) : y0);
+  v128.store(at + stride, last ? finish(y1, bias, relu) : y1);
+  v128.store(at + 2 * stride, last ? finish(y2, bias, relu) : y2);
+  v128.store(at + 3 * stride, last ? finish(y3, bias, relu) : y3);
 }
 
 /** Writes the in-image pixels of one tile's 4x4 output (Aᵀ m A, plus bias, then ReLU if asked), four channels from o. */
@@ -151,7 +150,7 @@ const ROW_PAD_BYTES: usize = 64;
   for (let j = 0; j < 6; j++) {
     const col = m + <usize>j * mStride;
     outputRows(tmp + (<usize>j << 4), 96, v128.load(col), v128.load(col + 6 * mStride), v128.load(col + 12 * mStride),
-      v128.load(col + 18 * mStride), v128.load(col + 24 * mStride), v128.load(col + 30 * mStride));
+      v128.load(col + 18 * mStride), v128.load(col + 24 * mStride), v128.load(col + 30 * mStride), false, bias, relu);
   }
   // Then rows: y[i][k] = (tmp A)[i][k]. A whole tile goes straight out.
   const rows = min(4, oh - oy), cols = min(4, ow - ox);
@@ -160,15 +159,15 @@ const ROW_PAD_BYTES: usize = 64;
   if (rows == 4 && cols == 4) {
     for (let i = 0; i < 4; i++) {
       const row = tmp + <usize>(i * 96);
-      outputPixels(out + (<usize>((oy + i) * ow + ox) * coBytes), coBytes,
-        v128.load(row), v128.load(row, 16), v128.load(row, 32), v128.load(row, 48), v128.load(row, 64), v128.load(row, 80), bias, relu);
+      outputRows(out + (<usize>((oy + i) * ow + ox) * coBytes), coBytes,
+        v128.load(row), v128.load(row, 16), v128.load(row, 32), v128.load(row, 48), v128.load(row, 64), v128.load(row, 80), true, bias, relu);
     }
     return;
   }
   // A tile at the image's edge: rows in place into tmp's first four vectors of each row, then the pixels inside.
   for (let i = 0; i < rows; i++) {
     const row = tmp + <usize>(i * 96);
-    outputRows(row, 16, v128.load(row), v128.load(row, 16), v128.load(row, 32), v128.load(row, 48), v128.load(row, 64), v128.load(row, 80));
+    outputRows(row, 16, v128.load(row), v128.load(row, 16), v128.load(row, 32), v128.load(row, 48), v128.load(row, 64), v128.load(row, 80), false, bias, relu);
     const p = out + (<usize>((oy + i) * ow + ox) * coBytes);
     for (let k = 0; k < cols; k++) {
       let y = f32x4.add(v128.load(row + (<usize>k << 4)), bias);
