@@ -7,6 +7,7 @@
  * tensors already on the backend stay usable.
  */
 import * as tf from "@tensorflow/tfjs";
+import { derivedDataBytes } from "./derived-data.js";
 
 /** tfjs-backend-wasm's heap limit: its glue creates the memory with maximum 65,536 pages. */
 export const WASM_HEAP_LIMIT_BYTES = 4 * 1024 ** 3;
@@ -35,7 +36,7 @@ export function guardWasmHeap(backend: tf.KernelBackend = tf.backend()): void {
   // on first call, so the guard sits behind an accessor that keeps it in front.
   let malloc = wasm._malloc;
   const guardedMalloc = (bytes: number): number => {
-    const held = tf.memory().numBytes;
+    const held = tf.memory().numBytes + derivedDataBytes();
     if (held + bytes > WASM_HEAP_LIMIT_BYTES - HEADROOM_BYTES) throw outOfHeap(bytes, held);
     let pointer: number;
     try {

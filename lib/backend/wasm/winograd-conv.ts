@@ -25,6 +25,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { existingConfigs, type KernelArgs, pair, withNativeFallback } from "./kernel-helpers.js";
+import { DerivedDataCache } from "./derived-data.js";
 import { chunkCount, type KernelPool, kernelPoolFor, runChunksOnTensors, runOnTensors, shareOfBatch } from "./kernel-pool.js";
 import { wasmThreadCount } from "./threads.js";
 
@@ -64,6 +65,13 @@ function tiling(info: tf.backend_util.Conv2DInfo): { block: number; threadFloats
   return { block, threadFloats: HEAD_FLOATS + ci + POINTS * (block * (ci + co) + 2 * ROW_PAD_FLOATS), tiles };
 }
 
+/**
+ * Winograd-domain filters kept for filters used again (a model's weights at inference), up
+ * to this many bytes: ResNet-20's take 3.7 MiB, one 512-channel layer's 36 MiB. The heap
+ * guard (memory-guard.ts) counts them. Settable (0 turns keeping off) for same-process A/Bs.
+ */
+export const transformedFilters = new DerivedDataCache(64 * 1024 ** 2);
+
 /** Channel pairs per thread at least for a filter transform on several threads (below it, one thread: waking the others costs more). */
 const PAIRS_PER_SHARE = 4096;
 
@@ -97,13 +105,16 @@ export function winogradConvOnThreads(
   if (out.shape.some((d) => d === 0)) return out;
   const { block, threadFloats, tiles } = tiling(info);
   const threads = Math.min(pool.threads, tiles);
-  // The Winograd-domain filter U[36][Ci][Co] = G g Gᵀ, made anew per call: training gives every step new filters.
-  const u = backend.makeOutput([POINTS, ci, co], "float32");
-  const scratch = backend.makeOutput([threads * threadFloats], "float32");
-  try {
+  // The Winograd-domain filter U[36][Ci][Co] = G g Gᵀ, kept for a filter used again (inference).
+  const transformed = transformedFilters.get(backend, filter, `${ci}x${co}`, [POINTS, ci, co], (u) => {
     const pairShares = filterShares(pool, ci * co);
     runOnTensors(pool, backend, "winogradFilter3x3", { read: [filter], written: [u] }, pairShares, ([gAt, uAt], share) =>
       [gAt!, uAt!, ci * co, ...shareOfBatch(ci * co / 4, pairShares, share)]);
+  });
+  const u = transformed.data;
+  let scratch: tf.TensorInfo | null = null;
+  try {
+    scratch = backend.makeOutput([threads * threadFloats], "float32");
     const read = bias ? [x, u, bias] : [x, u];
     // Arguments: x, u, bias, out, scratch, tiles [begin, end), then the geometry.
     // At least a block of tiles per chunk: every block reads all of U (37.7 MB at 512 channels).
@@ -115,8 +126,8 @@ export function winogradConvOnThreads(
         info.padInfo.top, info.padInfo.left, relu ? 1 : 0, block];
     });
   } finally {
-    backend.disposeData(u.dataId);
-    backend.disposeData(scratch.dataId);
+    transformed.release();
+    if (scratch) backend.disposeData(scratch.dataId);
   }
   return out;
 }
