@@ -3,7 +3,7 @@
  * lacks for training (Conv2DBackpropFilter, DepthwiseConv2dNativeBackprop*,
  * UnsortedSegmentSum) and faster versions of Conv2DBackpropInput, BatchMatMul
  * (transposed operands), Sum/Mean (leading axes), MaxPoolGrad, FusedBatchNorm,
- * AvgPoolGrad, per-channel Add/Sub/Multiply/RealDiv, Slice, SplitV, copy-free
+ * AvgPoolGrad, per-channel Add/Sub/Multiply/RealDiv, Slice, SplitV, PadV2, copy-free
  * Identity and Cast, Winograd Conv2D/FusedConv2D for 3x3 stride-1 filters, and
  * GatherV2/ScatterNd by rows; and tensorcell's own dropout-mask, fused
  * RMSProp and batch-norm statistics kernels.
@@ -17,6 +17,7 @@ import { poolKernels } from "./pool-kernels.js";
 import { channelKernels } from "./channel-kernels.js";
 import { identityKernels } from "./identity-kernels.js";
 import { sliceKernels } from "./slice-kernel.js";
+import { padKernels } from "./pad-kernel.js";
 import { winogradKernels } from "./winograd-conv.js";
 import { gatherScatterKernels } from "./gather-scatter-kernels.js";
 import { dropoutKernels } from "./dropout-kernel.js";
@@ -41,7 +42,7 @@ let registration: WasmKernelRegistration | undefined;
 export function registerWasmKernels(): WasmKernelRegistration {
   if (registration) return registration;
   const result: WasmKernelRegistration = { added: [], replaced: [] };
-  for (const config of [...convGradientKernels(), ...matMulKernels(), ...reduceKernels(), ...poolKernels(), ...segmentKernels(), ...channelKernels(), ...identityKernels(), ...sliceKernels(), ...winogradKernels(), ...gatherScatterKernels(), ...dropoutKernels(), ...optimizerKernels(), batchNormMomentsKernel()]) {
+  for (const config of [...convGradientKernels(), ...matMulKernels(), ...reduceKernels(), ...poolKernels(), ...segmentKernels(), ...channelKernels(), ...identityKernels(), ...sliceKernels(), ...padKernels(), ...winogradKernels(), ...gatherScatterKernels(), ...dropoutKernels(), ...optimizerKernels(), batchNormMomentsKernel()]) {
     if (tf.getKernel(config.kernelName, "wasm")) {
       tf.unregisterKernel(config.kernelName, "wasm");
       result.replaced.push(config.kernelName);

@@ -9,3 +9,4 @@ export { dropoutMask } from "./dropout";
 export { matMul } from "./matmul";
 export { momentumStep, rmsPropStep } from "./optimizer";
 export { rotateFilter } from "./rotate-filter";
+export { padRows } from "./pad";
