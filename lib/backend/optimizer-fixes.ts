@@ -1,23 +1,24 @@
 /**
  * Fixes for tfjs-core optimizers, installed once per process by initBackend
  * (every backend): tensor leaks that would otherwise break "a training run and
- * a cell re-run leave tf.memory().numTensors where it was", and RMSProp's and SGD
- * with momentum's updates as one kernel each (optimizer-steps.ts).
+ * a cell re-run leave tf.memory().numTensors where it was", and RMSProp's, Adam's and
+ * SGD with momentum's updates as one kernel each (optimizer-steps.ts).
  */
 import * as tf from "@tensorflow/tfjs";
-import { installFusedMomentum, installFusedRmsProp } from "./optimizer-steps.js";
+import { installFusedAdam, installFusedMomentum, installFusedRmsProp } from "./optimizer-steps.js";
 
 let installed = false;
 
 /**
  * Installs the optimizer fixes once per process (MomentumOptimizer.dispose, the fused
- * RMSProp and momentum updates). Call after tfjs is loaded; initBackend() does it for you.
+ * RMSProp, momentum and Adam updates). Call after tfjs is loaded; initBackend() does it for you.
  */
 export function installOptimizerFixes(): void {
   if (installed) return;
   fixMomentumOptimizerDispose();
   installFusedRmsProp();
   installFusedMomentum();
+  installFusedAdam();
   installed = true;
 }
 

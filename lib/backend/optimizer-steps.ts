@@ -1,6 +1,6 @@
 /**
- * RMSProp's update of one variable as one kernel instead of about a dozen tensor ops,
- * and SGD with momentum's instead of four.
+ * RMSProp's and Adam's update of one variable as one kernel instead of about a dozen
+ * tensor ops, and SGD with momentum's instead of four.
  *
  * tfjs-core's RMSPropOptimizer updates each variable with separate element-wise ops
  * (square, scalar multiplies, add, sqrt, divide, subtract: a pass over memory each, and
@@ -13,7 +13,8 @@
  * order, so results are the same bits as tfjs's optimizer. Backends without the kernel
  * compose the same ops as tfjs. MOMENTUM_STEP does the same for tf.train.momentum, whose
  * four small ops per variable took about 6 ms of a ResNet-20 step (59 variables) at 1 and
- * 2 threads, mostly the cost of calling 236 ops.
+ * 2 threads, mostly the cost of calling 236 ops. ADAM_STEP does it for tf.train.adam (eleven
+ * ops per variable).
  */
 import * as tf from "@tensorflow/tfjs";
 
@@ -180,6 +181,93 @@ export function installFusedMomentum(): void {
       const [newAccumulation, newValue] = momentumStep(value, accumulation!, gradient, attrs);
       accumulation!.assign(newAccumulation);
       value.assign(newValue);
+    });
+    self.incrementIterations();
+  };
+}
+
+/** Name of tensorcell's fused Adam kernel (registered on wasm). */
+export const ADAM_STEP = "TensorcellAdamStep";
+
+/** ADAM_STEP's attributes: the optimizer's hyperparameters. */
+export interface AdamStepAttrs {
+  learningRate: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+}
+
+/**
+ * One Adam step of `value` with `gradient`: [first moment, second moment, value] after it.
+ * m' = m·β1 + g·(1 - β1); v' = v·β2 + g²·(1 - β2);
+ * value' = (m' / c1) / (√(v' / c2) + ε)·(-lr) + value, where the scalar tensors
+ * c1 = 1 - β1ᵗ and c2 = 1 - β2ᵗ are the bias corrections (tfjs-core's formula; tensors,
+ * so that no backend reads them back to compute a step).
+ */
+export function adamStep(
+  value: tf.Tensor, firstMoment: tf.Tensor, secondMoment: tf.Tensor, gradient: tf.Tensor, c1: tf.Tensor, c2: tf.Tensor, attrs: AdamStepAttrs,
+): [tf.Tensor, tf.Tensor, tf.Tensor] {
+  const fused = [value, firstMoment, secondMoment, gradient].every((t) => t.dtype === "float32" && t.size === value.size)
+    && [c1, c2].every((t) => t.dtype === "float32" && t.size === 1) && tf.getKernel(ADAM_STEP, tf.getBackend());
+  if (fused) {
+    const inputs = { value, firstMoment, secondMoment, gradient, c1, c2 } as unknown as tf.NamedTensorMap;
+    return tf.engine().runKernel(ADAM_STEP, inputs, attrs as unknown as tf.NamedAttrMap) as unknown as [tf.Tensor, tf.Tensor, tf.Tensor];
+  }
+  return composedAdamStep(value, firstMoment, secondMoment, gradient, c1, c2, attrs);
+}
+
+/** adamStep from tf ops, as tfjs-core's AdamOptimizer computes it. */
+export function composedAdamStep(
+  value: tf.Tensor, firstMoment: tf.Tensor, secondMoment: tf.Tensor, gradient: tf.Tensor, c1: tf.Tensor, c2: tf.Tensor, a: AdamStepAttrs,
+): [tf.Tensor, tf.Tensor, tf.Tensor] {
+  return tf.tidy(() => {
+    const newFirstMoment = tf.add(tf.mul(firstMoment, a.beta1), tf.mul(gradient, 1 - a.beta1));
+    const newSecondMoment = tf.add(tf.mul(secondMoment, a.beta2), tf.mul(tf.square(gradient), 1 - a.beta2));
+    const step = tf.div(tf.div(newFirstMoment, c1), tf.add(tf.sqrt(tf.div(newSecondMoment, c2)), a.epsilon));
+    return [newFirstMoment, newSecondMoment, tf.add(tf.mul(step, -a.learningRate), value)];
+  });
+}
+
+/** The fields of tfjs-core's AdamOptimizer that its update reads (protected in its typings). */
+interface AdamInternals {
+  learningRate: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  accBeta1: tf.Variable;
+  accBeta2: tf.Variable;
+  accumulatedFirstMoment: Accumulator[];
+  accumulatedSecondMoment: Accumulator[];
+  incrementIterations(): void;
+}
+
+let adamInstalled = false;
+
+/**
+ * Makes tf.train.adam's update use adamStep. Accumulators keep tfjs's names and order and
+ * β1ᵗ, β2ᵗ advance as tfjs advances them, so optimizer weights save and load as before.
+ * Installed once per process by initBackend.
+ */
+export function installFusedAdam(): void {
+  if (adamInstalled) return;
+  adamInstalled = true;
+  tf.AdamOptimizer.prototype.applyGradients = function applyFusedAdam(
+    this: tf.AdamOptimizer, variableGradients: tf.NamedTensorMap | { name: string; tensor: tf.Tensor }[],
+  ): void {
+    const self = this as unknown as AdamInternals;
+    tf.tidy(() => {
+      const c1 = tf.sub(1, self.accBeta1);
+      const c2 = tf.sub(1, self.accBeta2);
+      const slots = [{ list: self.accumulatedFirstMoment, suffix: "m" }, { list: self.accumulatedSecondMoment, suffix: "v" }];
+      updateEachVariable(variableGradients, slots, (value, gradient, [firstMoment, secondMoment]) => {
+        const attrs = { learningRate: self.learningRate, beta1: self.beta1, beta2: self.beta2, epsilon: self.epsilon };
+        const [newFirstMoment, newSecondMoment, newValue] = adamStep(value, firstMoment!, secondMoment!, gradient, c1, c2, attrs);
+        firstMoment!.assign(newFirstMoment);
+        secondMoment!.assign(newSecondMoment);
+        value.assign(newValue);
+      });
+      self.accBeta1.assign(tf.mul(self.accBeta1, self.beta1));
+      self.accBeta2.assign(tf.mul(self.accBeta2, self.beta2));
     });
     self.incrementIterations();
   };

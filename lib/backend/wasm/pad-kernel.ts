@@ -14,7 +14,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
-import { existingConfigs, withNativeFallback } from "./kernel-helpers.js";
+import { existingConfigs, floatBits, withNativeFallback } from "./kernel-helpers.js";
 import { chunkCount, kernelPoolFor, runChunksOnTensors } from "./kernel-pool.js";
 import { wasmThreadCount } from "./threads.js";
 
@@ -67,11 +67,6 @@ export function padLayout(shape: number[], paddings: [number, number][]): PadLay
   };
 }
 
-/** The 32 bits the kernel writes for `value` in a tensor of `dtype`. */
-function valueBits(value: number, dtype: "float32" | "int32"): number {
-  return dtype === "int32" ? value | 0 : new Int32Array(new Float32Array([value]).buffer)[0]!;
-}
-
 /** Kernel configs for 'wasm': PadV2 on tensorcell's kernel where it takes the shape (see the file's comment), else native. */
 export function padKernels(): tf.KernelConfig[] {
   return existingConfigs([
@@ -92,7 +87,7 @@ export function padKernels(): tf.KernelConfig[] {
       const work = { total: rows, chunks: chunkCount(pool, rows, Math.round(outSize / ELEMENTS_PER_CHUNK)), rangeAt: 2 };
       // Arguments: x, out, rows [begin, end), x's 4 sizes, the padding before each axis, the output's last 3 sizes, the value's bits.
       runChunksOnTensors(pool, backend, "padRows", { read: [x], written: [out] }, work, ([xAt, outAt]) =>
-        [xAt!, outAt!, 0, 0, ...layout.sizes, ...layout.before, o1, o2, o3, valueBits(constantValue, x.dtype as "float32" | "int32")]);
+        [xAt!, outAt!, 0, 0, ...layout.sizes, ...layout.before, o1, o2, o3, x.dtype === "int32" ? constantValue | 0 : floatBits(constantValue)]);
       return out;
     }),
   ]);

@@ -6,7 +6,7 @@
  * AvgPoolGrad, per-channel Add/Sub/Multiply/RealDiv, Slice, SplitV, PadV2, copy-free
  * Identity and Cast, Winograd Conv2D/FusedConv2D for 3x3 stride-1 filters, and
  * GatherV2/ScatterNd by rows; and tensorcell's own dropout-mask, fused
- * RMSProp and batch-norm statistics kernels.
+ * RMSProp, momentum and Adam steps and batch-norm statistics kernels.
  */
 import * as tf from "@tensorflow/tfjs";
 import { convGradientKernels } from "./conv-kernels.js";

@@ -7,6 +7,6 @@ export { winogradConv3x3, winogradFilter3x3, winogradFilterGradient, winogradGra
 export { gatherRows, scatterAddRows } from "./gather-scatter";
 export { dropoutMask } from "./dropout";
 export { matMul } from "./matmul";
-export { momentumStep, rmsPropStep } from "./optimizer";
+export { adamStep, momentumStep, rmsPropStep } from "./optimizer";
 export { rotateFilter } from "./rotate-filter";
 export { padRows } from "./pad";

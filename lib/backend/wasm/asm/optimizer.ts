@@ -1,5 +1,5 @@
 // AssemblyScript source (part of dist/asm/kernels.wasm): optimizer updates on the kernel pool.
-// One pass over a variable computes what tfjs's RMSProp (about a dozen tensor ops) or SGD with
+// One pass over a variable computes what tfjs's RMSProp (about a dozen tensor ops), Adam (a dozen) or SGD with
 // momentum (four) computes, each in float32 and in the same order, so the results are the same bits.
 
 /**
@@ -63,5 +63,45 @@ export function momentumStep(
     const step = nesterov != 0 ? grad + accumulation * m : accumulation;
     store<f32>(outAcc + at, accumulation);
     store<f32>(outW + at, c * step + load<f32>(w + at));
+  }
+}
+
+/**
+ * Adam, elements [begin, end) (see lib/backend/optimizer-steps.ts):
+ * m' = m * beta1 + g * (1 - beta1); v' = v * beta2 + g² * (1 - beta2);
+ * w' = (m' / c1) / (sqrt(v' / c2) + epsilon) * (-lr) + w, where c1 = 1 - beta1^t and
+ * c2 = 1 - beta2^t are float32 scalars in memory (byte offsets c1At, c2At) and the other
+ * scalars arrive as their float32 bits.
+ */
+export function adamStep(
+  w: usize, m: usize, v: usize, g: usize, c1At: usize, c2At: usize, outW: usize, outM: usize, outV: usize, begin: i32, end: i32,
+  beta1Bits: i32, keep1Bits: i32, beta2Bits: i32, keep2Bits: i32, epsilonBits: i32, negLrBits: i32,
+): void {
+  const beta1 = reinterpret<f32>(beta1Bits), keep1 = reinterpret<f32>(keep1Bits);
+  const beta2 = reinterpret<f32>(beta2Bits), keep2 = reinterpret<f32>(keep2Bits);
+  const epsilon = reinterpret<f32>(epsilonBits), negLr = reinterpret<f32>(negLrBits);
+  const c1 = load<f32>(c1At), c2 = load<f32>(c2At);
+  const vBeta1 = f32x4.splat(beta1), vKeep1 = f32x4.splat(keep1), vBeta2 = f32x4.splat(beta2), vKeep2 = f32x4.splat(keep2);
+  const vEpsilon = f32x4.splat(epsilon), vNegLr = f32x4.splat(negLr), vC1 = f32x4.splat(c1), vC2 = f32x4.splat(c2);
+  let i = begin;
+  for (; i + 4 <= end; i += 4) {
+    const at = <usize>i << 2;
+    const grad = v128.load(g + at);
+    const first = f32x4.add(f32x4.mul(v128.load(m + at), vBeta1), f32x4.mul(grad, vKeep1));
+    const second = f32x4.add(f32x4.mul(v128.load(v + at), vBeta2), f32x4.mul(f32x4.mul(grad, grad), vKeep2));
+    const denominator = f32x4.add(f32x4.sqrt(f32x4.div(second, vC2)), vEpsilon);
+    v128.store(outM + at, first);
+    v128.store(outV + at, second);
+    v128.store(outW + at, f32x4.add(f32x4.mul(f32x4.div(f32x4.div(first, vC1), denominator), vNegLr), v128.load(w + at)));
+  }
+  for (; i < end; i++) {
+    const at = <usize>i << 2;
+    const grad = load<f32>(g + at);
+    const first = load<f32>(m + at) * beta1 + grad * keep1;
+    const second = load<f32>(v + at) * beta2 + grad * grad * keep2;
+    const denominator = sqrt<f32>(second / c2) + epsilon;
+    store<f32>(outM + at, first);
+    store<f32>(outV + at, second);
+    store<f32>(outW + at, (first / c1 / denominator) * negLr + load<f32>(w + at));
   }
 }
