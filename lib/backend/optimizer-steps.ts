@@ -35,12 +35,20 @@ export interface RmsPropStepAttrs {
  * value' = value - mom' (tfjs-core's formula).
  */
 export function rmsPropStep(value: tf.Tensor, meanSquare: tf.Tensor, moment: tf.Tensor, gradient: tf.Tensor, attrs: RmsPropStepAttrs): [tf.Tensor, tf.Tensor, tf.Tensor] {
-  const fused = [value, meanSquare, moment, gradient].every((t) => t.dtype === "float32" && t.size === value.size) && tf.getKernel(RMSPROP_STEP, tf.getBackend());
-  if (fused) {
-    const inputs = { value, meanSquare, moment, gradient } as unknown as tf.NamedTensorMap;
-    return tf.engine().runKernel(RMSPROP_STEP, inputs, attrs as unknown as tf.NamedAttrMap) as unknown as [tf.Tensor, tf.Tensor, tf.Tensor];
-  }
-  return composedRmsPropStep(value, meanSquare, moment, gradient, attrs);
+  return fusedOrComposed(RMSPROP_STEP, { value, meanSquare, moment, gradient }, {}, attrs, () => composedRmsPropStep(value, meanSquare, moment, gradient, attrs));
+}
+
+/**
+ * The fused optimizer kernel `kernel` on `tensors` (float32, each of `tensors.value`'s size)
+ * and `scalars` (float32, one element each) when the current backend has it; else `composed()`.
+ */
+function fusedOrComposed<T extends tf.Tensor[]>(
+  kernel: string, tensors: Record<string, tf.Tensor> & { value: tf.Tensor }, scalars: Record<string, tf.Tensor>, attrs: object, composed: () => T,
+): T {
+  const fits = Object.values(tensors).every((t) => t.dtype === "float32" && t.size === tensors.value.size)
+    && Object.values(scalars).every((t) => t.dtype === "float32" && t.size === 1);
+  if (!fits || !tf.getKernel(kernel, tf.getBackend())) return composed();
+  return tf.engine().runKernel(kernel, { ...tensors, ...scalars } as unknown as tf.NamedTensorMap, attrs as unknown as tf.NamedAttrMap) as unknown as T;
 }
 
 /** rmsPropStep from tf ops, as tfjs-core's RMSPropOptimizer computes it. */
@@ -134,12 +142,7 @@ export interface MomentumStepAttrs {
  * value' = -lr·(g + acc'·m) + value (tfjs-core's formula).
  */
 export function momentumStep(value: tf.Tensor, accumulation: tf.Tensor, gradient: tf.Tensor, attrs: MomentumStepAttrs): [tf.Tensor, tf.Tensor] {
-  const fused = [value, accumulation, gradient].every((t) => t.dtype === "float32" && t.size === value.size) && tf.getKernel(MOMENTUM_STEP, tf.getBackend());
-  if (fused) {
-    const inputs = { value, accumulation, gradient } as unknown as tf.NamedTensorMap;
-    return tf.engine().runKernel(MOMENTUM_STEP, inputs, attrs as unknown as tf.NamedAttrMap) as unknown as [tf.Tensor, tf.Tensor];
-  }
-  return composedMomentumStep(value, accumulation, gradient, attrs);
+  return fusedOrComposed(MOMENTUM_STEP, { value, accumulation, gradient }, {}, attrs, () => composedMomentumStep(value, accumulation, gradient, attrs));
 }
 
 /** momentumStep from tf ops, as tfjs-core's MomentumOptimizer computes it. */
@@ -207,13 +210,8 @@ export interface AdamStepAttrs {
 export function adamStep(
   value: tf.Tensor, firstMoment: tf.Tensor, secondMoment: tf.Tensor, gradient: tf.Tensor, c1: tf.Tensor, c2: tf.Tensor, attrs: AdamStepAttrs,
 ): [tf.Tensor, tf.Tensor, tf.Tensor] {
-  const fused = [value, firstMoment, secondMoment, gradient].every((t) => t.dtype === "float32" && t.size === value.size)
-    && [c1, c2].every((t) => t.dtype === "float32" && t.size === 1) && tf.getKernel(ADAM_STEP, tf.getBackend());
-  if (fused) {
-    const inputs = { value, firstMoment, secondMoment, gradient, c1, c2 } as unknown as tf.NamedTensorMap;
-    return tf.engine().runKernel(ADAM_STEP, inputs, attrs as unknown as tf.NamedAttrMap) as unknown as [tf.Tensor, tf.Tensor, tf.Tensor];
-  }
-  return composedAdamStep(value, firstMoment, secondMoment, gradient, c1, c2, attrs);
+  return fusedOrComposed(ADAM_STEP, { value, firstMoment, secondMoment, gradient }, { c1, c2 }, attrs,
+    () => composedAdamStep(value, firstMoment, secondMoment, gradient, c1, c2, attrs));
 }
 
 /** adamStep from tf ops, as tfjs-core's AdamOptimizer computes it. */
