@@ -2,7 +2,20 @@
 // Run: [TENSORCELL_THREADS=N] npx vite-node bench/train/op-costs.ts
 import { initBackend, tf } from "../../lib/backend/index.js";
 
+// tfjs's own Relu gradient, captured before initBackend installs tensorcell's (lib/backend/gradients.ts).
+const tfjsReluGradient = tf.getGradient("Relu")!;
 const info = await initBackend("wasm");
+const ourReluGradient = tf.getGradient("Relu")!;
+/** `f` computed with Relu's gradient `config`, then tensorcell's put back. */
+const withReluGradient = (config: tf.GradConfig, f: () => tf.Tensor) => {
+  tf.registerGradient(config);
+  try {
+    return f();
+  } finally {
+    tf.registerGradient(ourReluGradient);
+  }
+};
+const reluGradientOf = (a: tf.Tensor) => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.relu(t), y)))(a);
 console.log(`backend ${info.name}, threads ${info.threads ?? "-"}`);
 const x = tf.randomNormal([64, 32, 32, 16]) as tf.Tensor4D;
 const y = tf.randomNormal([64, 32, 32, 16]) as tf.Tensor4D;
@@ -15,6 +28,8 @@ const ops: Record<string, () => tf.Tensor | tf.Tensor[]> = {
   "add same shape": () => tf.add(x, y),
   "sub [16] broadcast": () => tf.sub(x, c),
   relu: () => tf.relu(x),
+  "relu gradient (tfjs's: step, multiply)": () => withReluGradient(tfjsReluGradient, () => reluGradientOf(x)),
+  "relu gradient (tensorcell's)": () => withReluGradient(ourReluGradient, () => reluGradientOf(x)),
   clone: () => tf.clone(x),
   "sum over 0,1,2": () => tf.sum(x, [0, 1, 2]),
   "mean over 0,1,2": () => tf.mean(x, [0, 1, 2]),

@@ -21,6 +21,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { BATCH_NORM_GRADIENT, type BatchNormGradientAttrs, composedBatchNormGradients } from "../batch-norm-gradient.js";
+import { RELU_GRADIENT } from "../gradients.js";
 import { asTensor, channelPeriod, existingConfigs, type KernelArgs, repeatVectors, withNativeFallback } from "./kernel-helpers.js";
 import { columnSumPlan, columnTotals } from "./column-sums.js";
 import { chunkCount, type KernelPool, kernelPoolFor, runChunksOnTensors } from "./kernel-pool.js";
@@ -216,15 +217,32 @@ function batchNormGradientKernel(): tf.KernelConfig {
   };
 }
 
+/** elementwiseBinary's op for ReLU's gradient (asm/channel-ops.ts RELU_GRADIENT). */
+const RELU_GRADIENT_OP = 4;
+
+/** The wasm config of RELU_GRADIENT: one pass on the pool, or tfjs's step and multiply when the pool cannot take it. */
+function reluGradientKernel(): tf.KernelConfig {
+  return {
+    kernelName: RELU_GRADIENT,
+    backendName: "wasm",
+    kernelFunc: (args) => {
+      const { dy, x } = args.inputs as { dy: tf.TensorInfo; x: tf.TensorInfo };
+      return elementwiseOnPool(args.backend as BackendWasm, "elementwiseBinary", [dy, x], [RELU_GRADIENT_OP])
+        ?? tf.tidy(() => tf.mul(asTensor(dy), tf.cast(tf.step(asTensor(x)), "float32")));
+    },
+  };
+}
+
 /**
- * Kernel configs for 'wasm': FusedBatchNorm, Relu, and per-channel or same-shape
- * Add/Sub/Multiply/RealDiv on the SIMD kernels, the native kernels otherwise.
+ * Kernel configs for 'wasm': FusedBatchNorm, Relu and its gradient, and per-channel or
+ * same-shape Add/Sub/Multiply/RealDiv on the SIMD kernels, the native kernels otherwise.
  */
 export function channelKernels(): tf.KernelConfig[] {
   return existingConfigs([
     withNativeFallback("FusedBatchNorm", batchNormOnPool),
     withNativeFallback("Relu", reluOnPool),
     batchNormGradientKernel(),
+    reluGradientKernel(),
     ...(Object.keys(BINARY_OPS) as BinaryKernel[]).map((kernelName) => withNativeFallback(kernelName, (args) => channelBinaryOnPool(kernelName, args))),
   ]);
 }

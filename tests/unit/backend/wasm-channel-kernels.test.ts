@@ -8,11 +8,12 @@ import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { expectSameBitsAsCpu, expectWasmMatchesCpu, seeded, setUpWasm, simdKernelsRunBy } from "./helpers.js";
 import { backendInfo } from "../../../lib/backend/index.js";
-import { meanGradient, sumGradient } from "../../../lib/backend/gradients.js";
+import { meanGradient, reluGradient, reluGradientConfig, sumGradient } from "../../../lib/backend/gradients.js";
 import { channelPeriod } from "../../../lib/backend/wasm/kernel-helpers.js";
 
 // Captured before initBackend installs the overrides (vitest runs each file in its own process).
 const tfjsSumGradient = tf.getGradient("Sum");
+const tfjsReluGradient = tf.getGradient("Relu");
 const tfjsMeanGradient = tf.getGradient("Mean");
 
 beforeAll(setUpWasm);
@@ -97,6 +98,33 @@ describe("per-channel SIMD kernels on wasm", () => {
     expect(simdKernelsRunBy(withNaN)).toEqual(["relu"]);
     const gradient = () => tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.relu(x), seeded([64, 16, 16, 2], 4))))(seeded([64, 16, 16, 2], 5));
     await expectSameBitsAsCpu(gradient);
+  });
+
+  it("Relu's gradient is one pass of the SIMD kernel with the bits of tfjs's own gradient (step, multiply) on wasm and cpu, special values included", async () => {
+    expect(tfjsReluGradient).toBeDefined();
+    const special = [NaN, -0, 0, Infinity, -Infinity, -1e-30, 1e-30, -2.5];
+    // Specials every `stride` elements: x's and dy's meet each other and ordinary values.
+    const withSpecials = (shape: number[], seed: number, first: number, stride: number) => {
+      const values = seeded(shape, seed).dataSync().slice();
+      special.forEach((v, i) => { values[first + i * stride] = v; });
+      return tf.tensor(values, shape);
+    };
+    for (const shape of [[64, 16, 16, 2], [3, 5, 7]]) { // on the kernel; under 4096 elements (tfjs's ops)
+      const gradient = (config: tf.GradConfig) => {
+        tf.registerGradient(config);
+        try {
+          return tf.tidy(() => Array.from(tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.relu(x), withSpecials(shape, 4, 1, 3))))(withSpecials(shape, 5, 0, 7)).dataSync()));
+        } finally {
+          tf.registerGradient(reluGradientConfig);
+        }
+      };
+      for (const backend of ["wasm", "cpu"]) {
+        await tf.setBackend(backend);
+        expect(gradient(reluGradientConfig), `${backend} ${JSON.stringify(shape)}`).toEqual(gradient(tfjsReluGradient!));
+      }
+      await tf.setBackend("wasm");
+    }
+    expect(simdKernelsRunBy(() => reluGradient(seeded([64, 16, 16, 2], 4), seeded([64, 16, 16, 2], 5)))).toEqual(["elementwiseBinary"]);
   });
 
   it("other broadcasts, small tensors and int32 keep the native kernels", async () => {

@@ -55,13 +55,25 @@ export function channelBinary(
   }
 }
 
+/** elementwiseBinary's op beyond channelBinary's: ReLU's gradient, x·step(y). */
+const RELU_GRADIENT = 4;
+
 /**
  * out = x (op) y element by element, for same-shape tensors: floats [4 * begin, 4 * end)
- * (the caller's units are vectors of 4 floats). op as channelBinary's.
+ * (the caller's units are vectors of 4 floats). op as channelBinary's, or RELU_GRADIENT:
+ * out = x·step(y), step(y) = 1 where y > 0, NaN where y is NaN, else 0 (tfjs's
+ * mul(dy, step(x)), a multiply by that step value, so the same bits).
  */
 export function elementwiseBinary(x: usize, y: usize, out: usize, begin: i32, end: i32, op: i32): void {
   const from: usize = <usize>begin << 4, to: usize = <usize>end << 4;
-  if (op == ADD) {
+  if (op == RELU_GRADIENT) {
+    const zero = f32x4.splat(0), one = f32x4.splat(1);
+    for (let at = from; at < to; at += 16) {
+      const b = v128.load(y + at);
+      const step = v128.bitselect(b, v128.bitselect(one, zero, f32x4.gt(b, zero)), f32x4.ne(b, b));
+      v128.store(out + at, f32x4.mul(v128.load(x + at), step));
+    }
+  } else if (op == ADD) {
     for (let at = from; at < to; at += 16) v128.store(out + at, f32x4.add(v128.load(x + at), v128.load(y + at)));
   } else if (op == SUB) {
     for (let at = from; at < to; at += 16) v128.store(out + at, f32x4.sub(v128.load(x + at), v128.load(y + at)));
