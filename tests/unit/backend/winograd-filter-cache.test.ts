@@ -91,6 +91,37 @@ describe("Winograd-domain filters kept for filters used again", () => {
     tf.dispose([x, a!, b!, c!]);
   });
 
+  it("a frozen convolution's transform is kept while the layers after it train, and training matches training without keeping", async () => {
+    const build = () => {
+      const frozen = tf.layers.conv2d({ inputShape: [6, 6, 4], filters: 16, kernelSize: 3, padding: "same", kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) });
+      const model = tf.sequential({ layers: [frozen, tf.layers.flatten(), tf.layers.dense({ units: 2, kernelInitializer: tf.initializers.glorotUniform({ seed: 4 }) })] });
+      frozen.trainable = false;
+      model.compile({ optimizer: tf.train.sgd(0.1), loss: "meanSquaredError" });
+      return model;
+    };
+    const x = seeded([4, 6, 6, 4], 16);
+    const y = seeded([4, 2], 17);
+    const train = async (model: tf.LayersModel) => {
+      const transforms: number[] = [];
+      for (let step = 0; step < 3; step++) {
+        const before = transformedFilters.bytes;
+        await model.trainOnBatch(x, y);
+        transforms.push(transformedFilters.bytes - before);
+      }
+      const values = Array.from(tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync()));
+      model.dispose();
+      return { transforms, values };
+    };
+    transformedFilters.clear();
+    const kept = await train(build());
+    expect(kept.transforms).toEqual([0, transformBytes(4, 16), 0]); // kept at its second use, then reused
+    expect(transformedFilters.bytes).toBe(0); // freed with the model
+    transformedFilters.budgetBytes = 0;
+    const plain = await train(build());
+    expect(kept.values).toEqual(plain.values);
+    tf.dispose([x, y]);
+  });
+
   it("training steps keep nothing (every step brings new weights); a kept filter goes with the step that replaces it; same values as without keeping", async () => {
     const build = () => {
       const model = tf.sequential({ layers: [
