@@ -150,8 +150,8 @@ describe("wasm threads in separate processes", () => {
     expect(b.conv2dInputGradient).toBe(a.conv2dInputGradient);
     // Gathers copy rows; scatter-sums and products sum every element in one order whatever the split, RMSProp's, momentum's and Adam's
     // steps compute each element alone, column sums (and the batch norm's backward sums) add fixed blocks of rows;
-    // dropout masks hash (seed, element), pads copy: the same bits too, through a whole GCN fit.
-    for (const name of ["gather", "scatterSum", "plainProduct", "transposedProduct", "batchedProduct", "rmsPropStep", "momentumStep", "adamStep", "leadingSum", "batchNormMoments", "batchNormGradient", "pad", ...Object.keys(a).filter((key) => key.startsWith("gcn weight"))]) {
+    // dropout masks hash (seed, element), pads copy, max pooling splits images: the same bits too, through a whole GCN fit.
+    for (const name of ["gather", "scatterSum", "plainProduct", "transposedProduct", "batchedProduct", "rmsPropStep", "momentumStep", "adamStep", "leadingSum", "batchNormMoments", "batchNormGradient", "maxPool", "pad", ...Object.keys(a).filter((key) => key.startsWith("gcn weight"))]) {
       expect(b[name], name).toBe(a[name]);
     }
   });

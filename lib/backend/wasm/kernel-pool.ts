@@ -26,7 +26,7 @@ import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { tensorcellInstallDir } from "../../install-dir.js";
 
 /** The kernels dist/asm/kernels.wasm exports, in the order workers are told them by. */
-const KERNELS = ["filterGradient", "maxPoolGradient", "avgPoolGradient", "channelAffine", "channelBinary", "elementwiseBinary", "relu", "batchNormGradient", "winogradConv3x3", "winogradFilter3x3", "winogradFilterGradient", "winogradGradientFilter3x3", "gatherRows", "scatterAddRows", "dropoutMask", "matMul", "rmsPropStep", "rotateFilter", "columnSums", "momentumStep", "padRows", "adamStep"] as const;
+const KERNELS = ["filterGradient", "maxPoolGradient", "avgPoolGradient", "channelAffine", "channelBinary", "elementwiseBinary", "relu", "batchNormGradient", "winogradConv3x3", "winogradFilter3x3", "winogradFilterGradient", "winogradGradientFilter3x3", "gatherRows", "scatterAddRows", "dropoutMask", "matMul", "rmsPropStep", "rotateFilter", "columnSums", "momentumStep", "padRows", "adamStep", "maxPool"] as const;
 /** One of tensorcell's wasm SIMD kernels. */
 export type KernelName = (typeof KERNELS)[number];
 

@@ -1,6 +1,6 @@
 /**
- * MaxPoolGrad and AvgPoolGrad for wasm: tensorcell's SIMD kernels
- * `maxPoolGradient` and `avgPoolGradient` (lib/backend/wasm/asm/pool-grad.ts)
+ * MaxPoolGrad and AvgPoolGrad for wasm, and MaxPool: tensorcell's SIMD kernels
+ * `maxPoolGradient`, `avgPoolGradient` and `maxPool` (lib/backend/wasm/asm/pool-grad.ts)
  * on every wasm thread, each thread taking its share of the images.
  *
  * tfjs-backend-wasm's pooling gradients are scalar C loops that, for every
@@ -23,11 +23,45 @@ import { existingConfigs, withNativeFallback } from "./kernel-helpers.js";
 import { chunkCount, kernelPoolFor, runChunksOnTensors } from "./kernel-pool.js";
 import { wasmThreadCount } from "./threads.js";
 
+/** At least about this many input elements per chunk of a max pooling, so small ones do not pay for waking threads. */
+const ELEMENTS_PER_CHUNK = 65536;
+
 interface PoolGradAttrs {
   filterSize: number | [number, number];
   strides: number | [number, number];
   pad: "valid" | "same" | number | tf.backend_util.ExplicitPadding;
   dimRoundingMode?: "floor" | "round" | "ceil";
+}
+
+/** The pooling kernels' geometry arguments (asm/pool-grad.ts): sizes, window, strides, dilations, padding. */
+function poolGeometry(info: tf.backend_util.Conv2DInfo): number[] {
+  return [info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth,
+    info.effectiveFilterHeight, info.effectiveFilterWidth, info.strideHeight, info.strideWidth,
+    info.dilationHeight, info.dilationWidth, info.padInfo.top, info.padInfo.left];
+}
+
+/**
+ * MaxPool on the SIMD kernel for float32 NHWC inputs of any size (so the rule for NaN does
+ * not depend on the size): each output is its window's first strictly largest value, NaN
+ * never wins, as in tfjs's cpu kernel and in MaxPoolGrad's routing above. XNNPACK's
+ * pooling, which it replaces, answered -Infinity for a window of [NaN, 1, 2, 3] and 3 for
+ * [1, NaN, 2, 3]. Images are split between threads.
+ */
+function maxPoolKernel(): tf.KernelConfig | null {
+  return withNativeFallback("MaxPool", (args) => {
+    const { x } = args.inputs;
+    const backend = args.backend as BackendWasm;
+    const pool = kernelPoolFor(backend, wasmThreadCount());
+    if (!pool || !x || x.dtype !== "float32" || x.shape.length !== 4) return null;
+    const a = args.attrs as unknown as PoolGradAttrs;
+    const info = tf.backend_util.computePool2DInfo(x.shape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode);
+    const out = backend.makeOutput(info.outShape, "float32");
+    if (tf.util.sizeFromShape(info.outShape) === 0) return out;
+    const work = { total: info.batchSize, chunks: chunkCount(pool, info.batchSize, Math.ceil(tf.util.sizeFromShape(x.shape) / ELEMENTS_PER_CHUNK)), rangeAt: 2 };
+    // Arguments: x, out, images [begin, end), then the geometry.
+    runChunksOnTensors(pool, backend, "maxPool", { read: [x], written: [out] }, work, ([xAt, outAt]) => [xAt!, outAt!, 0, 0, ...poolGeometry(info)]);
+    return out;
+  });
 }
 
 /** One pooling gradient kernel config: the SIMD kernel for float32 inputs, the native one otherwise (or without a dist/asm build). */
@@ -42,9 +76,7 @@ function poolGradKernel(kernelName: "MaxPoolGrad" | "AvgPoolGrad"): tf.KernelCon
     const dx = backend.makeOutput(input.shape, "float32");
     // Arguments (after the tensors): images [begin, end), then the geometry.
     const work = (tensorCount: number) => ({ total: info.batchSize, chunks: chunkCount(pool, info.batchSize), rangeAt: tensorCount });
-    const geometry = [info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth,
-      info.effectiveFilterHeight, info.effectiveFilterWidth, info.strideHeight, info.strideWidth,
-      info.dilationHeight, info.dilationWidth, info.padInfo.top, info.padInfo.left];
+    const geometry = poolGeometry(info);
     if (kernelName === "MaxPoolGrad") {
       runChunksOnTensors(pool, backend, "maxPoolGradient", { read: [input, dy], written: [dx] }, work(3), ([xAt, dyAt, dxAt]) =>
         [xAt!, dyAt!, dxAt!, 0, 0, ...geometry]);
@@ -57,7 +89,7 @@ function poolGradKernel(kernelName: "MaxPoolGrad" | "AvgPoolGrad"): tf.KernelCon
   });
 }
 
-/** Kernel configs for 'wasm': MaxPoolGrad and AvgPoolGrad with tensorcell's SIMD kernels. */
+/** Kernel configs for 'wasm': MaxPool, MaxPoolGrad and AvgPoolGrad with tensorcell's SIMD kernels. */
 export function poolKernels(): tf.KernelConfig[] {
-  return existingConfigs([poolGradKernel("MaxPoolGrad"), poolGradKernel("AvgPoolGrad")]);
+  return existingConfigs([maxPoolKernel(), poolGradKernel("MaxPoolGrad"), poolGradKernel("AvgPoolGrad")]);
 }

@@ -1,4 +1,4 @@
-// MaxPoolGrad and AvgPoolGrad on wasm (tensorcell's SIMD kernels on the wasm
+// MaxPool, MaxPoolGrad and AvgPoolGrad on wasm (tensorcell's SIMD kernels on the wasm
 // threads) against the cpu backend: pool sizes, strides (overlapping windows
 // too), paddings, channel counts that use the 4-lane loop, the scalar tail and
 // both, batches split unevenly between threads; for max pooling also ties
@@ -6,7 +6,7 @@
 // is watched, so a case that silently fell back to the native kernel fails.
 import * as tf from "@tensorflow/tfjs";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { expectWasmMatchesCpu, runOn, seeded, setUpWasm, simdKernelsRunBy } from "./helpers.js";
+import { expectSameBitsAsCpu, expectWasmMatchesCpu, runOn, seeded, setUpWasm, simdKernelsRunBy } from "./helpers.js";
 import { backendInfo } from "../../../lib/backend/index.js";
 
 beforeAll(setUpWasm);
@@ -44,7 +44,8 @@ describe("MaxPoolGrad on wasm", () => {
   for (const c of cases) {
     it(`${c.name}: forward and gradient match cpu`, async () => {
       await expectWasmMatchesCpu(() => poolWithGradient(seeded(c.x, 11) as tf.Tensor4D, c.size, c.strides, c.pad), 1e-6, 1e-6);
-      expect(simdKernelsRunBy(() => poolWithGradient(seeded(c.x, 11) as tf.Tensor4D, c.size, c.strides, c.pad))).toEqual(["maxPoolGradient"]);
+      // The forward pass twice (once alone, once under tf.grad), then the gradient.
+      expect(simdKernelsRunBy(() => poolWithGradient(seeded(c.x, 11) as tf.Tensor4D, c.size, c.strides, c.pad))).toEqual(["maxPool", "maxPool", "maxPoolGradient"]);
     });
   }
 
@@ -91,6 +92,36 @@ describe("MaxPoolGrad on wasm", () => {
     const [dx] = await runOn("wasm", compute);
     await tf.setBackend("wasm");
     expect(Array.from(dx.values)).toEqual([0, 0, 0, 0, 0.75, 0.75, 0.75, 0.75, 0, 0, 0, 0]);
+  });
+});
+
+describe("MaxPool on wasm", () => {
+  it("is tensorcell's kernel (listed as replaced)", () => {
+    expect(backendInfo().kernelsReplaced).toContain("MaxPool");
+  });
+
+  for (const c of cases) {
+    it(`${c.name}: the same bits as cpu`, async () => {
+      await expectSameBitsAsCpu(() => tf.maxPool(seeded(c.x, 12) as tf.Tensor4D, c.size, c.strides, c.pad));
+    });
+  }
+
+  it("NaN never wins, a window of NaN or -Infinity gives -Infinity, -0 and 0 keep the first: the same values as cpu, whatever the size", async () => {
+    // 2x2 windows of one image: [NaN 1; 2 3] (NaN first: XNNPACK's pooling answered -Infinity), [1 NaN; 2 3],
+    // [NaN NaN; NaN NaN], [-Inf NaN; -Inf -Inf], [-0 0; -1 -2], [0 -0; -1 -2]; 5 channels (4 lanes and a tail).
+    const windows = [[NaN, 1, 2, 3], [1, NaN, 2, 3], [NaN, NaN, NaN, NaN], [-Infinity, NaN, -Infinity, -Infinity], [-0, 0, -1, -2], [0, -0, -1, -2]];
+    const channels = 5;
+    const x: number[] = [];
+    for (let row = 0; row < 2; row++) {
+      for (const window of windows) for (let col = 0; col < 2; col++) x.push(...Array(channels).fill(window[row * 2 + col]));
+    }
+    const compute = () => tf.maxPool(tf.tensor4d(x, [1, 2, 2 * windows.length, channels]), 2, 2, "valid");
+    await expectSameBitsAsCpu(compute);
+    const [wasm] = await runOn("wasm", compute);
+    await tf.setBackend("wasm");
+    const perWindow = Array.from(wasm!.values).filter((_, i) => i % channels === 0).map((v) => (Object.is(v, -0) ? "-0" : v));
+    expect(perWindow).toEqual([3, 3, -Infinity, -Infinity, "-0", 0]);
+    expect(simdKernelsRunBy(compute)).toEqual(["maxPool"]);
   });
 });
 

@@ -1,8 +1,8 @@
 // AssemblyScript source (compiled by scripts/build.mjs into dist/asm/kernels.wasm;
-// excluded from the TypeScript project). One worker's share of a pooling input gradient:
-// dx[n] for images n in [nBegin, nEnd). float32, NHWC, byte offsets. Images are
-// independent, so shares of images never write the same dx, and every thread count
-// gives the same bits.
+// excluded from the TypeScript project). One worker's share of max pooling or of a pooling
+// input gradient: the output or dx for images n in [nBegin, nEnd). float32, NHWC, byte
+// offsets. Images are independent, so shares of images never write the same place, and
+// every thread count gives the same bits.
 
 const MAX: i32 = 0;
 
@@ -150,4 +150,57 @@ export function avgPoolGradient(
   sh: i32, sw: i32, dh: i32, dw: i32, pt: i32, pl: i32, area: i32,
 ): void {
   poolGradient(1, 0, dy, dx, nBegin, nEnd, h, w, c, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl, area);
+}
+
+/**
+ * Max pooling of images [nBegin, nEnd) into out [n][oh][ow][c] (geometry as poolGradient's):
+ * each output value is the first strictly largest x of its window, so NaN never wins and a
+ * window with nothing above -Infinity gives -Infinity, as tfjs's cpu kernel (and the
+ * gradient above) decides.
+ */
+export function maxPool(
+  x: usize, out: usize, nBegin: i32, nEnd: i32,
+  h: i32, w: i32, c: i32, oh: i32, ow: i32, kh: i32, kw: i32,
+  sh: i32, sw: i32, dh: i32, dw: i32, pt: i32, pl: i32,
+): void {
+  const pixelBytes = <usize>c << 2;
+  const imageBytes = <usize>(h * w) * pixelBytes;
+  const lanes = c & ~3;
+  const minusInfinity = f32x4.splat(-Infinity);
+  for (let n = nBegin; n < nEnd; n++) {
+    const xImage = x + <usize>n * imageBytes;
+    for (let oy = 0; oy < oh; oy++) {
+      const rowCorner = oy * sh - pt;
+      const r0 = firstInside(rowCorner, dh);
+      const r1 = min(rowCorner + kh, h);
+      for (let ox = 0; ox < ow; ox++) {
+        const colCorner = ox * sw - pl;
+        const c0 = firstInside(colCorner, dw);
+        const c1 = min(colCorner + kw, w);
+        const outPixel = out + <usize>((n * oh + oy) * ow + ox) * pixelBytes;
+        for (let d = 0; d < lanes; d += 4) {
+          const lane = <usize>d << 2;
+          let best = minusInfinity;
+          for (let r = r0; r < r1; r += dh) {
+            for (let col = c0; col < c1; col += dw) {
+              const v = v128.load(xImage + <usize>(r * w + col) * pixelBytes + lane);
+              best = v128.bitselect(v, best, f32x4.gt(v, best));
+            }
+          }
+          v128.store(outPixel + lane, best);
+        }
+        for (let d = lanes; d < c; d++) {
+          const lane = <usize>d << 2;
+          let best: f32 = -Infinity;
+          for (let r = r0; r < r1; r += dh) {
+            for (let col = c0; col < c1; col += dw) {
+              const v = load<f32>(xImage + <usize>(r * w + col) * pixelBytes + lane);
+              if (v > best) best = v;
+            }
+          }
+          store<f32>(outPixel + lane, best);
+        }
+      }
+    }
+  }
 }
