@@ -4,13 +4,28 @@
 // offsets. Images are independent, so shares of images never write the same place, and
 // every thread count gives the same bits.
 
+/** poolWindows' kinds: max pooling's gradient, average pooling's, max pooling itself. */
 const MAX: i32 = 0;
+const AVERAGE: i32 = 1;
+const MAX_FORWARD: i32 = 2;
 
 /** First in-bounds window row (or column): the corner stepped by the dilation until it is >= 0. */
 @inline function firstInside(corner: i32, dilation: i32): i32 {
   let at = corner;
   while (at < 0) at += dilation;
   return at;
+}
+
+/** Four channels' largest values over a window (from `at`, a pixel's lane): the first strictly larger wins, NaN never, -Infinity when none is larger. */
+@inline function laneMax(at: usize, w: i32, pixelBytes: usize, r0: i32, r1: i32, c0: i32, c1: i32, dh: i32, dw: i32): v128 {
+  let best = f32x4.splat(-Infinity);
+  for (let r = r0; r < r1; r += dh) {
+    for (let col = c0; col < c1; col += dw) {
+      const v = v128.load(at + <usize>(r * w + col) * pixelBytes);
+      best = v128.bitselect(v, best, f32x4.gt(v, best));
+    }
+  }
+  return best;
 }
 
 /**
@@ -26,13 +41,7 @@ const MAX: i32 = 0;
   const minusInfinity = f32x4.splat(-Infinity);
   for (let d = 0; d < lanes; d += 4) {
     const lane = <usize>d << 2;
-    let best = minusInfinity;
-    for (let r = r0; r < r1; r += dh) {
-      for (let col = c0; col < c1; col += dw) {
-        const v = v128.load(xImage + <usize>(r * w + col) * pixelBytes + lane);
-        best = v128.bitselect(v, best, f32x4.gt(v, best));
-      }
-    }
+    const best = laneMax(xImage + lane, w, pixelBytes, r0, r1, c0, c1, dh, dw);
     // Only a value above -Infinity ever wins; then the first position equal to it.
     const gradient = v128.and(v128.load(dyPixel + lane), f32x4.gt(best, minusInfinity));
     let taken = i32x4.splat(0);
@@ -63,6 +72,29 @@ const MAX: i32 = 0;
       }
     }
     if (found) store<f32>(at, load<f32>(at) + load<f32>(dyPixel + lane));
+  }
+}
+
+/** One max-pooling window's output: its first strictly largest x (NaN never wins; -Infinity when nothing is larger). */
+@inline function maxOfWindow(
+  xImage: usize, outPixel: usize, c: i32, w: i32, pixelBytes: usize,
+  r0: i32, r1: i32, c0: i32, c1: i32, dh: i32, dw: i32,
+): void {
+  const lanes = c & ~3;
+  for (let d = 0; d < lanes; d += 4) {
+    const lane = <usize>d << 2;
+    v128.store(outPixel + lane, laneMax(xImage + lane, w, pixelBytes, r0, r1, c0, c1, dh, dw));
+  }
+  for (let d = lanes; d < c; d++) {
+    const lane = <usize>d << 2;
+    let best: f32 = -Infinity;
+    for (let r = r0; r < r1; r += dh) {
+      for (let col = c0; col < c1; col += dw) {
+        const v = load<f32>(xImage + <usize>(r * w + col) * pixelBytes + lane);
+        if (v > best) best = v;
+      }
+    }
+    store<f32>(outPixel + lane, best);
   }
 }
 
@@ -99,20 +131,22 @@ const MAX: i32 = 0;
 
 /**
  * Every window of images [nBegin, nEnd) in order (the order of tfjs's cpu kernels, so
- * overlapping windows sum alike): max pooling (`kind` 0) routes dy to the window's maximum
- * of x; average pooling routes it to every position, then scales dx by 1 / `area` (the
- * filter's height * width, padding included, as tfjs's cpu kernel: it sums the covering
- * windows' dy, then multiplies). dx is zeroed first.
+ * overlapping windows sum alike); `perWindow` holds a value per window ([n][oh][ow][c]).
+ * Gradients, into dx (zeroed first): max pooling (MAX) routes each window's dy to its
+ * maximum of x; average pooling (AVERAGE) routes it to every position, then scales dx by
+ * 1 / `area` (the filter's height * width, padding included, as tfjs's cpu kernel: it sums
+ * the covering windows' dy, then multiplies). MAX_FORWARD writes each window's maximum of
+ * x to `perWindow` (dx unused).
  */
-function poolGradient(
-  kind: i32, x: usize, dy: usize, dx: usize, nBegin: i32, nEnd: i32,
+function poolWindows(
+  kind: i32, x: usize, perWindow: usize, dx: usize, nBegin: i32, nEnd: i32,
   h: i32, w: i32, c: i32, oh: i32, ow: i32, kh: i32, kw: i32,
   sh: i32, sw: i32, dh: i32, dw: i32, pt: i32, pl: i32, area: i32,
 ): void {
   const pixelBytes = <usize>c << 2;
   const imageBytes = <usize>(h * w) * pixelBytes;
   if (nEnd <= nBegin) return;
-  memory.fill(dx + <usize>nBegin * imageBytes, 0, <usize>(nEnd - nBegin) * imageBytes);
+  if (kind != MAX_FORWARD) memory.fill(dx + <usize>nBegin * imageBytes, 0, <usize>(nEnd - nBegin) * imageBytes);
   for (let n = nBegin; n < nEnd; n++) {
     const xImage = x + <usize>n * imageBytes;
     const dxImage = dx + <usize>n * imageBytes;
@@ -125,36 +159,37 @@ function poolGradient(
         const colCorner = ox * sw - pl;
         const c0 = firstInside(colCorner, dw);
         const c1 = min(colCorner + kw, w);
-        const dyPixel = dy + <usize>((n * oh + oy) * ow + ox) * pixelBytes;
-        if (kind == MAX) maxWindow(xImage, dxImage, dyPixel, c, w, pixelBytes, r0, r1, c0, c1, dh, dw);
-        else averageWindow(dxImage, dyPixel, c, w, pixelBytes, r0, r1, c0, c1, dh, dw);
+        const windowPixel = perWindow + <usize>((n * oh + oy) * ow + ox) * pixelBytes;
+        if (kind == MAX) maxWindow(xImage, dxImage, windowPixel, c, w, pixelBytes, r0, r1, c0, c1, dh, dw);
+        else if (kind == AVERAGE) averageWindow(dxImage, windowPixel, c, w, pixelBytes, r0, r1, c0, c1, dh, dw);
+        else maxOfWindow(xImage, windowPixel, c, w, pixelBytes, r0, r1, c0, c1, dh, dw);
       }
     }
-    if (kind != MAX) scaleImage(dxImage, imageBytes, <f32>(1.0 / <f64>area));
+    if (kind == AVERAGE) scaleImage(dxImage, imageBytes, <f32>(1.0 / <f64>area));
   }
 }
 
-/** MaxPool's input gradient (see poolGradient). */
+/** MaxPool's input gradient (see poolWindows). */
 export function maxPoolGradient(
   x: usize, dy: usize, dx: usize, nBegin: i32, nEnd: i32,
   h: i32, w: i32, c: i32, oh: i32, ow: i32, kh: i32, kw: i32,
   sh: i32, sw: i32, dh: i32, dw: i32, pt: i32, pl: i32,
 ): void {
-  poolGradient(MAX, x, dy, dx, nBegin, nEnd, h, w, c, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl, 1);
+  poolWindows(MAX, x, dy, dx, nBegin, nEnd, h, w, c, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl, 1);
 }
 
-/** AvgPool's input gradient (see poolGradient); it reads no x. */
+/** AvgPool's input gradient (see poolWindows); it reads no x. */
 export function avgPoolGradient(
   dy: usize, dx: usize, nBegin: i32, nEnd: i32,
   h: i32, w: i32, c: i32, oh: i32, ow: i32, kh: i32, kw: i32,
   sh: i32, sw: i32, dh: i32, dw: i32, pt: i32, pl: i32, area: i32,
 ): void {
-  poolGradient(1, 0, dy, dx, nBegin, nEnd, h, w, c, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl, area);
+  poolWindows(AVERAGE, 0, dy, dx, nBegin, nEnd, h, w, c, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl, area);
 }
 
 /**
- * Max pooling of images [nBegin, nEnd) into out [n][oh][ow][c] (geometry as poolGradient's):
- * each output value is the first strictly largest x of its window, so NaN never wins and a
+ * Max pooling of images [nBegin, nEnd) into out [n][oh][ow][c] (see poolWindows): each
+ * output value is the first strictly largest x of its window, so NaN never wins and a
  * window with nothing above -Infinity gives -Infinity, as tfjs's cpu kernel (and the
  * gradient above) decides.
  */
@@ -163,44 +198,5 @@ export function maxPool(
   h: i32, w: i32, c: i32, oh: i32, ow: i32, kh: i32, kw: i32,
   sh: i32, sw: i32, dh: i32, dw: i32, pt: i32, pl: i32,
 ): void {
-  const pixelBytes = <usize>c << 2;
-  const imageBytes = <usize>(h * w) * pixelBytes;
-  const lanes = c & ~3;
-  const minusInfinity = f32x4.splat(-Infinity);
-  for (let n = nBegin; n < nEnd; n++) {
-    const xImage = x + <usize>n * imageBytes;
-    for (let oy = 0; oy < oh; oy++) {
-      const rowCorner = oy * sh - pt;
-      const r0 = firstInside(rowCorner, dh);
-      const r1 = min(rowCorner + kh, h);
-      for (let ox = 0; ox < ow; ox++) {
-        const colCorner = ox * sw - pl;
-        const c0 = firstInside(colCorner, dw);
-        const c1 = min(colCorner + kw, w);
-        const outPixel = out + <usize>((n * oh + oy) * ow + ox) * pixelBytes;
-        for (let d = 0; d < lanes; d += 4) {
-          const lane = <usize>d << 2;
-          let best = minusInfinity;
-          for (let r = r0; r < r1; r += dh) {
-            for (let col = c0; col < c1; col += dw) {
-              const v = v128.load(xImage + <usize>(r * w + col) * pixelBytes + lane);
-              best = v128.bitselect(v, best, f32x4.gt(v, best));
-            }
-          }
-          v128.store(outPixel + lane, best);
-        }
-        for (let d = lanes; d < c; d++) {
-          const lane = <usize>d << 2;
-          let best: f32 = -Infinity;
-          for (let r = r0; r < r1; r += dh) {
-            for (let col = c0; col < c1; col += dw) {
-              const v = load<f32>(xImage + <usize>(r * w + col) * pixelBytes + lane);
-              if (v > best) best = v;
-            }
-          }
-          store<f32>(outPixel + lane, best);
-        }
-      }
-    }
-  }
+  poolWindows(MAX_FORWARD, x, out, 0, nBegin, nEnd, h, w, c, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl, 1);
 }
