@@ -45,7 +45,8 @@ function poolGeometry(info: tf.backend_util.Conv2DInfo): number[] {
  * not depend on the size): each output is its window's first strictly largest value, NaN
  * never wins, as in tfjs's cpu kernel and in MaxPoolGrad's routing above. XNNPACK's
  * pooling, which it replaces, answered -Infinity for a window of [NaN, 1, 2, 3] and 3 for
- * [1, NaN, 2, 3]. Images are split between threads.
+ * [1, NaN, 2, 3]. Images are split between threads. About as fast as XNNPACK's: 0.32 ms
+ * for the reference CNN's [64,24,24,32] at 1 thread (bench/train/max-pool-ab.ts).
  */
 function maxPoolKernel(): tf.KernelConfig | null {
   return withNativeFallback("MaxPool", (args) => {

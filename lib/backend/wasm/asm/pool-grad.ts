@@ -75,26 +75,33 @@ const MAX_FORWARD: i32 = 2;
   }
 }
 
-/** One max-pooling window's output: its first strictly largest x (NaN never wins; -Infinity when nothing is larger). */
+/**
+ * One max-pooling window's output: its first strictly largest x (NaN never wins; -Infinity
+ * when nothing is larger). The window's pixels are taken one by one, each over all channels
+ * (contiguous in NHWC), the running maximum kept in the output pixel.
+ */
 @inline function maxOfWindow(
   xImage: usize, outPixel: usize, c: i32, w: i32, pixelBytes: usize,
   r0: i32, r1: i32, c0: i32, c1: i32, dh: i32, dw: i32,
 ): void {
   const lanes = c & ~3;
-  for (let d = 0; d < lanes; d += 4) {
-    const lane = <usize>d << 2;
-    v128.store(outPixel + lane, laneMax(xImage + lane, w, pixelBytes, r0, r1, c0, c1, dh, dw));
-  }
-  for (let d = lanes; d < c; d++) {
-    const lane = <usize>d << 2;
-    let best: f32 = -Infinity;
-    for (let r = r0; r < r1; r += dh) {
-      for (let col = c0; col < c1; col += dw) {
-        const v = load<f32>(xImage + <usize>(r * w + col) * pixelBytes + lane);
-        if (v > best) best = v;
+  const minusInfinity = f32x4.splat(-Infinity);
+  for (let d = 0; d < lanes; d += 4) v128.store(outPixel + (<usize>d << 2), minusInfinity);
+  for (let d = lanes; d < c; d++) store<f32>(outPixel + (<usize>d << 2), -Infinity);
+  for (let r = r0; r < r1; r += dh) {
+    for (let col = c0; col < c1; col += dw) {
+      const pixel = xImage + <usize>(r * w + col) * pixelBytes;
+      for (let d = 0; d < lanes; d += 4) {
+        const lane = <usize>d << 2;
+        const v = v128.load(pixel + lane), best = v128.load(outPixel + lane);
+        v128.store(outPixel + lane, v128.bitselect(v, best, f32x4.gt(v, best)));
+      }
+      for (let d = lanes; d < c; d++) {
+        const lane = <usize>d << 2;
+        const v = load<f32>(pixel + lane);
+        if (v > load<f32>(outPixel + lane)) store<f32>(outPixel + lane, v);
       }
     }
-    store<f32>(outPixel + lane, best);
   }
 }
 
