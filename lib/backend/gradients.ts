@@ -218,7 +218,12 @@ export function reluGradient(dy: tf.Tensor, x: tf.Tensor): tf.Tensor {
   if (dy.dtype === "float32" && x.dtype === "float32" && tf.util.arraysEqual(dy.shape, x.shape) && tf.getKernel(RELU_GRADIENT, tf.getBackend())) {
     return tf.engine().runKernel(RELU_GRADIENT, { dy, x } as unknown as tf.NamedTensorMap, {}) as tf.Tensor;
   }
-  return tf.mul(dy, tf.cast(tf.step(x), "float32"));
+  return composedReluGradient(dy, x);
+}
+
+/** reluGradient from tf ops, as tfjs-core's Relu gradient computes it (step, then multiply). */
+export function composedReluGradient(dy: tf.Tensor, x: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => tf.mul(dy, tf.cast(tf.step(x), "float32")));
 }
 
 /**

@@ -21,7 +21,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { BATCH_NORM_GRADIENT, type BatchNormGradientAttrs, composedBatchNormGradients } from "../batch-norm-gradient.js";
-import { RELU_GRADIENT } from "../gradients.js";
+import { composedReluGradient, RELU_GRADIENT } from "../gradients.js";
 import { asTensor, channelPeriod, existingConfigs, type KernelArgs, repeatVectors, withNativeFallback } from "./kernel-helpers.js";
 import { columnSumPlan, columnTotals } from "./column-sums.js";
 import { chunkCount, type KernelPool, kernelPoolFor, runChunksOnTensors } from "./kernel-pool.js";
@@ -228,7 +228,7 @@ function reluGradientKernel(): tf.KernelConfig {
     kernelFunc: (args) => {
       const { dy, x } = args.inputs as { dy: tf.TensorInfo; x: tf.TensorInfo };
       return elementwiseOnPool(args.backend as BackendWasm, "elementwiseBinary", [dy, x], [RELU_GRADIENT_OP])
-        ?? tf.tidy(() => tf.mul(asTensor(dy), tf.cast(tf.step(asTensor(x)), "float32")));
+        ?? composedReluGradient(asTensor(dy), asTensor(x));
     },
   };
 }

@@ -26,7 +26,8 @@ import { wasmThreadCount } from "./threads.js";
 /** At least about this many input elements per chunk of a max pooling, so small ones do not pay for waking threads. */
 const ELEMENTS_PER_CHUNK = 65536;
 
-interface PoolGradAttrs {
+/** The attributes of MaxPool and of the pooling gradients that the kernels read. */
+interface PoolAttrs {
   filterSize: number | [number, number];
   strides: number | [number, number];
   pad: "valid" | "same" | number | tf.backend_util.ExplicitPadding;
@@ -54,7 +55,7 @@ function maxPoolKernel(): tf.KernelConfig | null {
     const backend = args.backend as BackendWasm;
     const pool = kernelPoolFor(backend, wasmThreadCount());
     if (!pool || !x || x.dtype !== "float32" || x.shape.length !== 4) return null;
-    const a = args.attrs as unknown as PoolGradAttrs;
+    const a = args.attrs as unknown as PoolAttrs;
     const info = tf.backend_util.computePool2DInfo(x.shape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode);
     const out = backend.makeOutput(info.outShape, "float32");
     if (tf.util.sizeFromShape(info.outShape) === 0) return out;
@@ -72,7 +73,7 @@ function poolGradKernel(kernelName: "MaxPoolGrad" | "AvgPoolGrad"): tf.KernelCon
     const backend = args.backend as BackendWasm;
     const pool = kernelPoolFor(backend, wasmThreadCount());
     if (!pool || !dy || !input || input.dtype !== "float32" || dy.dtype !== "float32") return null;
-    const a = args.attrs as unknown as PoolGradAttrs;
+    const a = args.attrs as unknown as PoolAttrs;
     const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode);
     const dx = backend.makeOutput(input.shape, "float32");
     // Arguments (after the tensors): images [begin, end), then the geometry.
